@@ -1,0 +1,75 @@
+package org.edgebook.engine;
+
+/**
+ * A command to the engine, as a typed value. The JSON codec decodes each input line into one of these.
+ * <p>
+ * Records hold what the sender said, unchecked: the engine validates every field (including {@code null} and empty
+ * strings) and answers with a {@code rejected} event, so a command built in Java gets the same answers as the same
+ * command sent as JSON.
+ */
+public sealed interface Command {
+
+    /** Defines an asset with a number of decimal places, 0..18. */
+    record DefineAsset(String asset, int scale) implements Command {
+    }
+
+    /** Defines a market trading {@code base} against {@code quote}. */
+    record DefineInstrument(String symbol, String base, String quote, Decimal tickSize, Decimal lotSize)
+            implements Command {
+    }
+
+    /** Credits an account's available balance. */
+    record Deposit(String account, String asset, Decimal amount) implements Command {
+    }
+
+    /** Debits an account's available balance. */
+    record Withdraw(String account, String asset, Decimal amount) implements Command {
+    }
+
+    /**
+     * Places an order.
+     *
+     * @param orderType {@code null} means LIMIT.
+     * @param tif       {@code null} means GTC for LIMIT and IOC for MARKET.
+     * @param price     {@code null} when absent (required for LIMIT, forbidden for MARKET).
+     */
+    record Place(String account, String clientOrderId, String symbol, Side side, OrderType orderType,
+                 TimeInForce tif, Decimal price, Decimal quantity, boolean postOnly) implements Command {
+
+        /** A LIMIT GTC order, not post-only. */
+        public static Place limit(final String account, final String clientOrderId, final String symbol,
+                                  final Side side, final String price, final String quantity) {
+            return new Place(account, clientOrderId, symbol, side, OrderType.LIMIT, TimeInForce.GTC,
+                    Decimal.parse(price), Decimal.parse(quantity), false);
+        }
+    }
+
+    /** Cancels an open order. */
+    record Cancel(String account, String clientOrderId) implements Command {
+    }
+
+    /**
+     * Changes an open order's price and/or remaining quantity; {@code null} leaves that part as it is.
+     */
+    record Modify(String account, String clientOrderId, Decimal price, Decimal quantity) implements Command {
+    }
+
+    /** Asks for a market's aggregated depth. */
+    record QueryBook(String symbol) implements Command {
+    }
+
+    /** Asks for an account's balances. */
+    record QueryBalances(String account) implements Command {
+    }
+
+    /**
+     * A line that could not be read as a command. It still takes its place in the sequence and is answered
+     * {@code rejected MALFORMED}.
+     *
+     * @param detail        what is wrong, for the sender.
+     * @param account       the line's {@code account} if it had a readable one, else {@code null}.
+     * @param clientOrderId the line's {@code clientOrderId} if it had a readable one, else {@code null}.
+     */
+    record Malformed(String detail, String account, String clientOrderId) implements Command {
+    }
+}

@@ -1,0 +1,59 @@
+package org.edgebook.engine;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An event from the engine, as a typed value. {@code cmd} is the number of the command that caused it.
+ * Built by {@link EventCollector} from the engine's {@link EventSink} callbacks.
+ */
+public sealed interface Event {
+
+    long cmd();
+
+    /** An asset, instrument, deposit or withdrawal took effect. */
+    record Ok(long cmd) implements Event {
+    }
+
+    /**
+     * The command changed nothing.
+     *
+     * @param account       the command's account, if it had one.
+     * @param clientOrderId the command's clientOrderId, if it had one.
+     * @param detail        for MALFORMED, what is wrong; otherwise {@code null}.
+     */
+    record Rejected(long cmd, RejectReason reason, String account, String clientOrderId, String detail)
+            implements Event {
+    }
+
+    record Accepted(long cmd, String account, String clientOrderId) implements Event {
+    }
+
+    record Trade(long cmd, String symbol, Decimal price, Decimal quantity, String makerAccount, String makerOrderId,
+                 String takerAccount, String takerOrderId, Side takerSide) implements Event {
+    }
+
+    record Cancelled(long cmd, String account, String clientOrderId, Decimal remaining, CancelReason reason)
+            implements Event {
+    }
+
+    /** An order's new price and remaining quantity. */
+    record Modified(long cmd, String account, String clientOrderId, Decimal price, Decimal quantity)
+            implements Event {
+    }
+
+    /** One aggregated price level. */
+    record Level(Decimal price, Decimal quantity) {
+    }
+
+    /** Aggregated depth, best level first on each side. */
+    record Book(long cmd, String symbol, List<Level> bids, List<Level> asks) implements Event {
+    }
+
+    record Balance(Decimal available, Decimal reserved) {
+    }
+
+    /** Balances by asset, in the order the assets were defined. */
+    record Balances(long cmd, String account, Map<String, Balance> balances) implements Event {
+    }
+}

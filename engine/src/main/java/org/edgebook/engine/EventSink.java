@@ -1,0 +1,62 @@
+package org.edgebook.engine;
+
+/**
+ * Receives the engine's events as they happen, in order, on the engine's thread.
+ * <p>
+ * Amounts arrive as a count of units and the number of decimal places those units have ({@code price × 10^-priceScale}),
+ * so that a sink can encode them without allocating. Implementations must not call back into the engine.
+ */
+public interface EventSink {
+
+    void ok(long cmd);
+
+    /**
+     * @param account       the command's account, or {@code null} if it had none.
+     * @param clientOrderId the command's clientOrderId, or {@code null} if it had none.
+     * @param detail        for MALFORMED, what is wrong; otherwise {@code null}.
+     */
+    void rejected(long cmd, RejectReason reason, String account, String clientOrderId, String detail);
+
+    void accepted(long cmd, String account, String clientOrderId);
+
+    void trade(long cmd, String symbol, long price, int priceScale, long quantity, int quantityScale,
+               String makerAccount, String makerOrderId, String takerAccount, String takerOrderId, Side takerSide);
+
+    void cancelled(long cmd, String account, String clientOrderId, long remaining, int quantityScale,
+                   CancelReason reason);
+
+    void modified(long cmd, String account, String clientOrderId, long price, int priceScale, long quantity,
+                  int quantityScale);
+
+    /** The view is valid only during this call. */
+    void book(long cmd, String symbol, BookView book);
+
+    /** The view is valid only during this call. */
+    void balances(long cmd, String account, BalanceView balances);
+
+    /** Aggregated depth of one market, read during {@link #book}. Index 0 is the best level. */
+    interface BookView {
+        int priceScale();
+
+        int quantityScale();
+
+        int levels(Side side);
+
+        long price(Side side, int level);
+
+        long quantity(Side side, int level);
+    }
+
+    /** One account's balances, read during {@link #balances}, in asset definition order. */
+    interface BalanceView {
+        int size();
+
+        String asset(int index);
+
+        int scale(int index);
+
+        long available(int index);
+
+        long reserved(int index);
+    }
+}
