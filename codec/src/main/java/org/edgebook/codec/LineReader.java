@@ -43,14 +43,11 @@ public final class LineReader {
         while (true) {
             final int newline = indexOf((byte) '\n', scanFrom, end);
             if (newline >= 0) {
-                if (newline - start > maxLineBytes + 1) { // +1: a line may end in \r
-                    tooLong = true;
-                }
                 setLine(start, newline);
                 start = newline + 1;
                 return true;
             }
-            if (end - start > maxLineBytes + 1) {
+            if (end - start > maxLineBytes + 1) { // +1: the line may still end in \r\n
                 // Too long: drop what we have and skip to the end of this line.
                 skipRestOfLine();
                 return true;
@@ -102,6 +99,7 @@ public final class LineReader {
             last--;
         }
         lineOffset = from;
+        tooLong = last - from > maxLineBytes;
         lineLength = tooLong ? 0 : last - from;
     }
 
