@@ -32,6 +32,9 @@ import java.util.Map;
  * order, before {@code execute} returns. Inspection methods must be called from the same thread.
  */
 public final class Engine {
+    /** A cost too large for a long: no balance covers it. */
+    private static final long BEYOND_RANGE = -1;
+
     private final EventSink sink;
     private final StringTable<Asset> assetsByName = new StringTable<>(16);
     private final List<Asset> assets = new ArrayList<>();
@@ -123,7 +126,7 @@ public final class Engine {
         final long hold = market && side == Side.BUY
                 ? marketBuyCost(opposite, existing, quantity, instrument)
                 : instrument.hold(side, price, quantity);
-        if (hold > available) {
+        if (hold == BEYOND_RANGE || hold > available) {
             reject(cmd, INSUFFICIENT_FUNDS, accountName, orderId);
             return;
         }
@@ -226,7 +229,7 @@ public final class Engine {
 
     /**
      * What a MARKET BUY of {@code quantity} would pay, walking the asks and skipping the account's own orders;
-     * {@code Long.MAX_VALUE} if that is beyond range.
+     * {@link #BEYOND_RANGE} if that does not fit in a long (no balance can cover it).
      */
     private static long marketBuyCost(final BookSide asks, final Account account, final long quantity,
                                       final Instrument instrument) {
@@ -241,7 +244,7 @@ public final class Engine {
                 final long fill = Math.min(remaining, o.remaining);
                 final long notional = instrument.notional(level.price, fill);
                 if (notional == Instrument.INVALID || cost > Long.MAX_VALUE - notional) {
-                    return Long.MAX_VALUE;
+                    return BEYOND_RANGE;
                 }
                 cost += notional;
                 remaining -= fill;
