@@ -80,9 +80,23 @@ public final class Decimal {
         if (text == null || start >= end) {
             return null;
         }
+        final char[] chars = new char[end - start];
+        for (int i = start; i < end; i++) {
+            chars[i - start] = text.charAt(i);
+        }
+        return tryParse(chars, 0, chars.length);
+    }
+
+    /** As {@link #tryParse(CharSequence, int, int)}, over {@code chars[offset, offset + length)} without copying. */
+    public static Decimal tryParse(final char[] chars, final int offset, final int length) {
+        final int start = offset;
+        final int end = offset + length;
+        if (chars == null || start >= end) {
+            return null;
+        }
         int i = start;
         boolean negative = false;
-        if (text.charAt(i) == '-') {
+        if (chars[i] == '-') {
             negative = true;
             i++;
         }
@@ -91,7 +105,7 @@ public final class Decimal {
         int intDigits = 0;
         boolean overflow = false;
         for (; i < end; i++) {
-            final char c = text.charAt(i);
+            final char c = chars[i];
             if (c < '0' || c > '9') {
                 break;
             }
@@ -105,7 +119,7 @@ public final class Decimal {
             return null;
         }
         if (i < end) {
-            if (text.charAt(i) != '.') {
+            if (chars[i] != '.') {
                 return null;
             }
             i++;
@@ -113,7 +127,7 @@ public final class Decimal {
             // Trailing zeros of the fraction do not change the value: only count digits up to the last non-zero.
             long pendingZeros = 0;
             for (; i < end; i++) {
-                final char c = text.charAt(i);
+                final char c = chars[i];
                 if (c < '0' || c > '9') {
                     return null;
                 }

@@ -1,36 +1,635 @@
 package org.edgebook.engine;
 
+import static org.edgebook.engine.RejectReason.DUPLICATE;
+import static org.edgebook.engine.RejectReason.DUPLICATE_ORDER_ID;
+import static org.edgebook.engine.RejectReason.INSUFFICIENT_FUNDS;
+import static org.edgebook.engine.RejectReason.INVALID_AMOUNT;
+import static org.edgebook.engine.RejectReason.INVALID_INSTRUMENT;
+import static org.edgebook.engine.RejectReason.INVALID_ORDER;
+import static org.edgebook.engine.RejectReason.INVALID_PRICE;
+import static org.edgebook.engine.RejectReason.INVALID_QUANTITY;
+import static org.edgebook.engine.RejectReason.MALFORMED;
+import static org.edgebook.engine.RejectReason.UNKNOWN_ASSET;
+import static org.edgebook.engine.RejectReason.UNKNOWN_ORDER;
+import static org.edgebook.engine.RejectReason.UNKNOWN_SYMBOL;
+import static org.edgebook.engine.RejectReason.WOULD_TAKE;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.agrona.collections.Object2ObjectHashMap;
 
 /**
  * The matching and settlement engine: a deterministic state machine, commands in, events out.
+ * <p>
+ * Each command is validated in the documented order (docs/semantics.md); a rejected command changes nothing. An
+ * accepted order first holds the funds it needs, then matches against the opposite side of its book with price-time
+ * priority, settling each trade between the two accounts at once. Steady-state command handling allocates nothing:
+ * orders and price levels are pooled and all collections are primitive or open-addressing.
  * <p>
  * Threading: single writer. One thread calls {@link #execute}; events reach the {@link EventSink} on that thread, in
  * order, before {@code execute} returns. Inspection methods must be called from the same thread.
  */
 public final class Engine {
+    private final EventSink sink;
+    private final Object2ObjectHashMap<String, Asset> assetsByName = new Object2ObjectHashMap<>();
+    private final List<Asset> assets = new ArrayList<>();
+    private final Object2ObjectHashMap<String, Instrument> instrumentsBySymbol = new Object2ObjectHashMap<>();
+    private final List<Instrument> instruments = new ArrayList<>();
+    private final Object2ObjectHashMap<String, Account> accountsByName = new Object2ObjectHashMap<>();
+    private final List<Account> accounts = new ArrayList<>();
+    private final OrderPool orderPool = new OrderPool();
+    private final BalanceReader balanceReader = new BalanceReader();
+
     public Engine(final EventSink sink) {
-        throw new UnsupportedOperationException("not yet");
+        this.sink = sink;
     }
 
     /** Executes one command; {@code cmd} is its number, carried in every event it causes. */
     public void execute(final long cmd, final Command command) {
-        throw new UnsupportedOperationException("not yet");
+        switch (command) {
+            case Command.Place c -> place(cmd, c);
+            case Command.Cancel c -> cancel(cmd, c);
+            case Command.Modify c -> modify(cmd, c);
+            case Command.Deposit c -> deposit(cmd, c);
+            case Command.Withdraw c -> withdraw(cmd, c);
+            case Command.DefineAsset c -> defineAsset(cmd, c);
+            case Command.DefineInstrument c -> defineInstrument(cmd, c);
+            case Command.QueryBook c -> queryBook(cmd, c);
+            case Command.QueryBalances c -> queryBalances(cmd, c);
+            case Command.Malformed c -> sink.rejected(cmd, MALFORMED, c.account(), c.clientOrderId(), c.detail());
+            case null -> sink.rejected(cmd, MALFORMED, null, null, "no command");
+        }
     }
+
+    // ---------------------------------------------------------------------------------------------------- orders
+
+    private void place(final long cmd, final Command.Place c) {
+        final String accountName = c.account();
+        final String orderId = c.clientOrderId();
+        final String missing = firstMissing(accountName, "account", orderId, "clientOrderId", c.symbol(), "symbol");
+        if (missing != null) {
+            malformed(cmd, accountName, orderId, missing + " must be a non-empty string");
+            return;
+        }
+        if (c.side() == null || c.quantity() == null) {
+            malformed(cmd, accountName, orderId, (c.side() == null ? "side" : "quantity") + " is required");
+            return;
+        }
+        final Instrument instrument = instrumentsBySymbol.get(c.symbol());
+        if (instrument == null) {
+            reject(cmd, UNKNOWN_SYMBOL, accountName, orderId);
+            return;
+        }
+        final boolean market = c.orderType() == OrderType.MARKET;
+        final TimeInForce tif;
+        if (market) {
+            if (c.price() != null || c.postOnly() || (c.tif() != null && c.tif() != TimeInForce.IOC)) {
+                reject(cmd, INVALID_ORDER, accountName, orderId);
+                return;
+            }
+            tif = TimeInForce.IOC;
+        } else {
+            tif = c.tif() == null ? TimeInForce.GTC : c.tif();
+            if (c.price() == null || (c.postOnly() && tif != TimeInForce.GTC)) {
+                reject(cmd, INVALID_ORDER, accountName, orderId);
+                return;
+            }
+        }
+        final long price = market ? 0 : instrument.priceUnits(c.price());
+        if (price == Instrument.INVALID) {
+            reject(cmd, INVALID_PRICE, accountName, orderId);
+            return;
+        }
+        final long quantity = instrument.quantityUnits(c.quantity());
+        if (quantity == Instrument.INVALID || (!market && instrument.notional(price, quantity) == Instrument.INVALID)) {
+            reject(cmd, INVALID_QUANTITY, accountName, orderId);
+            return;
+        }
+        final Account existing = accountsByName.get(accountName);
+        if (existing != null && existing.orders.containsKey(orderId)) {
+            reject(cmd, DUPLICATE_ORDER_ID, accountName, orderId);
+            return;
+        }
+        final Side side = c.side();
+        final BookSide opposite = instrument.book.side(side.opposite());
+        if (c.postOnly() && opposite.isCrossedBy(price)) {
+            reject(cmd, WOULD_TAKE, accountName, orderId);
+            return;
+        }
+        final Asset held = instrument.heldAsset(side);
+        final long available = existing == null ? 0 : existing.available[held.id];
+        final long hold = market && side == Side.BUY
+                ? marketBuyCost(opposite, existing, quantity, instrument)
+                : instrument.hold(side, price, quantity);
+        if (hold > available) {
+            reject(cmd, INSUFFICIENT_FUNDS, accountName, orderId);
+            return;
+        }
+
+        final Account account = existing != null ? existing : openAccount(accountName);
+        sink.accepted(cmd, accountName, orderId);
+        if (tif == TimeInForce.FOK && !canFillCompletely(opposite, account, price, quantity)) {
+            account.orders.put(orderId, Order.CLOSED);
+            sink.cancelled(cmd, accountName, orderId, quantity, instrument.quantityScale, CancelReason.FOK);
+            return;
+        }
+        if (!market || side == Side.SELL) {
+            account.reserve(held.id, hold);
+        }
+        final long remaining = match(cmd, instrument, account, orderId, side, market, price, quantity);
+        if (remaining == 0) {
+            account.orders.put(orderId, Order.CLOSED);
+        } else if (tif == TimeInForce.GTC) {
+            final Order order = orderPool.acquire();
+            order.set(account, orderId, instrument, side, price, remaining, c.postOnly());
+            instrument.book.side(side).add(order);
+            account.orders.put(orderId, order);
+        } else {
+            if (!market || side == Side.SELL) {
+                account.release(held.id, instrument.hold(side, price, remaining));
+            }
+            account.orders.put(orderId, Order.CLOSED);
+            sink.cancelled(cmd, accountName, orderId, remaining, instrument.quantityScale, CancelReason.UNFILLED);
+        }
+    }
+
+    /**
+     * Matches an incoming order against the opposite side and settles each fill. The taker already holds what it
+     * needs (a MARKET BUY pays from available). Returns the quantity left unfilled.
+     */
+    private long match(final long cmd, final Instrument instrument, final Account taker, final String takerOrderId,
+                       final Side side, final boolean market, final long limit, final long quantity) {
+        final BookSide opposite = instrument.book.side(side.opposite());
+        long remaining = quantity;
+        PriceLevel level;
+        while (remaining > 0 && (level = opposite.best()) != null) {
+            if (!market && !opposite.reaches(level.price, limit)) {
+                break;
+            }
+            Order maker = level.head;
+            while (maker != null && remaining > 0) {
+                final Order next = maker.next;
+                if (maker.account == taker) {
+                    cancelResting(cmd, maker, CancelReason.SELF_TRADE);
+                } else {
+                    final long fill = Math.min(remaining, maker.remaining);
+                    settle(instrument, side, taker, market, limit, maker.account, level.price, fill);
+                    sink.trade(cmd, instrument.symbol, level.price, instrument.priceScale, fill,
+                            instrument.quantityScale, maker.account.name, maker.clientOrderId, taker.name,
+                            takerOrderId, side);
+                    remaining -= fill;
+                    maker.remaining -= fill;
+                    level.quantity -= fill;
+                    if (maker.remaining == 0) {
+                        level.unlink(maker);
+                        maker.account.orders.put(maker.clientOrderId, Order.CLOSED);
+                        orderPool.release(maker);
+                    }
+                }
+                maker = next;
+            }
+            if (level.isEmpty()) {
+                opposite.removeLevel(level);
+            }
+        }
+        return remaining;
+    }
+
+    /** Moves base and quote between the two accounts of a fill at the maker's price. */
+    private static void settle(final Instrument instrument, final Side takerSide, final Account taker,
+                               final boolean market, final long limit, final Account maker, final long price,
+                               final long quantity) {
+        final int base = instrument.base.id;
+        final int quote = instrument.quote.id;
+        final long baseAmount = instrument.baseAmount(quantity);
+        final long quoteAmount = instrument.notional(price, quantity);
+        if (takerSide == Side.BUY) {
+            if (market) {
+                taker.available[quote] -= quoteAmount;
+            } else {
+                final long held = instrument.notional(limit, quantity);
+                taker.reserved[quote] -= held;
+                taker.available[quote] += held - quoteAmount; // price improvement returns at once
+            }
+            taker.credit(base, baseAmount);
+            maker.reserved[base] -= baseAmount;
+            maker.credit(quote, quoteAmount);
+        } else {
+            taker.reserved[base] -= baseAmount;
+            taker.credit(quote, quoteAmount);
+            maker.reserved[quote] -= quoteAmount;
+            maker.credit(base, baseAmount);
+        }
+    }
+
+    /**
+     * What a MARKET BUY of {@code quantity} would pay, walking the asks and skipping the account's own orders;
+     * {@code Long.MAX_VALUE} if that is beyond range.
+     */
+    private static long marketBuyCost(final BookSide asks, final Account account, final long quantity,
+                                      final Instrument instrument) {
+        long remaining = quantity;
+        long cost = 0;
+        for (int i = 0; i < asks.levelCount() && remaining > 0; i++) {
+            final PriceLevel level = asks.level(i);
+            for (Order o = level.head; o != null && remaining > 0; o = o.next) {
+                if (o.account == account) {
+                    continue;
+                }
+                final long fill = Math.min(remaining, o.remaining);
+                final long notional = instrument.notional(level.price, fill);
+                if (notional == Instrument.INVALID || cost > Long.MAX_VALUE - notional) {
+                    return Long.MAX_VALUE;
+                }
+                cost += notional;
+                remaining -= fill;
+            }
+        }
+        return cost;
+    }
+
+    /** Whether other accounts' orders within the limit add up to {@code quantity}. */
+    private static boolean canFillCompletely(final BookSide opposite, final Account account, final long limit,
+                                             final long quantity) {
+        long remaining = quantity;
+        for (int i = 0; i < opposite.levelCount() && remaining > 0; i++) {
+            final PriceLevel level = opposite.level(i);
+            if (!opposite.reaches(level.price, limit)) {
+                return false;
+            }
+            for (Order o = level.head; o != null && remaining > 0; o = o.next) {
+                if (o.account != account) {
+                    remaining -= Math.min(remaining, o.remaining);
+                }
+            }
+        }
+        return remaining == 0;
+    }
+
+    /** Takes a resting order off its level, releases what it holds, and reports it. Leaves an empty level. */
+    private void cancelResting(final long cmd, final Order order, final CancelReason reason) {
+        final Instrument instrument = order.instrument;
+        final Account account = order.account;
+        final PriceLevel level = order.level;
+        level.unlink(order);
+        level.quantity -= order.remaining;
+        account.release(instrument.heldAsset(order.side).id,
+                instrument.hold(order.side, order.price, order.remaining));
+        account.orders.put(order.clientOrderId, Order.CLOSED);
+        sink.cancelled(cmd, account.name, order.clientOrderId, order.remaining, instrument.quantityScale, reason);
+        orderPool.release(order);
+    }
+
+    private void cancel(final long cmd, final Command.Cancel c) {
+        final String missing = firstMissing(c.account(), "account", c.clientOrderId(), "clientOrderId", "", "");
+        if (missing != null) {
+            malformed(cmd, c.account(), c.clientOrderId(), missing + " must be a non-empty string");
+            return;
+        }
+        final Order order = openOrder(c.account(), c.clientOrderId());
+        if (order == null) {
+            reject(cmd, UNKNOWN_ORDER, c.account(), c.clientOrderId());
+            return;
+        }
+        final PriceLevel level = order.level;
+        final BookSide side = order.instrument.book.side(order.side);
+        cancelResting(cmd, order, CancelReason.USER);
+        if (level.isEmpty()) {
+            side.removeLevel(level);
+        }
+    }
+
+    private void modify(final long cmd, final Command.Modify c) {
+        final String accountName = c.account();
+        final String orderId = c.clientOrderId();
+        final String missing = firstMissing(accountName, "account", orderId, "clientOrderId", "", "");
+        if (missing != null) {
+            malformed(cmd, accountName, orderId, missing + " must be a non-empty string");
+            return;
+        }
+        if (c.price() == null && c.quantity() == null) {
+            malformed(cmd, accountName, orderId, "modify needs a price or a quantity");
+            return;
+        }
+        final Order order = openOrder(accountName, orderId);
+        if (order == null) {
+            reject(cmd, UNKNOWN_ORDER, accountName, orderId);
+            return;
+        }
+        final Instrument instrument = order.instrument;
+        final long price = c.price() == null ? order.price : instrument.priceUnits(c.price());
+        if (price == Instrument.INVALID) {
+            reject(cmd, INVALID_PRICE, accountName, orderId);
+            return;
+        }
+        final long quantity = c.quantity() == null ? order.remaining : instrument.quantityUnits(c.quantity());
+        if (quantity == Instrument.INVALID || instrument.notional(price, quantity) == Instrument.INVALID) {
+            reject(cmd, INVALID_QUANTITY, accountName, orderId);
+            return;
+        }
+        final Side side = order.side;
+        final Account account = order.account;
+        final int held = instrument.heldAsset(side).id;
+        final BookSide own = instrument.book.side(side);
+
+        if (price == order.price && quantity <= order.remaining) {
+            // Keeps time priority: shrink in place.
+            final long reduction = order.remaining - quantity;
+            account.release(held, instrument.hold(side, price, reduction));
+            order.remaining = quantity;
+            order.level.quantity -= reduction;
+            sink.modified(cmd, accountName, orderId, price, instrument.priceScale, quantity, instrument.quantityScale);
+            return;
+        }
+        final BookSide opposite = instrument.book.side(side.opposite());
+        if (order.postOnly && opposite.isCrossedBy(price)) {
+            reject(cmd, WOULD_TAKE, accountName, orderId);
+            return;
+        }
+        final long currentHold = instrument.hold(side, order.price, order.remaining);
+        final long newHold = instrument.hold(side, price, quantity);
+        if (newHold > account.available[held] + currentHold) {
+            reject(cmd, INSUFFICIENT_FUNDS, accountName, orderId);
+            return;
+        }
+        // Loses time priority: leave the book and come back as an incoming order.
+        own.remove(order);
+        account.release(held, currentHold);
+        account.reserve(held, newHold);
+        sink.modified(cmd, accountName, orderId, price, instrument.priceScale, quantity, instrument.quantityScale);
+        final long remaining = match(cmd, instrument, account, orderId, side, false, price, quantity);
+        if (remaining == 0) {
+            account.orders.put(orderId, Order.CLOSED);
+            orderPool.release(order);
+        } else {
+            order.price = price;
+            order.remaining = remaining;
+            own.add(order);
+        }
+    }
+
+    private Order openOrder(final String accountName, final String clientOrderId) {
+        final Account account = accountsByName.get(accountName);
+        return account == null ? null : account.openOrder(clientOrderId);
+    }
+
+    // ------------------------------------------------------------------------------------------ money in and out
+
+    private void deposit(final long cmd, final Command.Deposit c) {
+        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount());
+        if (asset == null) {
+            return;
+        }
+        final long amount = c.amount().toUnits(asset.scale);
+        if (amount > Long.MAX_VALUE - asset.circulating) {
+            reject(cmd, INVALID_AMOUNT, c.account(), null);
+            return;
+        }
+        final Account account = accountsByName.get(c.account());
+        (account != null ? account : openAccount(c.account())).credit(asset.id, amount);
+        asset.circulating += amount;
+        sink.ok(cmd);
+    }
+
+    private void withdraw(final long cmd, final Command.Withdraw c) {
+        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount());
+        if (asset == null) {
+            return;
+        }
+        final long amount = c.amount().toUnits(asset.scale);
+        final Account account = accountsByName.get(c.account());
+        if (account == null || account.available[asset.id] < amount) {
+            reject(cmd, INSUFFICIENT_FUNDS, c.account(), null);
+            return;
+        }
+        account.available[asset.id] -= amount;
+        asset.circulating -= amount;
+        sink.ok(cmd);
+    }
+
+    /** The shared checks of deposit and withdraw; the asset, or {@code null} after a rejection. */
+    private Asset checkTransfer(final long cmd, final String account, final String assetName, final Decimal amount) {
+        final String missing = firstMissing(account, "account", assetName, "asset", "", "");
+        if (missing != null || amount == null) {
+            malformed(cmd, account, null, missing != null ? missing + " must be a non-empty string"
+                    : "amount is required");
+            return null;
+        }
+        final Asset asset = assetsByName.get(assetName);
+        if (asset == null) {
+            reject(cmd, UNKNOWN_ASSET, account, null);
+            return null;
+        }
+        final long units = amount.toUnits(asset.scale);
+        if (units == Decimal.NOT_REPRESENTABLE || units <= 0) {
+            reject(cmd, INVALID_AMOUNT, account, null);
+            return null;
+        }
+        return asset;
+    }
+
+    // ------------------------------------------------------------------------------------------------ definitions
+
+    private void defineAsset(final long cmd, final Command.DefineAsset c) {
+        if (isBlank(c.asset())) {
+            malformed(cmd, null, null, "asset must be a non-empty string");
+            return;
+        }
+        if (c.scale() < 0 || c.scale() > 18) {
+            malformed(cmd, null, null, "scale must be an integer from 0 to 18");
+            return;
+        }
+        if (assetsByName.containsKey(c.asset())) {
+            reject(cmd, DUPLICATE, null, null);
+            return;
+        }
+        final Asset asset = new Asset(c.asset(), assets.size(), c.scale());
+        assets.add(asset);
+        assetsByName.put(asset.name, asset);
+        for (final Account account : accounts) {
+            account.assetCount(assets.size());
+        }
+        sink.ok(cmd);
+    }
+
+    private void defineInstrument(final long cmd, final Command.DefineInstrument c) {
+        final String missing = firstMissing(c.symbol(), "symbol", c.base(), "base", c.quote(), "quote");
+        if (missing != null || c.tickSize() == null || c.lotSize() == null) {
+            malformed(cmd, null, null, missing != null ? missing + " must be a non-empty string"
+                    : (c.tickSize() == null ? "tickSize" : "lotSize") + " is required");
+            return;
+        }
+        if (instrumentsBySymbol.containsKey(c.symbol())) {
+            reject(cmd, DUPLICATE, null, null);
+            return;
+        }
+        final Asset base = assetsByName.get(c.base());
+        final Asset quote = assetsByName.get(c.quote());
+        if (base == null || quote == null) {
+            reject(cmd, UNKNOWN_ASSET, null, null);
+            return;
+        }
+        final Decimal tick = c.tickSize();
+        final Decimal lot = c.lotSize();
+        if (base == quote || tick.isOutOfRange() || lot.isOutOfRange() || tick.signum() <= 0 || lot.signum() <= 0
+                || tick.scale() + lot.scale() > quote.scale || lot.scale() > base.scale) {
+            reject(cmd, INVALID_INSTRUMENT, null, null);
+            return;
+        }
+        final Instrument instrument = new Instrument(c.symbol(), base, quote, tick, lot);
+        instruments.add(instrument);
+        instrumentsBySymbol.put(instrument.symbol, instrument);
+        sink.ok(cmd);
+    }
+
+    private Account openAccount(final String name) {
+        final Account account = new Account(name, assets.size());
+        accounts.add(account);
+        accountsByName.put(name, account);
+        return account;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- queries
+
+    private void queryBook(final long cmd, final Command.QueryBook c) {
+        if (isBlank(c.symbol())) {
+            malformed(cmd, null, null, "symbol must be a non-empty string");
+            return;
+        }
+        final Instrument instrument = instrumentsBySymbol.get(c.symbol());
+        if (instrument == null) {
+            reject(cmd, UNKNOWN_SYMBOL, null, null);
+            return;
+        }
+        sink.book(cmd, instrument.symbol, instrument.book);
+    }
+
+    private void queryBalances(final long cmd, final Command.QueryBalances c) {
+        if (isBlank(c.account())) {
+            malformed(cmd, c.account(), null, "account must be a non-empty string");
+            return;
+        }
+        balanceReader.wrap(accountsByName.get(c.account()));
+        sink.balances(cmd, c.account(), balanceReader);
+    }
+
+    /** Lists the assets an account has held, in definition order, without allocating. */
+    private final class BalanceReader implements EventSink.BalanceView {
+        private int[] assetIds = new int[8];
+        private int size;
+        private Account account;
+
+        void wrap(final Account account) {
+            this.account = account;
+            size = 0;
+            if (account == null) {
+                return;
+            }
+            if (assetIds.length < assets.size()) {
+                assetIds = new int[assets.size()];
+            }
+            for (int i = 0; i < assets.size(); i++) {
+                if (account.held[i]) {
+                    assetIds[size++] = i;
+                }
+            }
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public String asset(final int index) {
+            return assets.get(assetIds[index]).name;
+        }
+
+        @Override
+        public int scale(final int index) {
+            return assets.get(assetIds[index]).scale;
+        }
+
+        @Override
+        public long available(final int index) {
+            return account.available[assetIds[index]];
+        }
+
+        @Override
+        public long reserved(final int index) {
+            return account.reserved[assetIds[index]];
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- inspection
 
     /** Every resting order: markets in definition order, bids best first then asks best first, time priority. */
     public List<OpenOrder> openOrders() {
-        throw new UnsupportedOperationException("not yet");
+        final List<OpenOrder> result = new ArrayList<>();
+        for (final Instrument instrument : instruments) {
+            for (final BookSide side : new BookSide[] {instrument.book.bids, instrument.book.asks}) {
+                for (int i = 0; i < side.levelCount(); i++) {
+                    for (Order o = side.level(i).head; o != null; o = o.next) {
+                        result.add(new OpenOrder(o.account.name, o.clientOrderId, instrument.symbol, o.side,
+                                Decimal.of(o.price, instrument.priceScale),
+                                Decimal.of(o.remaining, instrument.quantityScale), o.postOnly));
+                    }
+                }
+            }
+        }
+        return result;
     }
 
     /** An account's balances by asset, in asset definition order; empty for an account never used. */
     public Map<String, Event.Balance> balances(final String account) {
-        throw new UnsupportedOperationException("not yet");
+        final Map<String, Event.Balance> result = new LinkedHashMap<>();
+        balanceReader.wrap(accountsByName.get(account));
+        for (int i = 0; i < balanceReader.size(); i++) {
+            final int scale = balanceReader.scale(i);
+            result.put(balanceReader.asset(i), new Event.Balance(Decimal.of(balanceReader.available(i), scale),
+                    Decimal.of(balanceReader.reserved(i), scale)));
+        }
+        return Collections.unmodifiableMap(result);
     }
 
     /** Names of all accounts, in order of first use. */
     public List<String> accounts() {
-        throw new UnsupportedOperationException("not yet");
+        final List<String> names = new ArrayList<>(accounts.size());
+        for (final Account account : accounts) {
+            names.add(account.name);
+        }
+        return names;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- helpers
+
+    private void reject(final long cmd, final RejectReason reason, final String account, final String orderId) {
+        sink.rejected(cmd, reason, account, orderId, null);
+    }
+
+    private void malformed(final long cmd, final String account, final String orderId, final String detail) {
+        sink.rejected(cmd, MALFORMED, account, orderId, detail);
+    }
+
+    private static boolean isBlank(final String s) {
+        return s == null || s.isEmpty();
+    }
+
+    /** The name of the first null or empty string among the pairs, or {@code null}. Pass "" to skip a pair. */
+    private static String firstMissing(final String a, final String aName, final String b, final String bName,
+                                       final String c, final String cName) {
+        if (isBlank(a)) {
+            return aName;
+        }
+        if (isBlank(b)) {
+            return bName;
+        }
+        if (!cName.isEmpty() && isBlank(c)) {
+            return cName;
+        }
+        return null;
     }
 }

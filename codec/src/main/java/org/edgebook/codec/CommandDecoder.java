@@ -1,0 +1,324 @@
+package org.edgebook.codec;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.IOException;
+import org.edgebook.engine.Command;
+import org.edgebook.engine.Decimal;
+import org.edgebook.engine.OrderType;
+import org.edgebook.engine.Side;
+import org.edgebook.engine.TimeInForce;
+
+/**
+ * Decodes one JSON command line into a typed {@link Command}, with Jackson's streaming parser.
+ * <p>
+ * It checks syntax and types only: a line that is not a JSON object, has an unknown {@code type}, an unknown or
+ * repeated field, a value of the wrong JSON type, a decimal string that is not plain, or an unknown enum value becomes
+ * {@link Command.Malformed} with a detail naming the problem. Presence and business rules are the engine's: a missing
+ * account decodes to {@code null} and the engine answers MALFORMED, so Java and JSON senders get the same answers.
+ * <p>
+ * Threading: not thread-safe; one decoder per thread. Reuses its scratch state between lines.
+ */
+public final class CommandDecoder {
+    private static final int TYPE = 1;
+    private static final int ASSET = 1 << 1;
+    private static final int SCALE = 1 << 2;
+    private static final int SYMBOL = 1 << 3;
+    private static final int BASE = 1 << 4;
+    private static final int QUOTE = 1 << 5;
+    private static final int TICK_SIZE = 1 << 6;
+    private static final int LOT_SIZE = 1 << 7;
+    private static final int ACCOUNT = 1 << 8;
+    private static final int AMOUNT = 1 << 9;
+    private static final int CLIENT_ORDER_ID = 1 << 10;
+    private static final int SIDE = 1 << 11;
+    private static final int ORDER_TYPE = 1 << 12;
+    private static final int TIF = 1 << 13;
+    private static final int PRICE = 1 << 14;
+    private static final int QUANTITY = 1 << 15;
+    private static final int POST_ONLY = 1 << 16;
+
+    private static final int ASSET_FIELDS = TYPE | ASSET | SCALE;
+    private static final int INSTRUMENT_FIELDS = TYPE | SYMBOL | BASE | QUOTE | TICK_SIZE | LOT_SIZE;
+    private static final int MONEY_FIELDS = TYPE | ACCOUNT | ASSET | AMOUNT;
+    private static final int PLACE_FIELDS =
+            TYPE | ACCOUNT | CLIENT_ORDER_ID | SYMBOL | SIDE | ORDER_TYPE | TIF | PRICE | QUANTITY | POST_ONLY;
+    private static final int ORDER_REF_FIELDS = TYPE | ACCOUNT | CLIENT_ORDER_ID;
+    private static final int MODIFY_FIELDS = ORDER_REF_FIELDS | PRICE | QUANTITY;
+    private static final int BOOK_FIELDS = TYPE | SYMBOL;
+    private static final int BALANCES_FIELDS = TYPE | ACCOUNT;
+
+    private final JsonFactory factory = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
+            .build();
+
+    // Scratch state for the line being decoded.
+    private int seen;
+    private String error;
+    private String type;
+    private String asset;
+    private long scale;
+    private String symbol;
+    private String base;
+    private String quote;
+    private Decimal tickSize;
+    private Decimal lotSize;
+    private String account;
+    private Decimal amount;
+    private String clientOrderId;
+    private Side side;
+    private OrderType orderType;
+    private TimeInForce tif;
+    private Decimal price;
+    private Decimal quantity;
+    private boolean postOnly;
+
+    /** Decodes {@code line[offset, offset + length)}, which holds one line without its line break. */
+    public Command decode(final byte[] line, final int offset, final int length) {
+        reset();
+        try (JsonParser parser = factory.createParser(line, offset, length)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new Command.Malformed("a command must be a JSON object", null, null);
+            }
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                readField(parser, parser.currentName());
+            }
+            if (token != JsonToken.END_OBJECT) {
+                return malformed("a command must be a JSON object");
+            }
+            if (parser.nextToken() != null) {
+                return malformed("only one JSON object per line");
+            }
+        } catch (final JsonParseException e) {
+            return malformed("not valid JSON: " + e.getOriginalMessage());
+        } catch (final IOException e) {
+            return malformed("not readable: " + e.getMessage());
+        }
+        if (error != null) {
+            return malformed(error);
+        }
+        return build();
+    }
+
+    private Command build() {
+        if (type == null) {
+            return malformed((seen & TYPE) == 0 ? "type is required" : "type must be a string");
+        }
+        return switch (type) {
+            case "asset" -> fieldsAllowed(ASSET_FIELDS) ? defineAsset() : malformed(error);
+            case "instrument" -> fieldsAllowed(INSTRUMENT_FIELDS)
+                    ? new Command.DefineInstrument(symbol, base, quote, tickSize, lotSize) : malformed(error);
+            case "deposit" -> fieldsAllowed(MONEY_FIELDS)
+                    ? new Command.Deposit(account, asset, amount) : malformed(error);
+            case "withdraw" -> fieldsAllowed(MONEY_FIELDS)
+                    ? new Command.Withdraw(account, asset, amount) : malformed(error);
+            case "place" -> fieldsAllowed(PLACE_FIELDS) ? new Command.Place(account, clientOrderId, symbol, side,
+                    orderType, tif, price, quantity, postOnly) : malformed(error);
+            case "cancel" -> fieldsAllowed(ORDER_REF_FIELDS)
+                    ? new Command.Cancel(account, clientOrderId) : malformed(error);
+            case "modify" -> fieldsAllowed(MODIFY_FIELDS)
+                    ? new Command.Modify(account, clientOrderId, price, quantity) : malformed(error);
+            case "book" -> fieldsAllowed(BOOK_FIELDS) ? new Command.QueryBook(symbol) : malformed(error);
+            case "balances" -> fieldsAllowed(BALANCES_FIELDS) ? new Command.QueryBalances(account) : malformed(error);
+            default -> malformed("unknown type '" + type + "'");
+        };
+    }
+
+    private Command defineAsset() {
+        if ((seen & SCALE) == 0) {
+            return malformed("scale is required");
+        }
+        if (scale < 0 || scale > 18) {
+            return malformed("scale must be an integer from 0 to 18");
+        }
+        return new Command.DefineAsset(asset, (int) scale);
+    }
+
+    /** Whether every field present belongs to this type; otherwise sets {@link #error}. */
+    private boolean fieldsAllowed(final int allowed) {
+        final int extra = seen & ~allowed;
+        if (extra == 0) {
+            return true;
+        }
+        error = "field '" + fieldName(Integer.lowestOneBit(extra)) + "' is not part of a " + type + " command";
+        return false;
+    }
+
+    private void readField(final JsonParser parser, final String name) throws IOException {
+        final JsonToken value = parser.nextToken();
+        final int field = fieldBit(name);
+        if (field == 0) {
+            fail("unknown field '" + name + "'");
+            parser.skipChildren();
+            return;
+        }
+        if ((seen & field) != 0) {
+            fail("field '" + name + "' appears twice");
+        }
+        seen |= field;
+        if (value == JsonToken.VALUE_NULL) {
+            return; // null means absent
+        }
+        switch (field) {
+            case TYPE -> type = string(parser, value, name);
+            case ASSET -> asset = string(parser, value, name);
+            case SYMBOL -> symbol = string(parser, value, name);
+            case BASE -> base = string(parser, value, name);
+            case QUOTE -> quote = string(parser, value, name);
+            case ACCOUNT -> account = string(parser, value, name);
+            case CLIENT_ORDER_ID -> clientOrderId = string(parser, value, name);
+            case TICK_SIZE -> tickSize = decimal(parser, value, name);
+            case LOT_SIZE -> lotSize = decimal(parser, value, name);
+            case AMOUNT -> amount = decimal(parser, value, name);
+            case PRICE -> price = decimal(parser, value, name);
+            case QUANTITY -> quantity = decimal(parser, value, name);
+            case SIDE -> side = enumValue(parser, value, name, Side.class);
+            case ORDER_TYPE -> orderType = enumValue(parser, value, name, OrderType.class);
+            case TIF -> tif = enumValue(parser, value, name, TimeInForce.class);
+            case POST_ONLY -> {
+                if (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) {
+                    postOnly = value == JsonToken.VALUE_TRUE;
+                } else {
+                    wrongType(parser, name, "true or false");
+                }
+            }
+            case SCALE -> {
+                if (value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT) {
+                    scale = parser.getIntValue();
+                } else if (value == JsonToken.VALUE_NUMBER_INT) {
+                    scale = -1; // a big integer: out of 0..18
+                } else {
+                    wrongType(parser, name, "an integer from 0 to 18");
+                }
+            }
+            default -> throw new IllegalStateException(name);
+        }
+    }
+
+    private String string(final JsonParser parser, final JsonToken value, final String name) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            wrongType(parser, name, "a string");
+            return null;
+        }
+        return parser.getText();
+    }
+
+    private Decimal decimal(final JsonParser parser, final JsonToken value, final String name) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            wrongType(parser, name, "a decimal string such as \"100.5\"");
+            return null;
+        }
+        final Decimal d = Decimal.tryParse(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+        if (d == null) {
+            fail(name + " must be a plain decimal such as \"100.5\", not \"" + parser.getText() + "\"");
+        }
+        return d;
+    }
+
+    private <E extends Enum<E>> E enumValue(final JsonParser parser, final JsonToken value, final String name,
+                                            final Class<E> type) throws IOException {
+        if (value == JsonToken.VALUE_STRING) {
+            final String text = parser.getText();
+            for (final E constant : type.getEnumConstants()) {
+                if (constant.name().equals(text)) {
+                    return constant;
+                }
+            }
+        }
+        final StringBuilder allowed = new StringBuilder();
+        for (final E constant : type.getEnumConstants()) {
+            allowed.append(allowed.isEmpty() ? "" : ", ").append(constant.name());
+        }
+        fail(name + " must be one of " + allowed);
+        parser.skipChildren();
+        return null;
+    }
+
+    private void wrongType(final JsonParser parser, final String name, final String expected) throws IOException {
+        fail(name + " must be " + expected);
+        parser.skipChildren();
+    }
+
+    /** Keeps the first error; decoding goes on so that account and clientOrderId can still be reported. */
+    private void fail(final String message) {
+        if (error == null) {
+            error = message;
+        }
+    }
+
+    private Command malformed(final String detail) {
+        return new Command.Malformed(detail, account, clientOrderId);
+    }
+
+    private void reset() {
+        seen = 0;
+        error = null;
+        type = null;
+        asset = null;
+        scale = 0;
+        symbol = null;
+        base = null;
+        quote = null;
+        tickSize = null;
+        lotSize = null;
+        account = null;
+        amount = null;
+        clientOrderId = null;
+        side = null;
+        orderType = null;
+        tif = null;
+        price = null;
+        quantity = null;
+        postOnly = false;
+    }
+
+    private static int fieldBit(final String name) {
+        return switch (name) {
+            case "type" -> TYPE;
+            case "asset" -> ASSET;
+            case "scale" -> SCALE;
+            case "symbol" -> SYMBOL;
+            case "base" -> BASE;
+            case "quote" -> QUOTE;
+            case "tickSize" -> TICK_SIZE;
+            case "lotSize" -> LOT_SIZE;
+            case "account" -> ACCOUNT;
+            case "amount" -> AMOUNT;
+            case "clientOrderId" -> CLIENT_ORDER_ID;
+            case "side" -> SIDE;
+            case "orderType" -> ORDER_TYPE;
+            case "tif" -> TIF;
+            case "price" -> PRICE;
+            case "quantity" -> QUANTITY;
+            case "postOnly" -> POST_ONLY;
+            default -> 0;
+        };
+    }
+
+    private static String fieldName(final int bit) {
+        return switch (bit) {
+            case TYPE -> "type";
+            case ASSET -> "asset";
+            case SCALE -> "scale";
+            case SYMBOL -> "symbol";
+            case BASE -> "base";
+            case QUOTE -> "quote";
+            case TICK_SIZE -> "tickSize";
+            case LOT_SIZE -> "lotSize";
+            case ACCOUNT -> "account";
+            case AMOUNT -> "amount";
+            case CLIENT_ORDER_ID -> "clientOrderId";
+            case SIDE -> "side";
+            case ORDER_TYPE -> "orderType";
+            case TIF -> "tif";
+            case PRICE -> "price";
+            case QUANTITY -> "quantity";
+            case POST_ONLY -> "postOnly";
+            default -> "?";
+        };
+    }
+}

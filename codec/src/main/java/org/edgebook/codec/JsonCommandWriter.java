@@ -1,0 +1,133 @@
+package org.edgebook.codec;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import org.edgebook.engine.Command;
+import org.edgebook.engine.Decimal;
+
+/**
+ * Writes typed commands as JSON lines, the inverse of {@link CommandDecoder}: for generators, clients and tools.
+ * Absent optional fields are left out. {@link Command.Malformed} has no JSON form and is refused.
+ * <p>
+ * Threading: one thread. Buffers output; call {@link #flush()} when done.
+ */
+public final class JsonCommandWriter implements Flushable, AutoCloseable {
+    private final JsonGenerator json;
+
+    public JsonCommandWriter(final OutputStream out) {
+        try {
+            this.json = new JsonFactory().setRootValueSeparator(null).createGenerator(out, JsonEncoding.UTF8);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    }
+
+    public void write(final Command command) {
+        try {
+            json.writeStartObject();
+            switch (command) {
+                case Command.DefineAsset c -> {
+                    json.writeStringField("type", "asset");
+                    string("asset", c.asset());
+                    json.writeNumberField("scale", c.scale());
+                }
+                case Command.DefineInstrument c -> {
+                    json.writeStringField("type", "instrument");
+                    string("symbol", c.symbol());
+                    string("base", c.base());
+                    string("quote", c.quote());
+                    decimal("tickSize", c.tickSize());
+                    decimal("lotSize", c.lotSize());
+                }
+                case Command.Deposit c -> money("deposit", c.account(), c.asset(), c.amount());
+                case Command.Withdraw c -> money("withdraw", c.account(), c.asset(), c.amount());
+                case Command.Place c -> {
+                    json.writeStringField("type", "place");
+                    string("account", c.account());
+                    string("clientOrderId", c.clientOrderId());
+                    string("symbol", c.symbol());
+                    string("side", c.side() == null ? null : c.side().name());
+                    string("orderType", c.orderType() == null ? null : c.orderType().name());
+                    string("tif", c.tif() == null ? null : c.tif().name());
+                    decimal("price", c.price());
+                    decimal("quantity", c.quantity());
+                    if (c.postOnly()) {
+                        json.writeBooleanField("postOnly", true);
+                    }
+                }
+                case Command.Cancel c -> {
+                    json.writeStringField("type", "cancel");
+                    string("account", c.account());
+                    string("clientOrderId", c.clientOrderId());
+                }
+                case Command.Modify c -> {
+                    json.writeStringField("type", "modify");
+                    string("account", c.account());
+                    string("clientOrderId", c.clientOrderId());
+                    decimal("price", c.price());
+                    decimal("quantity", c.quantity());
+                }
+                case Command.QueryBook c -> {
+                    json.writeStringField("type", "book");
+                    string("symbol", c.symbol());
+                }
+                case Command.QueryBalances c -> {
+                    json.writeStringField("type", "balances");
+                    string("account", c.account());
+                }
+                case Command.Malformed c -> throw new IllegalArgumentException("a malformed command has no JSON form");
+            }
+            json.writeEndObject();
+            json.writeRaw('\n');
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void money(final String type, final String account, final String asset, final Decimal amount)
+            throws IOException {
+        json.writeStringField("type", type);
+        string("account", account);
+        string("asset", asset);
+        decimal("amount", amount);
+    }
+
+    private void string(final String name, final String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(name, value);
+        }
+    }
+
+    private void decimal(final String name, final Decimal value) throws IOException {
+        if (value != null) {
+            if (value.isOutOfRange()) {
+                throw new IllegalArgumentException(name + " is out of range and has no exact text");
+            }
+            json.writeStringField(name, value.toString());
+        }
+    }
+
+    @Override
+    public void flush() {
+        try {
+            json.flush();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            json.close();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package org.edgebook.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.edgebook.engine.Command;
+import org.edgebook.engine.Decimal;
+import org.edgebook.engine.OrderType;
+import org.edgebook.engine.Side;
+import org.edgebook.engine.TimeInForce;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CommandDecoderTest {
+    private final CommandDecoder decoder = new CommandDecoder();
+
+    private Command decode(final String line) {
+        final byte[] bytes = ("xx" + line + "yy").getBytes(StandardCharsets.UTF_8);
+        return decoder.decode(bytes, 2, bytes.length - 4); // offsets are honoured
+    }
+
+    @Test
+    void decodesEveryCommandType() {
+        assertThat(decode("{\"type\":\"asset\",\"asset\":\"USD\",\"scale\":6}"))
+                .isEqualTo(new Command.DefineAsset("USD", 6));
+        assertThat(decode("{\"type\":\"instrument\",\"symbol\":\"BTC-USD\",\"base\":\"BTC\",\"quote\":\"USD\","
+                + "\"tickSize\":\"0.5\",\"lotSize\":\"0.001\"}"))
+                .isEqualTo(new Command.DefineInstrument("BTC-USD", "BTC", "USD", Decimal.parse("0.5"),
+                        Decimal.parse("0.001")));
+        assertThat(decode("{\"type\":\"deposit\",\"account\":\"a1\",\"asset\":\"USD\",\"amount\":\"100.5\"}"))
+                .isEqualTo(new Command.Deposit("a1", "USD", Decimal.parse("100.5")));
+        assertThat(decode("{\"type\":\"withdraw\",\"account\":\"a1\",\"asset\":\"USD\",\"amount\":\"1\"}"))
+                .isEqualTo(new Command.Withdraw("a1", "USD", Decimal.parse("1")));
+        assertThat(decode("{\"type\":\"place\",\"account\":\"a1\",\"clientOrderId\":\"o1\",\"symbol\":\"BTC-USD\","
+                + "\"side\":\"BUY\",\"orderType\":\"LIMIT\",\"tif\":\"FOK\",\"price\":\"100.5\",\"quantity\":\"0.25\","
+                + "\"postOnly\":true}"))
+                .isEqualTo(new Command.Place("a1", "o1", "BTC-USD", Side.BUY, OrderType.LIMIT, TimeInForce.FOK,
+                        Decimal.parse("100.5"), Decimal.parse("0.25"), true));
+        assertThat(decode("{\"type\":\"cancel\",\"account\":\"a1\",\"clientOrderId\":\"o1\"}"))
+                .isEqualTo(new Command.Cancel("a1", "o1"));
+        assertThat(decode("{\"type\":\"modify\",\"account\":\"a1\",\"clientOrderId\":\"o1\",\"quantity\":\"0.2\"}"))
+                .isEqualTo(new Command.Modify("a1", "o1", null, Decimal.parse("0.2")));
+        assertThat(decode("{\"type\":\"book\",\"symbol\":\"BTC-USD\"}")).isEqualTo(new Command.QueryBook("BTC-USD"));
+        assertThat(decode("{\"type\":\"balances\",\"account\":\"a1\"}")).isEqualTo(new Command.QueryBalances("a1"));
+    }
+
+    @Test
+    void defaultsAreLeftToTheEngineAndNullMeansAbsent() {
+        assertThat(decode("{\"symbol\":\"S\",\"type\":\"place\",\"account\":\"a\",\"clientOrderId\":\"o\","
+                + "\"side\":\"SELL\",\"price\":null,\"quantity\":\"1\"}"))
+                .isEqualTo(new Command.Place("a", "o", "S", Side.SELL, null, null, null, Decimal.parse("1"), false));
+    }
+
+    @Test
+    void keepsAccountAndOrderIdOfAMalformedLine() {
+        assertThat(decode("{\"type\":\"place\",\"account\":\"a\",\"clientOrderId\":\"o\",\"side\":\"UP\"}"))
+                .isEqualTo(new Command.Malformed("side must be one of BUY, SELL", "a", "o"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "not json                                              | not valid JSON",
+            "[1,2]                                                 | a command must be a JSON object",
+            "\"text\"                                              | a command must be a JSON object",
+            "{\"type\":\"asset\"                                   | not valid JSON",
+            "{}                                                    | type is required",
+            "{\"type\":7}                                          | type must be a string",
+            "{\"type\":\"launch\"}                                 | unknown type 'launch'",
+            "{\"type\":\"book\",\"symbol\":\"S\",\"x\":1}          | unknown field 'x'",
+            "{\"type\":\"book\",\"symbol\":\"S\",\"account\":\"a\"} | field 'account' is not part of a book command",
+            "{\"type\":\"book\",\"symbol\":\"S\",\"symbol\":\"T\"} | field 'symbol' appears twice",
+            "{\"type\":\"asset\",\"asset\":\"X\",\"scale\":\"6\"}  | scale must be an integer from 0 to 18",
+            "{\"type\":\"asset\",\"asset\":\"X\",\"scale\":6.0}    | scale must be an integer from 0 to 18",
+            "{\"type\":\"asset\",\"asset\":\"X\",\"scale\":19}     | scale must be an integer from 0 to 18",
+            "{\"type\":\"asset\",\"asset\":\"X\",\"scale\":99999999999} | scale must be an integer from 0 to 18",
+            "{\"type\":\"asset\",\"asset\":\"X\"}                  | scale is required",
+            "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"X\",\"amount\":100} | amount must be a decimal string",
+            "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"X\",\"amount\":\"1e3\"} | amount must be a plain decimal",
+            "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"X\",\"amount\":\"+1\"} | amount must be a plain decimal",
+            "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"X\",\"amount\":\".5\"} | amount must be a plain decimal",
+            "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"X\",\"amount\":\" 1\"} | amount must be a plain decimal",
+            "{\"type\":\"place\",\"postOnly\":\"yes\"}             | postOnly must be true or false",
+            "{\"type\":\"place\",\"tif\":\"DAY\"}                  | tif must be one of GTC, IOC, FOK",
+            "{\"type\":\"place\",\"account\":{\"id\":1}}           | account must be a string",
+            "{\"type\":\"book\"} {\"type\":\"book\"}               | only one JSON object per line",
+    })
+    void malformedLinesSayWhatIsWrong(final String line, final String detail) {
+        assertThat(decode(line.strip())).isInstanceOfSatisfying(Command.Malformed.class,
+                m -> assertThat(m.detail()).startsWith(detail));
+    }
+
+    @Test
+    void hugeNumbersAreOutOfRangeNotMalformed() {
+        assertThat(decode("{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"X\","
+                + "\"amount\":\"123456789012345678901234567890\"}"))
+                .isEqualTo(new Command.Deposit("a", "X", Decimal.OUT_OF_RANGE));
+    }
+
+    @Test
+    void decoderIsReusableAfterAnError() {
+        decode("{\"type\":\"place\",\"account\":\"a\",\"side\":\"UP\"");
+        assertThat(decode("{\"type\":\"balances\",\"account\":\"b\"}")).isEqualTo(new Command.QueryBalances("b"));
+    }
+}

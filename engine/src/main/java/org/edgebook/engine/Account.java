@@ -1,0 +1,55 @@
+package org.edgebook.engine;
+
+import org.agrona.collections.Object2ObjectHashMap;
+
+/**
+ * An account's balances per asset (indexed by asset id) and its orders by clientOrderId. A clientOrderId maps to
+ * the open {@link Order}, or to {@link Order#CLOSED} once the order has left the book: ids are never reused.
+ * Engine-internal; single writer.
+ */
+final class Account {
+    final String name;
+    long[] available;
+    long[] reserved;
+    /** Assets this account has ever held; a balances query lists these. */
+    boolean[] held;
+    final Object2ObjectHashMap<String, Order> orders = new Object2ObjectHashMap<>();
+
+    Account(final String name, final int assetCount) {
+        this.name = name;
+        this.available = new long[assetCount];
+        this.reserved = new long[assetCount];
+        this.held = new boolean[assetCount];
+    }
+
+    /** Called when an asset is defined, so that balance arrays always cover every asset. */
+    void assetCount(final int count) {
+        if (count > available.length) {
+            available = java.util.Arrays.copyOf(available, count);
+            reserved = java.util.Arrays.copyOf(reserved, count);
+            held = java.util.Arrays.copyOf(held, count);
+        }
+    }
+
+    void credit(final int asset, final long amount) {
+        available[asset] += amount;
+        held[asset] = true;
+    }
+
+    void reserve(final int asset, final long amount) {
+        available[asset] -= amount;
+        reserved[asset] += amount;
+        held[asset] = true;
+    }
+
+    void release(final int asset, final long amount) {
+        reserved[asset] -= amount;
+        available[asset] += amount;
+    }
+
+    /** The open order with this id, or {@code null} if it is not open. */
+    Order openOrder(final String clientOrderId) {
+        final Order order = orders.get(clientOrderId);
+        return order == Order.CLOSED ? null : order;
+    }
+}

@@ -1,0 +1,43 @@
+package org.edgebook.engine;
+
+/**
+ * A resting order: a node in its price level's FIFO queue. Pooled and reused by {@link OrderPool}, so nothing may
+ * keep a reference to one after it left the book. Engine-internal; single writer.
+ */
+final class Order {
+    /** Marks a used clientOrderId whose order is no longer open. */
+    static final Order CLOSED = new Order();
+
+    Account account;
+    String clientOrderId;
+    Instrument instrument;
+    Side side;
+    long price;
+    long remaining;
+    boolean postOnly;
+
+    PriceLevel level;
+    Order prev;
+    Order next;
+
+    void set(final Account account, final String clientOrderId, final Instrument instrument, final Side side,
+             final long price, final long remaining, final boolean postOnly) {
+        this.account = account;
+        this.clientOrderId = clientOrderId;
+        this.instrument = instrument;
+        this.side = side;
+        this.price = price;
+        this.remaining = remaining;
+        this.postOnly = postOnly;
+    }
+
+    void clear() {
+        account = null;
+        clientOrderId = null;
+        instrument = null;
+        side = null;
+        level = null;
+        prev = null;
+        next = null;
+    }
+}
