@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-
 /**
  * Random command flows for the differential and invariant properties.
  * <p>
@@ -19,8 +16,8 @@ import net.jqwik.api.Arbitrary;
  * trade), cancels and modifies of ids that exist and ids that do not, queries, and a sprinkling of invalid values:
  * off-tick, zero, negative, too precise, huge, {@link Decimal#OUT_OF_RANGE}, null and empty fields.
  * <p>
- * Generation is stateful (it remembers which ids it placed) and driven by one {@link Random}, so jqwik's seed
- * reproduces a flow; {@link FlowMinimizer} does the shrinking.
+ * Generation is stateful (it remembers which ids it placed) and driven by one {@link Random}, so a seed reproduces a
+ * flow exactly; {@link FlowMinimizer} shrinks a failing one. (No jqwik: the project does not use it.)
  */
 final class RandomFlows {
 
@@ -64,6 +61,8 @@ final class RandomFlows {
     private final Map<String, List<String>> restingCandidates = new HashMap<>();
     /** The market each id was placed in, so most modifies use that market's tick and lot. */
     private final Map<String, Market> marketOfId = new HashMap<>();
+    /** Commands of a multi-command scenario still to come, ahead of random ones. */
+    private final java.util.ArrayDeque<Command> pending = new java.util.ArrayDeque<>();
     private int nextId;
     private int activeAccounts;
 
@@ -71,20 +70,35 @@ final class RandomFlows {
         this.random = random;
     }
 
-    /** A generated flow; prints as its size so that a failing property does not dump thousands of commands. */
-    record Flow(List<Command> commands) {
-        @Override
-        public String toString() {
-            return "Flow of " + commands.size() + " commands";
-        }
+    /** The flow of one seed: the definitions, then {@code minCommands..maxCommands} random commands. */
+    static List<Command> flow(final long seed, final int minCommands, final int maxCommands) {
+        final Random random = new Random(seed);
+        final int size = minCommands + random.nextInt(maxCommands - minCommands + 1);
+        return new RandomFlows(random).generate(size);
     }
 
-    /** Flows of {@code minCommands..maxCommands} commands after the definitions. */
-    static Arbitrary<Flow> flows(final int minCommands, final int maxCommands) {
-        return Arbitraries.randomValue(random -> {
-            final int size = minCommands + random.nextInt(maxCommands - minCommands + 1);
-            return new Flow(new RandomFlows(random).generate(size));
-        });
+    /**
+     * Seeds for {@code count} flows: a fresh random run each time, or exactly one seed when the system property
+     * {@code edgebook.flowSeed} names it (as a failure message says), to replay a failure. The system property
+     * {@code edgebook.flowScale} multiplies the count, for a longer hunt than the default run.
+     */
+    static long[] seeds(final int count) {
+        final String replay = System.getProperty("edgebook.flowSeed");
+        if (replay != null && !replay.isBlank()) {
+            return new long[] {Long.parseLong(replay.trim())};
+        }
+        final int total = count * Integer.getInteger("edgebook.flowScale", 1);
+        final long base = new Random().nextLong();
+        final long[] seeds = new long[total];
+        for (int i = 0; i < total; i++) {
+            seeds[i] = base + i;
+        }
+        return seeds;
+    }
+
+    /** How to replay one seed's flow, for failure messages. */
+    static String replayHint(final long seed) {
+        return "flow seed " + seed + " (replay it alone with -Dedgebook.flowSeed=" + seed + ")";
     }
 
     /** The definitions every flow starts with. */
@@ -111,6 +125,9 @@ final class RandomFlows {
     }
 
     private Command next() {
+        if (!pending.isEmpty()) {
+            return pending.poll();
+        }
         final int roll = random.nextInt(1000);
         if (roll < 90) {
             return deposit();
@@ -136,8 +153,12 @@ final class RandomFlows {
         if (roll < 965) {
             return new Command.Malformed("bad line " + roll, maybe(account()), maybe("o" + random.nextInt(50)));
         }
-        if (roll < 975) {
+        if (roll < 970) {
             return whaleDeposit();
+        }
+        if (roll < 975) {
+            whaleScenario();
+            return pending.poll();
         }
         if (roll < 985) {
             return defineAsset();
@@ -163,6 +184,33 @@ final class RandomFlows {
         // Long.MAX_VALUE / 2..4 units: the second or third whale deposit of an asset passes the circulation limit.
         final long units = Long.MAX_VALUE / (2 + random.nextInt(3)) + random.nextInt(1000);
         return new Command.Deposit(account(), asset, Decimal.of(units, ASSET_SCALES.get(asset)));
+    }
+
+    /**
+     * Asks whose notionals are each about 0.6 of the quote's long range, then a MARKET BUY (sometimes by a whale)
+     * sweeping them: its cost walk passes the long range, which only exact arithmetic answers correctly. Sometimes a
+     * single whale ask, which a rich enough buyer can take, so settlement moves amounts near the range.
+     */
+    private void whaleScenario() {
+        final Market m = market();
+        final String buyer = account();
+        final int asks = 1 + random.nextInt(2);
+        for (int i = 0; i < asks; i++) {
+            String seller = account();
+            if (seller.equals(buyer)) {
+                seller = "w" + i;
+            }
+            pending.add(new Command.Deposit(seller, m.base(), decimal(m.lotValue().multiply(BigDecimal.TWO))));
+            pending.add(new Command.Place(seller, newId(seller), m.symbol(), Side.SELL, OrderType.LIMIT,
+                    TimeInForce.GTC, whalePrice(m), decimal(m.lotValue()), false));
+        }
+        if (random.nextBoolean()) {
+            final long units = (long) (Long.MAX_VALUE * (0.55 + 0.4 * random.nextDouble()));
+            pending.add(new Command.Deposit(buyer, m.quote(), Decimal.of(units, ASSET_SCALES.get(m.quote()))));
+        }
+        final BigDecimal lots = BigDecimal.valueOf(1 + random.nextInt(200));
+        pending.add(new Command.Place(buyer, newId(buyer), m.symbol(), Side.BUY, OrderType.MARKET, null, null,
+                decimal(m.lotValue().multiply(lots)), false));
     }
 
     private Decimal amount(final String asset) {

@@ -582,9 +582,14 @@ final class ReferenceModel {
         return validStep(price, ins.tick());
     }
 
-    /** Positive, a multiple of the lot, and a long count of 10^-decimals(lot) units. */
+    /**
+     * Positive, a multiple of the lot, and a long count of 10^-decimals(lot) units. Also a long count of the base
+     * asset's units: a quantity is an amount of base that holds and fills move, so, like the notional on the quote
+     * side, it must fit once scaled to the asset (spec reading, see the report).
+     */
     private static BigDecimal validQuantity(final Decimal quantity, final Instrument ins) {
-        return validStep(quantity, ins.lot());
+        final BigDecimal q = validStep(quantity, ins.lot());
+        return q != null && fitsInUnits(q, ins.base().scale()) ? q : null;
     }
 
     private static BigDecimal validStep(final Decimal value, final BigDecimal step) {

@@ -107,6 +107,28 @@ class ReferenceModelTest {
     }
 
     @Test
+    void marketBuyWhoseCostPassesTheLongRangeIsInsufficientFundsNotAWrap() {
+        deposit("s1", "BTC", "0.01");
+        deposit("s2", "BTC", "0.01");
+        deposit("b", "USD", "900000000000000"); // 9e18 units
+        run(limit("s1", "a1", Side.SELL, "60000000000000000", "0.01")); // notional 6e18 units
+        run(limit("s2", "a2", Side.SELL, "60000000000000000", "0.01"));
+
+        assertThat(reason(market("b", "m1", Side.BUY, "0.02"))).isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+        assertThat(run(market("b", "m2", Side.BUY, "0.01"))).hasSize(2);
+        assertThat(model.balances("b")).containsEntry("USD", balance("300000000000000", "0"));
+    }
+
+    @Test
+    void quantityWhoseBaseAmountDoesNotFitIsInvalid() {
+        // 1e16 BTC is 1e18 lots (fits) but 1e19 units of BTC (does not).
+        assertThat(reason(market("a", "m1", Side.SELL, "10000000000000000")))
+                .isEqualTo(RejectReason.INVALID_QUANTITY);
+        assertThat(reason(market("a", "m2", Side.SELL, "1000000000000000")))
+                .isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+    }
+
+    @Test
     void marketOrderRemainderIsCancelledUnfilled() {
         deposit("o", "BTC", "1");
         deposit("a", "USD", "100");
