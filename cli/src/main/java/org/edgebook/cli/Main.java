@@ -18,12 +18,16 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests). */
     static int run(final String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line: failures are reported in one line on stderr, exit code 1. */
+    static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("edgebook: " + describe(e));
                     return 1;
-                })
-                .execute(args);
+                });
     }
 
     /** A one-line reason for a failure, without a stack trace for the expected kinds. */

@@ -1,7 +1,5 @@
 package org.edgebook.engine;
 
-import org.agrona.collections.Object2ObjectHashMap;
-
 /**
  * An account's balances per asset (indexed by asset id) and its orders by clientOrderId. A clientOrderId maps to
  * the open {@link Order}, or to {@link Order#CLOSED} once the order has left the book: ids are never reused.
@@ -13,7 +11,7 @@ final class Account {
     long[] reserved;
     /** Assets this account has ever held; a balances query lists these. */
     boolean[] held;
-    final Object2ObjectHashMap<String, Order> orders = new Object2ObjectHashMap<>();
+    final OrderIndex orders = new OrderIndex();
 
     Account(final String name, final int assetCount) {
         this.name = name;

@@ -19,7 +19,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.agrona.collections.Object2ObjectHashMap;
 
 /**
  * The matching and settlement engine: a deterministic state machine, commands in, events out.
@@ -34,11 +33,11 @@ import org.agrona.collections.Object2ObjectHashMap;
  */
 public final class Engine {
     private final EventSink sink;
-    private final Object2ObjectHashMap<String, Asset> assetsByName = new Object2ObjectHashMap<>();
+    private final StringTable<Asset> assetsByName = new StringTable<>(16);
     private final List<Asset> assets = new ArrayList<>();
-    private final Object2ObjectHashMap<String, Instrument> instrumentsBySymbol = new Object2ObjectHashMap<>();
+    private final StringTable<Instrument> instrumentsBySymbol = new StringTable<>(16);
     private final List<Instrument> instruments = new ArrayList<>();
-    private final Object2ObjectHashMap<String, Account> accountsByName = new Object2ObjectHashMap<>();
+    private final StringTable<Account> accountsByName = new StringTable<>(1024);
     private final List<Account> accounts = new ArrayList<>();
     private final OrderPool orderPool = new OrderPool();
     private final BalanceReader balanceReader = new BalanceReader();
@@ -132,7 +131,7 @@ public final class Engine {
         final Account account = existing != null ? existing : openAccount(accountName);
         sink.accepted(cmd, accountName, orderId);
         if (tif == TimeInForce.FOK && !canFillCompletely(opposite, account, price, quantity)) {
-            account.orders.put(orderId, Order.CLOSED);
+            account.orders.closed(orderId);
             sink.cancelled(cmd, accountName, orderId, quantity, instrument.quantityScale, CancelReason.FOK);
             return;
         }
@@ -141,17 +140,17 @@ public final class Engine {
         }
         final long remaining = match(cmd, instrument, account, orderId, side, market, price, quantity);
         if (remaining == 0) {
-            account.orders.put(orderId, Order.CLOSED);
+            account.orders.closed(orderId);
         } else if (tif == TimeInForce.GTC) {
             final Order order = orderPool.acquire();
             order.set(account, orderId, instrument, side, price, remaining, c.postOnly());
             instrument.book.side(side).add(order);
-            account.orders.put(orderId, order);
+            account.orders.open(order);
         } else {
             if (!market || side == Side.SELL) {
                 account.release(held.id, instrument.hold(side, price, remaining));
             }
-            account.orders.put(orderId, Order.CLOSED);
+            account.orders.closed(orderId);
             sink.cancelled(cmd, accountName, orderId, remaining, instrument.quantityScale, CancelReason.UNFILLED);
         }
     }
@@ -185,7 +184,7 @@ public final class Engine {
                     level.quantity -= fill;
                     if (maker.remaining == 0) {
                         level.unlink(maker);
-                        maker.account.orders.put(maker.clientOrderId, Order.CLOSED);
+                        maker.account.orders.close(maker);
                         orderPool.release(maker);
                     }
                 }
@@ -278,7 +277,7 @@ public final class Engine {
         level.quantity -= order.remaining;
         account.release(instrument.heldAsset(order.side).id,
                 instrument.hold(order.side, order.price, order.remaining));
-        account.orders.put(order.clientOrderId, Order.CLOSED);
+        account.orders.close(order);
         sink.cancelled(cmd, account.name, order.clientOrderId, order.remaining, instrument.quantityScale, reason);
         orderPool.release(order);
     }
@@ -362,7 +361,7 @@ public final class Engine {
         sink.modified(cmd, accountName, orderId, price, instrument.priceScale, quantity, instrument.quantityScale);
         final long remaining = match(cmd, instrument, account, orderId, side, false, price, quantity);
         if (remaining == 0) {
-            account.orders.put(orderId, Order.CLOSED);
+            account.orders.close(order);
             orderPool.release(order);
         } else {
             order.price = price;

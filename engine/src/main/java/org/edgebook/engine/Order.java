@@ -16,6 +16,9 @@ final class Order {
     long remaining;
     boolean postOnly;
 
+    /** Where this order sits in its account's {@link OrderIndex}. */
+    int indexSlot;
+
     PriceLevel level;
     Order prev;
     Order next;
