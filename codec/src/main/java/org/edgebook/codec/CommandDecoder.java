@@ -51,9 +51,15 @@ public final class CommandDecoder {
     private static final int BOOK_FIELDS = TYPE | SYMBOL;
     private static final int BALANCES_FIELDS = TYPE | ACCOUNT;
 
+    private static final Side[] SIDES = Side.values();
+    private static final OrderType[] ORDER_TYPES = OrderType.values();
+    private static final TimeInForce[] TIFS = TimeInForce.values();
+
     private final JsonFactory factory = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
             .build();
+
+    private final NameInterner names = new NameInterner(1 << 16);
 
     // Scratch state for the line being decoded.
     private int seen;
@@ -164,21 +170,21 @@ public final class CommandDecoder {
             return; // null means absent
         }
         switch (field) {
-            case TYPE -> type = string(parser, value, name);
-            case ASSET -> asset = string(parser, value, name);
-            case SYMBOL -> symbol = string(parser, value, name);
-            case BASE -> base = string(parser, value, name);
-            case QUOTE -> quote = string(parser, value, name);
-            case ACCOUNT -> account = string(parser, value, name);
+            case TYPE -> type = name(parser, value, name);
+            case ASSET -> asset = name(parser, value, name);
+            case SYMBOL -> symbol = name(parser, value, name);
+            case BASE -> base = name(parser, value, name);
+            case QUOTE -> quote = name(parser, value, name);
+            case ACCOUNT -> account = name(parser, value, name);
             case CLIENT_ORDER_ID -> clientOrderId = string(parser, value, name);
             case TICK_SIZE -> tickSize = decimal(parser, value, name);
             case LOT_SIZE -> lotSize = decimal(parser, value, name);
             case AMOUNT -> amount = decimal(parser, value, name);
             case PRICE -> price = decimal(parser, value, name);
             case QUANTITY -> quantity = decimal(parser, value, name);
-            case SIDE -> side = enumValue(parser, value, name, Side.class);
-            case ORDER_TYPE -> orderType = enumValue(parser, value, name, OrderType.class);
-            case TIF -> tif = enumValue(parser, value, name, TimeInForce.class);
+            case SIDE -> side = enumValue(parser, value, name, SIDES);
+            case ORDER_TYPE -> orderType = enumValue(parser, value, name, ORDER_TYPES);
+            case TIF -> tif = enumValue(parser, value, name, TIFS);
             case POST_ONLY -> {
                 if (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) {
                     postOnly = value == JsonToken.VALUE_TRUE;
@@ -207,6 +213,15 @@ public final class CommandDecoder {
         return parser.getText();
     }
 
+    /** A string that recurs across commands (names, types): shared through the interner. */
+    private String name(final JsonParser parser, final JsonToken value, final String name) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            wrongType(parser, name, "a string");
+            return null;
+        }
+        return names.intern(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+    }
+
     private Decimal decimal(final JsonParser parser, final JsonToken value, final String name) throws IOException {
         if (value != JsonToken.VALUE_STRING) {
             wrongType(parser, name, "a decimal string such as \"100.5\"");
@@ -220,17 +235,19 @@ public final class CommandDecoder {
     }
 
     private <E extends Enum<E>> E enumValue(final JsonParser parser, final JsonToken value, final String name,
-                                            final Class<E> type) throws IOException {
+                                            final E[] constants) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
-            final String text = parser.getText();
-            for (final E constant : type.getEnumConstants()) {
-                if (constant.name().equals(text)) {
+            final char[] chars = parser.getTextCharacters();
+            final int offset = parser.getTextOffset();
+            final int length = parser.getTextLength();
+            for (final E constant : constants) {
+                if (NameInterner.sameChars(constant.name(), chars, offset, length)) {
                     return constant;
                 }
             }
         }
         final StringBuilder allowed = new StringBuilder();
-        for (final E constant : type.getEnumConstants()) {
+        for (final E constant : constants) {
             allowed.append(allowed.isEmpty() ? "" : ", ").append(constant.name());
         }
         fail(name + " must be one of " + allowed);

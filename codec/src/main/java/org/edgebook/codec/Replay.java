@@ -4,17 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.edgebook.engine.CancelReason;
-import org.edgebook.engine.Command;
 import org.edgebook.engine.Engine;
 import org.edgebook.engine.EventSink;
 import org.edgebook.engine.RejectReason;
 import org.edgebook.engine.Side;
 
 /**
- * Streams a command file through a fresh engine: each line is decoded, executed and its events written as JSON
- * lines before the next line is read. Memory stays bounded by one read buffer whatever the file's size.
- * <p>
- * Threading: runs on the calling thread, which is the engine's single writer.
+ * Streams a command file through a fresh engine and writes its events as JSON lines. A {@link CommandReader} decodes
+ * ahead on a second thread; the calling thread is the engine's single writer and writes the events. Memory stays
+ * bounded by a read buffer and a few batches of commands, whatever the file's size.
  */
 public final class Replay {
 
@@ -39,22 +37,17 @@ public final class Replay {
     /** Replays every command of {@code in} and writes the events to {@code out}; flushes but does not close it. */
     public static Summary run(final InputStream in, final OutputStream out) throws IOException {
         final long startNanos = System.nanoTime();
-        final LineReader lines = new LineReader(in);
-        final CommandDecoder decoder = new CommandDecoder();
-        try (JsonEventWriter writer = new JsonEventWriter(out)) {
+        try (CommandReader reader = new CommandReader(in).start();
+             JsonEventWriter writer = new JsonEventWriter(out)) {
             final Counts counts = new Counts(writer);
             final Engine engine = new Engine(counts);
             long commands = 0;
-            while (lines.next()) {
-                if (lines.isBlank()) {
-                    continue;
+            CommandReader.Batch batch;
+            while ((batch = reader.next()) != null) {
+                for (int i = 0; i < batch.size(); i++) {
+                    engine.execute(batch.line(i), batch.command(i));
                 }
-                final Command command = lines.isTooLong()
-                        ? new Command.Malformed("line longer than " + LineReader.MAX_LINE_BYTES + " bytes", null,
-                        null)
-                        : decoder.decode(lines.buffer(), lines.offset(), lines.length());
-                engine.execute(lines.lineNumber(), command);
-                commands++;
+                commands += batch.size();
             }
             writer.flush();
             return new Summary(commands, counts.events, counts.rejections, counts.trades,
