@@ -3,6 +3,7 @@ package org.edgebook.codec;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +21,35 @@ import org.edgebook.engine.Side;
  * Threading: the engine's thread only. Buffers output; call {@link #flush()} when a batch is done.
  */
 public final class JsonEventWriter implements EventSink, Flushable, AutoCloseable {
+    private static final SerializedString F_ACCOUNT = new SerializedString("account");
+    private static final SerializedString F_AVAILABLE = new SerializedString("available");
+    private static final SerializedString F_BALANCES = new SerializedString("balances");
+    private static final SerializedString F_BIDS = new SerializedString("bids");
+    private static final SerializedString F_ASKS = new SerializedString("asks");
+    private static final SerializedString F_CLIENT_ORDER_ID = new SerializedString("clientOrderId");
+    private static final SerializedString F_CMD = new SerializedString("cmd");
+    private static final SerializedString F_DETAIL = new SerializedString("detail");
+    private static final SerializedString F_MAKER_ACCOUNT = new SerializedString("makerAccount");
+    private static final SerializedString F_MAKER_ORDER_ID = new SerializedString("makerOrderId");
+    private static final SerializedString F_PRICE = new SerializedString("price");
+    private static final SerializedString F_QUANTITY = new SerializedString("quantity");
+    private static final SerializedString F_REASON = new SerializedString("reason");
+    private static final SerializedString F_REMAINING = new SerializedString("remaining");
+    private static final SerializedString F_RESERVED = new SerializedString("reserved");
+    private static final SerializedString F_SYMBOL = new SerializedString("symbol");
+    private static final SerializedString F_TAKER_ACCOUNT = new SerializedString("takerAccount");
+    private static final SerializedString F_TAKER_ORDER_ID = new SerializedString("takerOrderId");
+    private static final SerializedString F_TAKER_SIDE = new SerializedString("takerSide");
+    private static final SerializedString F_TYPE = new SerializedString("type");
+    private static final SerializedString T_OK = new SerializedString("ok");
+    private static final SerializedString T_REJECTED = new SerializedString("rejected");
+    private static final SerializedString T_ACCEPTED = new SerializedString("accepted");
+    private static final SerializedString T_TRADE = new SerializedString("trade");
+    private static final SerializedString T_CANCELLED = new SerializedString("cancelled");
+    private static final SerializedString T_MODIFIED = new SerializedString("modified");
+    private static final SerializedString T_BOOK = new SerializedString("book");
+    private static final SerializedString T_BALANCES = new SerializedString("balances");
+
     private final JsonGenerator json;
     private final char[] number = new char[48];
 
@@ -35,7 +65,7 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     @Override
     public void ok(final long cmd) {
         try {
-            start("ok", cmd);
+            start(T_OK, cmd);
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
@@ -46,16 +76,16 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     public void rejected(final long cmd, final RejectReason reason, final String account, final String clientOrderId,
                          final String detail) {
         try {
-            start("rejected", cmd);
-            json.writeStringField("reason", reason.name());
+            start(T_REJECTED, cmd);
+            stringField(F_REASON, reason.name());
             if (account != null) {
-                json.writeStringField("account", account);
+                stringField(F_ACCOUNT, account);
             }
             if (clientOrderId != null) {
-                json.writeStringField("clientOrderId", clientOrderId);
+                stringField(F_CLIENT_ORDER_ID, clientOrderId);
             }
             if (detail != null) {
-                json.writeStringField("detail", detail);
+                stringField(F_DETAIL, detail);
             }
             end();
         } catch (final IOException e) {
@@ -66,9 +96,9 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     @Override
     public void accepted(final long cmd, final String account, final String clientOrderId) {
         try {
-            start("accepted", cmd);
-            json.writeStringField("account", account);
-            json.writeStringField("clientOrderId", clientOrderId);
+            start(T_ACCEPTED, cmd);
+            stringField(F_ACCOUNT, account);
+            stringField(F_CLIENT_ORDER_ID, clientOrderId);
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
@@ -81,15 +111,15 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
                       final String makerOrderId, final String takerAccount, final String takerOrderId,
                       final Side takerSide) {
         try {
-            start("trade", cmd);
-            json.writeStringField("symbol", symbol);
-            decimalField("price", price, priceScale);
-            decimalField("quantity", quantity, quantityScale);
-            json.writeStringField("makerAccount", makerAccount);
-            json.writeStringField("makerOrderId", makerOrderId);
-            json.writeStringField("takerAccount", takerAccount);
-            json.writeStringField("takerOrderId", takerOrderId);
-            json.writeStringField("takerSide", takerSide.name());
+            start(T_TRADE, cmd);
+            stringField(F_SYMBOL, symbol);
+            decimalField(F_PRICE, price, priceScale);
+            decimalField(F_QUANTITY, quantity, quantityScale);
+            stringField(F_MAKER_ACCOUNT, makerAccount);
+            stringField(F_MAKER_ORDER_ID, makerOrderId);
+            stringField(F_TAKER_ACCOUNT, takerAccount);
+            stringField(F_TAKER_ORDER_ID, takerOrderId);
+            stringField(F_TAKER_SIDE, takerSide.name());
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
@@ -100,11 +130,11 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     public void cancelled(final long cmd, final String account, final String clientOrderId, final long remaining,
                           final int quantityScale, final CancelReason reason) {
         try {
-            start("cancelled", cmd);
-            json.writeStringField("account", account);
-            json.writeStringField("clientOrderId", clientOrderId);
-            decimalField("remaining", remaining, quantityScale);
-            json.writeStringField("reason", reason.name());
+            start(T_CANCELLED, cmd);
+            stringField(F_ACCOUNT, account);
+            stringField(F_CLIENT_ORDER_ID, clientOrderId);
+            decimalField(F_REMAINING, remaining, quantityScale);
+            stringField(F_REASON, reason.name());
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
@@ -115,11 +145,11 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     public void modified(final long cmd, final String account, final String clientOrderId, final long price,
                          final int priceScale, final long quantity, final int quantityScale) {
         try {
-            start("modified", cmd);
-            json.writeStringField("account", account);
-            json.writeStringField("clientOrderId", clientOrderId);
-            decimalField("price", price, priceScale);
-            decimalField("quantity", quantity, quantityScale);
+            start(T_MODIFIED, cmd);
+            stringField(F_ACCOUNT, account);
+            stringField(F_CLIENT_ORDER_ID, clientOrderId);
+            decimalField(F_PRICE, price, priceScale);
+            decimalField(F_QUANTITY, quantity, quantityScale);
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
@@ -129,18 +159,19 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     @Override
     public void book(final long cmd, final String symbol, final BookView book) {
         try {
-            start("book", cmd);
-            json.writeStringField("symbol", symbol);
-            levels("bids", book, Side.BUY);
-            levels("asks", book, Side.SELL);
+            start(T_BOOK, cmd);
+            stringField(F_SYMBOL, symbol);
+            levels(F_BIDS, book, Side.BUY);
+            levels(F_ASKS, book, Side.SELL);
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void levels(final String name, final BookView book, final Side side) throws IOException {
-        json.writeArrayFieldStart(name);
+    private void levels(final SerializedString name, final BookView book, final Side side) throws IOException {
+        json.writeFieldName(name);
+        json.writeStartArray();
         final int n = book.levels(side);
         for (int i = 0; i < n; i++) {
             json.writeStartArray();
@@ -154,13 +185,14 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     @Override
     public void balances(final long cmd, final String account, final BalanceView balances) {
         try {
-            start("balances", cmd);
-            json.writeStringField("account", account);
-            json.writeObjectFieldStart("balances");
+            start(T_BALANCES, cmd);
+            stringField(F_ACCOUNT, account);
+            json.writeFieldName(F_BALANCES);
+            json.writeStartObject();
             for (int i = 0; i < balances.size(); i++) {
                 json.writeObjectFieldStart(balances.asset(i));
-                decimalField("available", balances.available(i), balances.scale(i));
-                decimalField("reserved", balances.reserved(i), balances.scale(i));
+                decimalField(F_AVAILABLE, balances.available(i), balances.scale(i));
+                decimalField(F_RESERVED, balances.reserved(i), balances.scale(i));
                 json.writeEndObject();
             }
             json.writeEndObject();
@@ -170,10 +202,17 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
         }
     }
 
-    private void start(final String type, final long cmd) throws IOException {
+    private void start(final SerializedString type, final long cmd) throws IOException {
         json.writeStartObject();
-        json.writeStringField("type", type);
-        json.writeNumberField("cmd", cmd);
+        json.writeFieldName(F_TYPE);
+        json.writeString(type);
+        json.writeFieldName(F_CMD);
+        json.writeNumber(cmd);
+    }
+
+    private void stringField(final SerializedString name, final String value) throws IOException {
+        json.writeFieldName(name);
+        json.writeString(value);
     }
 
     private void end() throws IOException {
@@ -181,7 +220,7 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
         json.writeRaw('\n');
     }
 
-    private void decimalField(final String name, final long units, final int scale) throws IOException {
+    private void decimalField(final SerializedString name, final long units, final int scale) throws IOException {
         json.writeFieldName(name);
         decimal(units, scale);
     }
