@@ -31,6 +31,18 @@ class DifferentialTest {
         }
     }
 
+    /** The slow profile's longer hunt: a thousand times the commands of the default run. */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void engineEmitsTheModelsEventsOnManyLongFlows() {
+        for (final long seed : RandomFlows.seeds(60)) {
+            assertEngineAgreesWithModel(RandomFlows.replayHint(seed), RandomFlows.flow(seed, 20_000, 60_000), 997);
+        }
+        for (final long seed : RandomFlows.seeds(20_000)) {
+            assertEngineAgreesWithModel(RandomFlows.replayHint(seed), RandomFlows.flow(seed, 20, 600), 1);
+        }
+    }
+
     /** Exact boundaries that random flows reach only by luck: each flow must get the model's answers. */
     @Test
     void engineEmitsTheModelsEventsAtTheEdges() {
