@@ -47,7 +47,7 @@ public class BookDepthBenchmark {
 
     @TearDown(Level.Iteration)
     public void report() {
-        System.out.println("  [" + state.sink.describe(state.cursor) + ", open orders at end: "
+        System.out.println("  [" + state.describe() + ", open orders at end: "
                 + state.engine.openOrders().size() + "]");
     }
 

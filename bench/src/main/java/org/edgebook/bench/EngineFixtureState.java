@@ -2,6 +2,8 @@ package org.edgebook.bench;
 
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Engine;
+import org.edgebook.engine.EventCounter;
+import org.edgebook.engine.EventSink;
 
 /**
  * A pre-generated command stream and a fresh engine brought to steady state: setup (assets, markets, deposits),
@@ -12,7 +14,7 @@ final class EngineFixtureState {
     Command[] setup;
     Command[] commands;
     Engine engine;
-    CountingSink sink;
+    EventCounter sink;
     int cursor;
     long cmd;
 
@@ -28,24 +30,24 @@ final class EngineFixtureState {
     }
 
     void freshEngine() {
-        sink = new CountingSink();
+        sink = new EventCounter(EventSink.DISCARD);
         engine = new Engine(sink);
         cmd = 0;
         for (final Command command : setup) {
             engine.execute(++cmd, command);
         }
-        sink = resetCounts(sink);
+        sink.reset();
         cursor = 0;
         System.gc();
     }
 
-    private CountingSink resetCounts(final CountingSink s) {
-        s.events = 0;
-        s.rejections = 0;
-        s.trades = 0;
-        s.cancels = 0;
-        s.unknownOrders = 0;
-        return s;
+    /** What the measured commands did: events per command, trades and rejections as fractions. */
+    String describe() {
+        final long commands = cursor;
+        return String.format(java.util.Locale.ROOT,
+                "%d commands: %.2f events/cmd, %.1f%% trades/cmd, %.1f%% rejected (%.1f%% UNKNOWN_ORDER)",
+                commands, (double) sink.events() / commands, 100.0 * sink.trades() / commands,
+                100.0 * sink.rejections() / commands, 100.0 * sink.unknownOrders() / commands);
     }
 
     void executeNext() {

@@ -46,7 +46,7 @@ public class EngineThroughputBenchmark {
 
     @TearDown(Level.Iteration)
     public void report() {
-        System.out.println("  [" + state.sink.describe(state.cursor) + "]");
+        System.out.println("  [" + state.describe() + "]");
     }
 
     @Benchmark

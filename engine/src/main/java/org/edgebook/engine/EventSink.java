@@ -8,6 +8,47 @@ package org.edgebook.engine;
  */
 public interface EventSink {
 
+    /** A sink that drops every event. */
+    EventSink DISCARD = new EventSink() {
+        @Override
+        public void ok(final long cmd) {
+        }
+
+        @Override
+        public void rejected(final long cmd, final RejectReason reason, final String account,
+                             final String clientOrderId, final String detail) {
+        }
+
+        @Override
+        public void accepted(final long cmd, final String account, final String clientOrderId) {
+        }
+
+        @Override
+        public void trade(final long cmd, final String symbol, final long price, final int priceScale,
+                          final long quantity, final int quantityScale, final String makerAccount,
+                          final String makerOrderId, final String takerAccount, final String takerOrderId,
+                          final Side takerSide) {
+        }
+
+        @Override
+        public void cancelled(final long cmd, final String account, final String clientOrderId, final long remaining,
+                              final int quantityScale, final CancelReason reason) {
+        }
+
+        @Override
+        public void modified(final long cmd, final String account, final String clientOrderId, final long price,
+                             final int priceScale, final long quantity, final int quantityScale) {
+        }
+
+        @Override
+        public void book(final long cmd, final String symbol, final BookView book) {
+        }
+
+        @Override
+        public void balances(final long cmd, final String account, final BalanceView balances) {
+        }
+    };
+
     void ok(long cmd);
 
     /**

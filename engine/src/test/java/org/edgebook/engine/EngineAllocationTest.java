@@ -17,57 +17,6 @@ class EngineAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** A sink that keeps nothing. */
-    private static final class NullSink implements EventSink {
-        long events;
-
-        @Override
-        public void ok(final long cmd) {
-            events++;
-        }
-
-        @Override
-        public void rejected(final long cmd, final RejectReason reason, final String account,
-                             final String clientOrderId, final String detail) {
-            events++;
-        }
-
-        @Override
-        public void accepted(final long cmd, final String account, final String clientOrderId) {
-            events++;
-        }
-
-        @Override
-        public void trade(final long cmd, final String symbol, final long price, final int priceScale,
-                          final long quantity, final int quantityScale, final String makerAccount,
-                          final String makerOrderId, final String takerAccount, final String takerOrderId,
-                          final Side takerSide) {
-            events++;
-        }
-
-        @Override
-        public void cancelled(final long cmd, final String account, final String clientOrderId, final long remaining,
-                              final int quantityScale, final CancelReason reason) {
-            events++;
-        }
-
-        @Override
-        public void modified(final long cmd, final String account, final String clientOrderId, final long price,
-                             final int priceScale, final long quantity, final int quantityScale) {
-            events++;
-        }
-
-        @Override
-        public void book(final long cmd, final String symbol, final BookView book) {
-            events++;
-        }
-
-        @Override
-        public void balances(final long cmd, final String account, final BalanceView balances) {
-            events++;
-        }
-    }
-
     /** Rounds of resting orders, crossing orders, modifies, cancels and money movements over a few accounts. */
     private static List<Command> round(final int round) {
         final List<Command> commands = new ArrayList<>();
@@ -101,7 +50,7 @@ class EngineAllocationTest {
 
     @Test
     void steadyStateCommandsAllocateNothing() {
-        final NullSink sink = new NullSink();
+        final EventCounter sink = new EventCounter(EventSink.DISCARD);
         final Engine engine = new Engine(sink);
         long cmd = 0;
         engine.execute(++cmd, new Command.DefineAsset("USD", 4));
@@ -125,7 +74,7 @@ class EngineAllocationTest {
             }
         }
         // The id tables double as ids accumulate; the measured ids fit below the next doubling.
-        final long eventsBefore = sink.events;
+        final long eventsBefore = sink.events();
         final long before = THREADS.getCurrentThreadAllocatedBytes();
         long commands = 0;
         for (int r = warmRounds; r < warmRounds + measuredRounds; r++) {
@@ -136,7 +85,7 @@ class EngineAllocationTest {
             }
         }
         final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-        assertThat(sink.events - eventsBefore).isGreaterThan(commands);
+        assertThat(sink.events() - eventsBefore).isGreaterThan(commands);
         assertThat(allocated).as("bytes allocated by %d commands", commands).isZero();
     }
 }
