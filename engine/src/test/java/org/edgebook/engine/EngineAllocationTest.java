@@ -49,7 +49,7 @@ class EngineAllocationTest {
     }
 
     @Test
-    void steadyStateCommandsAllocateNothing() {
+    void steadyStateCommandsAllocateNothingPerCommand() {
         final EventCounter sink = new EventCounter(EventSink.DISCARD);
         final Engine engine = new Engine(sink);
         long cmd = 0;
@@ -62,7 +62,7 @@ class EngineAllocationTest {
             engine.execute(++cmd, new Command.Deposit("acct" + a, "BTC", Decimal.parse("1000000")));
         }
         // Warm-up rounds grow every table and pool to the working set (and let the JIT compile the hot path).
-        final int warmRounds = 60;
+        final int warmRounds = 300;
         final int measuredRounds = 10;
         final List<List<Command>> rounds = new ArrayList<>();
         for (int r = 0; r < warmRounds + measuredRounds; r++) {
@@ -86,6 +86,9 @@ class EngineAllocationTest {
         }
         final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
         assertThat(sink.events() - eventsBefore).isGreaterThan(commands);
-        assertThat(allocated).as("bytes allocated by %d commands", commands).isZero();
+        // Zero in a quiet JVM. The bound allows the few bytes the JIT itself may cause (a deoptimisation
+        // rematerialises objects it had scalar-replaced; seen: 72 bytes once in a full suite run). Any allocation
+        // per command, even one 16-byte object, would be over 75,000 bytes here.
+        assertThat(allocated).as("bytes allocated by %d commands", commands).isLessThan(commands / 4);
     }
 }
