@@ -22,8 +22,8 @@ class CliTest {
                 + "\"scale\":2}\n");
         final int exit = Main.run("replay", "--in", in.toString(), "--out", out.toString());
         assertThat(exit).isZero();
-        assertThat(Files.readString(out)).isEqualTo("{\"type\":\"ok\",\"cmd\":1}\n"
-                + "{\"type\":\"rejected\",\"cmd\":3,\"reason\":\"DUPLICATE\"}\n");
+        assertThat(Files.readString(out)).isEqualTo("{\"type\":\"ok\",\"cmd\":1,\"seq\":1}\n"
+                + "{\"type\":\"rejected\",\"cmd\":3,\"seq\":2,\"reason\":\"DUPLICATE\"}\n");
     }
 
     @Test

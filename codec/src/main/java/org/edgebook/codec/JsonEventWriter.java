@@ -15,7 +15,9 @@ import org.edgebook.engine.RejectReason;
 import org.edgebook.engine.Side;
 
 /**
- * Writes the engine's events as JSON lines, one object per line, in the field order of docs/semantics.md.
+ * Writes the engine's events as JSON lines, one object per line, in the field order of docs/semantics.md. Every
+ * event carries its command's {@code cmd} (the caller's number, a line number) and {@code seq} (the engine's
+ * sequence number).
  * Decimals are written in their shortest exact form straight from the engine's units, without allocating.
  * <p>
  * Threading: the engine's thread only. Buffers output; call {@link #flush()} when a batch is done.
@@ -41,6 +43,7 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     private static final SerializedString F_TAKER_ORDER_ID = new SerializedString("takerOrderId");
     private static final SerializedString F_TAKER_SIDE = new SerializedString("takerSide");
     private static final SerializedString F_TYPE = new SerializedString("type");
+    private static final SerializedString F_SEQ = new SerializedString("seq");
     private static final SerializedString T_OK = new SerializedString("ok");
     private static final SerializedString T_REJECTED = new SerializedString("rejected");
     private static final SerializedString T_ACCEPTED = new SerializedString("accepted");
@@ -52,6 +55,7 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
 
     private final JsonGenerator json;
     private final char[] number = new char[48];
+    private long seq;
 
     public JsonEventWriter(final OutputStream out) {
         try {
@@ -60,6 +64,11 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
             throw new UncheckedIOException(e);
         }
         json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    }
+
+    @Override
+    public void sequenced(final long seq, final long cmd) {
+        this.seq = seq;
     }
 
     @Override
@@ -208,6 +217,8 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
         json.writeString(type);
         json.writeFieldName(F_CMD);
         json.writeNumber(cmd);
+        json.writeFieldName(F_SEQ);
+        json.writeNumber(seq);
     }
 
     private void stringField(final SerializedString name, final String value) throws IOException {

@@ -28,23 +28,23 @@ class ReplayTest {
             "");
 
     private static final String EVENTS = String.join("\n",
-            "{\"type\":\"ok\",\"cmd\":1}",
-            "{\"type\":\"ok\",\"cmd\":2}",
-            "{\"type\":\"ok\",\"cmd\":3}",
-            "{\"type\":\"ok\",\"cmd\":5}",
-            "{\"type\":\"ok\",\"cmd\":6}",
-            "{\"type\":\"accepted\",\"cmd\":7,\"account\":\"s\",\"clientOrderId\":\"x\"}",
-            "{\"type\":\"accepted\",\"cmd\":8,\"account\":\"b\",\"clientOrderId\":\"y\"}",
-            "{\"type\":\"trade\",\"cmd\":8,\"symbol\":\"BTC-USD\",\"price\":\"40\",\"quantity\":\"0.5\","
+            "{\"type\":\"ok\",\"cmd\":1,\"seq\":1}",
+            "{\"type\":\"ok\",\"cmd\":2,\"seq\":2}",
+            "{\"type\":\"ok\",\"cmd\":3,\"seq\":3}",
+            "{\"type\":\"ok\",\"cmd\":5,\"seq\":4}",
+            "{\"type\":\"ok\",\"cmd\":6,\"seq\":5}",
+            "{\"type\":\"accepted\",\"cmd\":7,\"seq\":6,\"account\":\"s\",\"clientOrderId\":\"x\"}",
+            "{\"type\":\"accepted\",\"cmd\":8,\"seq\":7,\"account\":\"b\",\"clientOrderId\":\"y\"}",
+            "{\"type\":\"trade\",\"cmd\":8,\"seq\":7,\"symbol\":\"BTC-USD\",\"price\":\"40\",\"quantity\":\"0.5\","
                     + "\"makerAccount\":\"s\",\"makerOrderId\":\"x\",\"takerAccount\":\"b\",\"takerOrderId\":\"y\","
                     + "\"takerSide\":\"BUY\"}",
-            "{\"type\":\"cancelled\",\"cmd\":8,\"account\":\"b\",\"clientOrderId\":\"y\",\"remaining\":\"0.5\","
+            "{\"type\":\"cancelled\",\"cmd\":8,\"seq\":7,\"account\":\"b\",\"clientOrderId\":\"y\",\"remaining\":\"0.5\","
                     + "\"reason\":\"UNFILLED\"}",
-            "{\"type\":\"book\",\"cmd\":9,\"symbol\":\"BTC-USD\",\"bids\":[],\"asks\":[]}",
-            "{\"type\":\"balances\",\"cmd\":10,\"account\":\"b\",\"balances\":{\"USD\":{\"available\":\"80\","
+            "{\"type\":\"book\",\"cmd\":9,\"seq\":8,\"symbol\":\"BTC-USD\",\"bids\":[],\"asks\":[]}",
+            "{\"type\":\"balances\",\"cmd\":10,\"seq\":9,\"account\":\"b\",\"balances\":{\"USD\":{\"available\":\"80\","
                     + "\"reserved\":\"0\"},\"BTC\":{\"available\":\"0.5\",\"reserved\":\"0\"}}}",
-            "{\"type\":\"rejected\",\"cmd\":11,\"reason\":\"UNKNOWN_ORDER\",\"account\":\"b\",\"clientOrderId\":\"y\"}",
-            "{\"type\":\"rejected\",\"cmd\":12,\"reason\":\"MALFORMED\",\"detail\":\"not valid JSON: Unrecognized "
+            "{\"type\":\"rejected\",\"cmd\":11,\"seq\":10,\"reason\":\"UNKNOWN_ORDER\",\"account\":\"b\",\"clientOrderId\":\"y\"}",
+            "{\"type\":\"rejected\",\"cmd\":12,\"seq\":11,\"reason\":\"MALFORMED\",\"detail\":\"not valid JSON: Unrecognized "
                     + "token 'garbage': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or "
                     + "'false')\"}",
             "");
@@ -77,14 +77,14 @@ class ReplayTest {
         final String longLine = "{\"type\":\"balances\",\"account\":\"" + "a".repeat(70_000) + "\"}";
         final Replay.Summary[] summary = new Replay.Summary[1];
         assertThat(replay(longLine + "\n{\"type\":\"balances\",\"account\":\"a\"}\n", summary)).isEqualTo(
-                "{\"type\":\"rejected\",\"cmd\":1,\"reason\":\"MALFORMED\",\"detail\":\"line longer than 65536 bytes\"}\n"
-                        + "{\"type\":\"balances\",\"cmd\":2,\"account\":\"a\",\"balances\":{}}\n");
+                "{\"type\":\"rejected\",\"cmd\":1,\"seq\":1,\"reason\":\"MALFORMED\",\"detail\":\"line longer than 65536 bytes\"}\n"
+                        + "{\"type\":\"balances\",\"cmd\":2,\"seq\":2,\"account\":\"a\",\"balances\":{}}\n");
     }
 
     @Test
     void stringsAreEscapedInEvents() throws IOException {
         final Replay.Summary[] summary = new Replay.Summary[1];
         assertThat(replay("{\"type\":\"balances\",\"account\":\"q\\\"uote\\n\"}", summary))
-                .isEqualTo("{\"type\":\"balances\",\"cmd\":1,\"account\":\"q\\\"uote\\n\",\"balances\":{}}\n");
+                .isEqualTo("{\"type\":\"balances\",\"cmd\":1,\"seq\":1,\"account\":\"q\\\"uote\\n\",\"balances\":{}}\n");
     }
 }

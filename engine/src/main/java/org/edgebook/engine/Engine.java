@@ -36,21 +36,28 @@ public final class Engine {
     private static final long BEYOND_RANGE = -1;
 
     private final EventSink sink;
-    private final StringTable<Asset> assetsByName = new StringTable<>(16);
-    private final List<Asset> assets = new ArrayList<>();
-    private final StringTable<Instrument> instrumentsBySymbol = new StringTable<>(16);
-    private final List<Instrument> instruments = new ArrayList<>();
-    private final StringTable<Account> accountsByName = new StringTable<>(1024);
-    private final List<Account> accounts = new ArrayList<>();
-    private final OrderPool orderPool = new OrderPool();
+    // Package-private for EngineSnapshot, which writes and restores exactly this state.
+    final StringTable<Asset> assetsByName = new StringTable<>(16);
+    final List<Asset> assets = new ArrayList<>();
+    final StringTable<Instrument> instrumentsBySymbol = new StringTable<>(16);
+    final List<Instrument> instruments = new ArrayList<>();
+    final StringTable<Account> accountsByName = new StringTable<>(1024);
+    final List<Account> accounts = new ArrayList<>();
+    final OrderPool orderPool = new OrderPool();
+    /** The sequence number of the last command executed; the next one gets {@code sequence + 1}. */
+    long sequence;
     private final BalanceReader balanceReader = new BalanceReader();
 
     public Engine(final EventSink sink) {
         this.sink = sink;
     }
 
-    /** Executes one command; {@code cmd} is its number, carried in every event it causes. */
+    /**
+     * Executes one command. It gets the next sequence number, which the sink learns first through
+     * {@link EventSink#sequenced}; {@code cmd} is the caller's number for it (a line number), carried in every event.
+     */
     public void execute(final long cmd, final Command command) {
+        sink.sequenced(++sequence, cmd);
         // The three order commands are most of the traffic: plain type tests, which compile to a class-pointer
         // compare. The switch below covers every command and keeps the compiler's exhaustiveness check.
         if (command instanceof Command.Place c) {
@@ -501,7 +508,7 @@ public final class Engine {
         sink.ok(cmd);
     }
 
-    private Account openAccount(final String name) {
+    Account openAccount(final String name) {
         final Account account = new Account(name, assets.size());
         accounts.add(account);
         accountsByName.put(name, account);
@@ -609,6 +616,11 @@ public final class Engine {
                     Decimal.of(balanceReader.reserved(i), scale)));
         }
         return Collections.unmodifiableMap(result);
+    }
+
+    /** The sequence number of the last command executed, 0 before the first. */
+    public long sequence() {
+        return sequence;
     }
 
     /** Names of all accounts, in order of first use. */

@@ -47,6 +47,11 @@ public final class EventCounter implements EventSink {
     }
 
     @Override
+    public void sequenced(final long seq, final long cmd) {
+        next.sequenced(seq, cmd);
+    }
+
+    @Override
     public void ok(final long cmd) {
         events++;
         next.ok(cmd);

@@ -49,6 +49,13 @@ public interface EventSink {
         }
     };
 
+    /**
+     * A command is about to run: {@code seq} is its sequence number (1, 2, 3… over the engine's whole life, across
+     * restarts), {@code cmd} the caller's number for it. Its events, if any, follow.
+     */
+    default void sequenced(long seq, long cmd) {
+    }
+
     void ok(long cmd);
 
     /**

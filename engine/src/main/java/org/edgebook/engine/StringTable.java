@@ -101,6 +101,21 @@ class StringTable<V> {
         return size;
     }
 
+    /** Receives entries in slot order. */
+    interface EntryVisitor<V> {
+        void entry(String key, V value);
+    }
+
+    /** Visits every entry in slot order. */
+    @SuppressWarnings("unchecked")
+    final void forEach(final EntryVisitor<V> visitor) {
+        for (int i = 0; i < keys.length; i++) {
+            if (hashes[i] != 0) {
+                visitor.entry(keys[i], (V) values[i]);
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private void grow() {
         final int[] oldHashes = hashes;
