@@ -9,13 +9,15 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.edgebook.codec.Replay;
+import org.edgebook.journal.DurableReplay;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code edgebook replay}: commands (JSON lines) in, events (JSON lines) out, a summary on stderr. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Runs a command file through a fresh engine and writes its events.",
-                "Commands and events are JSON lines (docs/semantics.md). Streams: memory does not grow with the file."})
+                "Commands and events are JSON lines (docs/semantics.md). Streams: memory does not grow with the file.",
+                "With --journal, nothing is released before it is durable, and a restart recovers."})
 final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--in", paramLabel = "FILE", description = "Commands to read (default: standard input).")
@@ -24,13 +26,34 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write events (default: standard output).")
     private Path out;
 
+    @Option(names = "--journal", paramLabel = "DIR", description = {"Journal every command in DIR and release its "
+            + "events only once the journal is forced to disk.", "A restart with the same DIR recovers and carries "
+            + "on where it stopped."})
+    private Path journal;
+
+    @Option(names = "--segment-size", paramLabel = "MB", defaultValue = "64",
+            description = "With --journal: start a new journal segment after this many MiB (default ${DEFAULT-VALUE}).")
+    private long segmentMegabytes;
+
+    @Option(names = "--snapshot-every", paramLabel = "N", defaultValue = "1000000",
+            description = "With --journal: snapshot the engine every N commands; 0 for never (default ${DEFAULT-VALUE}).")
+    private long snapshotEvery;
+
+    @Option(names = "--keep-snapshots", paramLabel = "K", defaultValue = "2",
+            description = {"With --journal: keep the K newest snapshots and delete older ones, and the journal "
+                    + "segments they make unnecessary (default ${DEFAULT-VALUE})."})
+    private int keepSnapshots;
+
     @Override
     public Integer call() throws IOException {
         try (InputStream input = in == null ? System.in : new FileInputStream(in.toFile());
              OutputStream output = new BufferedOutputStream(
                      out == null ? new FileOutputStream(java.io.FileDescriptor.out) : new FileOutputStream(out.toFile()),
                      1 << 16)) {
-            final Replay.Summary summary = Replay.run(input, output);
+            final Replay.Summary summary = journal == null
+                    ? Replay.run(input, output)
+                    : DurableReplay.run(input, output, new DurableReplay.Options(journal, segmentMegabytes << 20,
+                    snapshotEvery, keepSnapshots), warning -> System.err.println("edgebook: " + warning));
             output.flush();
             System.err.println(summary.describe());
         }

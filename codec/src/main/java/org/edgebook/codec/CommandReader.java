@@ -103,7 +103,9 @@ public final class CommandReader implements AutoCloseable {
                 batch.commands[batch.size] = lines.isTooLong()
                         ? new Command.Malformed("line longer than " + LineReader.MAX_LINE_BYTES + " bytes", null, null)
                         : decoder.decode(lines.buffer(), lines.offset(), lines.length());
-                if (++batch.size == BATCH) {
+                // Hand over at a full batch, or as soon as nothing more is at hand (a live stream, such as a client
+                // typing or a pipe from another program, must not wait for 4,096 commands).
+                if (++batch.size == BATCH || !lines.hasMoreAtHand()) {
                     full.put(batch);
                     batch = free.take();
                 }

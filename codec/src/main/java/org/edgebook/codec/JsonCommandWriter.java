@@ -12,7 +12,8 @@ import org.edgebook.engine.Decimal;
 
 /**
  * Writes typed commands as JSON lines, the inverse of {@link CommandDecoder}: for generators, clients and tools.
- * Absent optional fields are left out. {@link Command.Malformed} has no JSON form and is refused.
+ * Absent optional fields are left out. {@link Command.Malformed} is written as type {@code malformed} with its
+ * detail: replaying that line is rejected MALFORMED again (with a detail about the unknown type).
  * <p>
  * Threading: one thread. Buffers output; call {@link #flush()} when done.
  */
@@ -81,7 +82,13 @@ public final class JsonCommandWriter implements Flushable, AutoCloseable {
                     json.writeStringField("type", "balances");
                     string("account", c.account());
                 }
-                case Command.Malformed c -> throw new IllegalArgumentException("a malformed command has no JSON form");
+                case Command.Malformed c -> {
+                    // The unreadable line itself is not kept; this form is rejected MALFORMED again when replayed.
+                    json.writeStringField("type", "malformed");
+                    string("detail", c.detail());
+                    string("account", c.account());
+                    string("clientOrderId", c.clientOrderId());
+                }
             }
             json.writeEndObject();
             json.writeRaw('\n');

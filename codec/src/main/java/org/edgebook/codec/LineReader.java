@@ -128,6 +128,14 @@ public final class LineReader {
         return -1;
     }
 
+    /**
+     * Whether another line can be had without reading: a line break is already buffered, or the stream says more
+     * bytes are ready. A reader of a live stream uses this to hand over what it has rather than wait for more.
+     */
+    public boolean hasMoreAtHand() throws IOException {
+        return indexOf((byte) '\n', start, end) >= 0 || (!eof && in.available() > 0);
+    }
+
     /** The 1-based number of the current line. */
     public long lineNumber() {
         return lineNumber;

@@ -1,7 +1,6 @@
 package org.edgebook.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.util.List;
@@ -49,10 +48,17 @@ class JsonCommandWriterTest {
     }
 
     @Test
-    void malformedHasNoJsonForm() {
-        try (JsonCommandWriter writer = new JsonCommandWriter(new ByteArrayOutputStream())) {
-            assertThatThrownBy(() -> writer.write(new Command.Malformed("x", null, null)))
-                    .isInstanceOf(IllegalArgumentException.class);
+    void malformedIsWrittenSoThatItIsRejectedMalformedAgain() {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonCommandWriter writer = new JsonCommandWriter(out)) {
+            writer.write(new Command.Malformed("side must be one of BUY, SELL", "a1", "o1"));
         }
+        final String line = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(line).isEqualTo("{\"type\":\"malformed\",\"detail\":\"side must be one of BUY, SELL\","
+                + "\"account\":\"a1\",\"clientOrderId\":\"o1\"}\n");
+        final byte[] bytes = line.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(new CommandDecoder().decode(bytes, 0, bytes.length)).isInstanceOfSatisfying(Command.Malformed.class,
+                m -> assertThat(m).extracting(Command.Malformed::account, Command.Malformed::clientOrderId)
+                        .containsExactly("a1", "o1"));
     }
 }

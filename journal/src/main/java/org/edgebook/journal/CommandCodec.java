@@ -1,0 +1,233 @@
+package org.edgebook.journal;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.edgebook.engine.Command;
+import org.edgebook.engine.Decimal;
+import org.edgebook.engine.OrderType;
+import org.edgebook.engine.Side;
+import org.edgebook.engine.TimeInForce;
+
+/**
+ * The journal's compact binary form of a {@link Command}: a type byte, then the fields in record order. Strings are
+ * a length (a byte, or 255 and an int for long ones) and UTF-8 bytes, with length 254 meaning null; decimals are a
+ * flag byte (null, out of range, value) and the unscaled digits and scale; enums are their ordinal + 1, 0 for null.
+ * A typical place is about 50 bytes. Malformed commands are journaled too, so that replay answers them the same way.
+ * <p>
+ * Stateless and thread-safe.
+ */
+public final class CommandCodec {
+    private static final byte ASSET = 1;
+    private static final byte INSTRUMENT = 2;
+    private static final byte DEPOSIT = 3;
+    private static final byte WITHDRAW = 4;
+    private static final byte PLACE = 5;
+    private static final byte CANCEL = 6;
+    private static final byte MODIFY = 7;
+    private static final byte BOOK = 8;
+    private static final byte BALANCES = 9;
+    private static final byte MALFORMED = 10;
+
+    private static final int NULL_STRING = 254;
+    private static final int LONG_STRING = 255;
+    private static final byte NO_DECIMAL = 0;
+    private static final byte DECIMAL = 1;
+    private static final byte OUT_OF_RANGE = 2;
+
+    private static final Side[] SIDES = Side.values();
+    private static final OrderType[] ORDER_TYPES = OrderType.values();
+    private static final TimeInForce[] TIFS = TimeInForce.values();
+
+    private CommandCodec() {
+    }
+
+    /** Encodes at the buffer's position; the buffer must have room (see {@link #maxLength}). */
+    public static void encode(final Command command, final ByteBuffer out) {
+        switch (command) {
+            case Command.Place c -> {
+                out.put(PLACE);
+                string(out, c.account());
+                string(out, c.clientOrderId());
+                string(out, c.symbol());
+                enumValue(out, c.side());
+                enumValue(out, c.orderType());
+                enumValue(out, c.tif());
+                decimal(out, c.price());
+                decimal(out, c.quantity());
+                out.put((byte) (c.postOnly() ? 1 : 0));
+            }
+            case Command.Cancel c -> {
+                out.put(CANCEL);
+                string(out, c.account());
+                string(out, c.clientOrderId());
+            }
+            case Command.Modify c -> {
+                out.put(MODIFY);
+                string(out, c.account());
+                string(out, c.clientOrderId());
+                decimal(out, c.price());
+                decimal(out, c.quantity());
+            }
+            case Command.Deposit c -> {
+                out.put(DEPOSIT);
+                string(out, c.account());
+                string(out, c.asset());
+                decimal(out, c.amount());
+            }
+            case Command.Withdraw c -> {
+                out.put(WITHDRAW);
+                string(out, c.account());
+                string(out, c.asset());
+                decimal(out, c.amount());
+            }
+            case Command.DefineAsset c -> {
+                out.put(ASSET);
+                string(out, c.asset());
+                out.putInt(c.scale());
+            }
+            case Command.DefineInstrument c -> {
+                out.put(INSTRUMENT);
+                string(out, c.symbol());
+                string(out, c.base());
+                string(out, c.quote());
+                decimal(out, c.tickSize());
+                decimal(out, c.lotSize());
+            }
+            case Command.QueryBook c -> {
+                out.put(BOOK);
+                string(out, c.symbol());
+            }
+            case Command.QueryBalances c -> {
+                out.put(BALANCES);
+                string(out, c.account());
+            }
+            case Command.Malformed c -> {
+                out.put(MALFORMED);
+                string(out, c.detail());
+                string(out, c.account());
+                string(out, c.clientOrderId());
+            }
+        }
+    }
+
+    /** An upper bound on the encoded size of {@code command}. */
+    public static int maxLength(final Command command) {
+        int strings = 0;
+        switch (command) {
+            case Command.Place c -> strings = len(c.account()) + len(c.clientOrderId()) + len(c.symbol());
+            case Command.Cancel c -> strings = len(c.account()) + len(c.clientOrderId());
+            case Command.Modify c -> strings = len(c.account()) + len(c.clientOrderId());
+            case Command.Deposit c -> strings = len(c.account()) + len(c.asset());
+            case Command.Withdraw c -> strings = len(c.account()) + len(c.asset());
+            case Command.DefineAsset c -> strings = len(c.asset());
+            case Command.DefineInstrument c -> strings = len(c.symbol()) + len(c.base()) + len(c.quote());
+            case Command.QueryBook c -> strings = len(c.symbol());
+            case Command.QueryBalances c -> strings = len(c.account());
+            case Command.Malformed c -> strings = len(c.detail()) + len(c.account()) + len(c.clientOrderId());
+        }
+        // Type, up to 3 enums and a flag, up to 2 decimals (10 bytes each), 5 bytes of length per string (up to 3).
+        return 1 + 4 + 2 * 10 + 3 * 5 + strings * 3;
+    }
+
+    private static int len(final String s) {
+        return s == null ? 0 : s.length();
+    }
+
+    /** Decodes one command from the buffer's position; throws {@link IllegalArgumentException} if it is not one. */
+    public static Command decode(final ByteBuffer in) {
+        try {
+            final byte type = in.get();
+            return switch (type) {
+                case PLACE -> new Command.Place(string(in), string(in), string(in), enumValue(in, SIDES),
+                        enumValue(in, ORDER_TYPES), enumValue(in, TIFS), decimal(in), decimal(in), in.get() == 1);
+                case CANCEL -> new Command.Cancel(string(in), string(in));
+                case MODIFY -> new Command.Modify(string(in), string(in), decimal(in), decimal(in));
+                case DEPOSIT -> new Command.Deposit(string(in), string(in), decimal(in));
+                case WITHDRAW -> new Command.Withdraw(string(in), string(in), decimal(in));
+                case ASSET -> new Command.DefineAsset(string(in), in.getInt());
+                case INSTRUMENT -> new Command.DefineInstrument(string(in), string(in), string(in), decimal(in),
+                        decimal(in));
+                case BOOK -> new Command.QueryBook(string(in));
+                case BALANCES -> new Command.QueryBalances(string(in));
+                case MALFORMED -> new Command.Malformed(string(in), string(in), string(in));
+                default -> throw new IllegalArgumentException("unknown command type " + type);
+            };
+        } catch (final BufferUnderflowException e) {
+            throw new IllegalArgumentException("command record ends early", e);
+        }
+    }
+
+    private static void string(final ByteBuffer out, final String s) {
+        if (s == null) {
+            out.put((byte) NULL_STRING);
+            return;
+        }
+        final byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length < NULL_STRING) {
+            out.put((byte) bytes.length);
+        } else {
+            out.put((byte) LONG_STRING);
+            out.putInt(bytes.length);
+        }
+        out.put(bytes);
+    }
+
+    private static String string(final ByteBuffer in) {
+        final int head = in.get() & 0xFF;
+        if (head == NULL_STRING) {
+            return null;
+        }
+        final int length = head == LONG_STRING ? in.getInt() : head;
+        if (length < 0 || length > in.remaining()) {
+            throw new IllegalArgumentException("string of length " + length + " runs past the record");
+        }
+        final String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return s;
+    }
+
+    private static void decimal(final ByteBuffer out, final Decimal d) {
+        if (d == null) {
+            out.put(NO_DECIMAL);
+        } else if (d.isOutOfRange()) {
+            out.put(OUT_OF_RANGE);
+        } else {
+            out.put(DECIMAL);
+            out.putLong(d.unscaled());
+            out.put((byte) d.scale());
+        }
+    }
+
+    private static Decimal decimal(final ByteBuffer in) {
+        final byte flag = in.get();
+        return switch (flag) {
+            case NO_DECIMAL -> null;
+            case OUT_OF_RANGE -> Decimal.OUT_OF_RANGE;
+            case DECIMAL -> {
+                final long unscaled = in.getLong();
+                final int scale = in.get();
+                if (scale < 0) {
+                    throw new IllegalArgumentException("negative decimal scale");
+                }
+                yield Decimal.of(unscaled, scale);
+            }
+            default -> throw new IllegalArgumentException("bad decimal flag " + flag);
+        };
+    }
+
+    private static void enumValue(final ByteBuffer out, final Enum<?> e) {
+        out.put((byte) (e == null ? 0 : e.ordinal() + 1));
+    }
+
+    private static <E extends Enum<E>> E enumValue(final ByteBuffer in, final E[] values) {
+        final int code = in.get();
+        if (code == 0) {
+            return null;
+        }
+        if (code < 0 || code > values.length) {
+            throw new IllegalArgumentException("bad enum code " + code);
+        }
+        return values[code - 1];
+    }
+}

@@ -1,0 +1,252 @@
+package org.edgebook.journal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+import org.edgebook.codec.CommandReader;
+import org.edgebook.codec.JsonEventWriter;
+import org.edgebook.codec.Replay;
+import org.edgebook.engine.Command;
+import org.edgebook.engine.Engine;
+import org.edgebook.engine.EventCounter;
+
+/**
+ * Replays a command stream with durability: every command is journaled and forced to disk before any of its events
+ * is released, and a restart on the same directory carries on where the last durable command left off.
+ * <p>
+ * Three threads. A {@link CommandReader} decodes ahead. The calling thread is the engine's single writer: it gives
+ * each command the next sequence number and time, encodes its journal record into the open batch, executes it, and
+ * its events go into the same batch, unreleased. The journaler thread writes each closed batch, forces it (one force
+ * for the whole batch: group commit), and only then releases the batch's events to the output.
+ * <p>
+ * Group commit policy: a batch closes at {@value #BATCH_COMMANDS} commands, at {@value #BATCH_BYTES} bytes of records,
+ * or as soon as the engine has no more input at hand, whichever comes first. The journaler forces a batch as soon as
+ * it gets it, while the engine fills the next, so a command waits at most for the force in progress and its own.
+ * Up to {@value #IN_FLIGHT} batches are in flight; then the engine waits (back-pressure, not unbounded memory).
+ * <p>
+ * Snapshots: every {@code snapshotEvery} commands, the engine thread copies its state to bytes at a batch boundary
+ * (the only time it stops) and a background thread writes the file once the journal is durable to that point.
+ */
+public final class DurableReplay {
+    static final int BATCH_COMMANDS = 4096;
+    static final int BATCH_BYTES = 1 << 20;
+    static final int IN_FLIGHT = 4;
+
+    /** Where and how to journal. */
+    public record Options(Path dir, long segmentBytes, long snapshotEvery, int keepSnapshots) {
+        public static Options defaults(final Path dir) {
+            return new Options(dir, 64L << 20, 1_000_000, 2);
+        }
+    }
+
+    /** One batch: its records, its events, and a snapshot to write once it is durable. */
+    private static final class Batch {
+        ByteBuffer records = ByteBuffer.allocate(BATCH_BYTES + 128 * 1024);
+        final GrowableOutput events = new GrowableOutput(1 << 20);
+        long firstSeq;
+        int commands;
+        byte[] snapshot;
+        boolean last;
+
+        void reset() {
+            records.clear();
+            events.reset();
+            commands = 0;
+            snapshot = null;
+            last = false;
+        }
+    }
+
+    private DurableReplay() {
+    }
+
+    public static Replay.Summary run(final InputStream in, final OutputStream out, final Options options,
+                                     final Consumer<String> warn) throws IOException {
+        final long startNanos = System.nanoTime();
+        final SwitchableOutput eventsOut = new SwitchableOutput();
+        final JsonEventWriter json = new JsonEventWriter(eventsOut);
+        final EventCounter counts = new EventCounter(json);
+        final EventSinkSwitch sink = new EventSinkSwitch(counts);
+        final Recovery.Recovered recovered = Recovery.recover(options.dir(), sink, warn);
+        final Engine engine = recovered.engine();
+        final SnapshotStore snapshots = new SnapshotStore(options.dir());
+
+        final BlockingQueue<Batch> full = new ArrayBlockingQueue<>(IN_FLIGHT);
+        final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(IN_FLIGHT);
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            free.add(new Batch());
+        }
+        final Journaler journaler = new Journaler(new JournalWriter(options.dir(), engine.sequence() + 1,
+                options.segmentBytes(), JournalWriter.Clock.SYSTEM), snapshots, options.keepSnapshots(), full, free,
+                out, warn);
+        final Thread journalerThread = Thread.ofPlatform().name("edgebook-journaler").start(journaler);
+        final CRC32C crc = new CRC32C();
+        long commands = 0;
+        long lastTime = 0;
+        try (CommandReader reader = new CommandReader(in).start()) {
+            Batch batch = take(free, journaler);
+            eventsOut.target(batch.events);
+            CommandReader.Batch input;
+            while ((input = reader.next()) != null) {
+                for (int i = 0; i < input.size(); i++) {
+                    final Command command = input.command(i);
+                    if (batch.records.remaining() < JournalFormat.RECORD_HEADER + CommandCodec.maxLength(command)) {
+                        batch = handOver(batch, json, full, free, journaler, eventsOut);
+                        ensureRoom(batch, command);
+                    }
+                    final long seq = engine.sequence() + 1;
+                    lastTime = Math.max(lastTime, JournalWriter.Clock.SYSTEM.micros());
+                    if (batch.commands == 0) {
+                        batch.firstSeq = seq;
+                    }
+                    JournalWriter.encode(seq, lastTime, command, batch.records, crc);
+                    engine.execute(input.line(i), command);
+                    batch.commands++;
+                    commands++;
+                    final boolean snapshotDue = options.snapshotEvery() > 0 && seq % options.snapshotEvery() == 0;
+                    if (snapshotDue) {
+                        batch.snapshot = SnapshotStore.capture(engine);
+                    }
+                    if (snapshotDue || batch.commands == BATCH_COMMANDS || batch.records.position() >= BATCH_BYTES) {
+                        batch = handOver(batch, json, full, free, journaler, eventsOut);
+                    }
+                }
+                if (batch.commands > 0) { // nothing more at hand: do not make these commands wait
+                    batch = handOver(batch, json, full, free, journaler, eventsOut);
+                }
+            }
+            batch.last = true;
+            handOver(batch, json, full, free, journaler, eventsOut);
+            journalerThread.join();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (journaler.failure != null) {
+            throw journaler.failure;
+        }
+        return new Replay.Summary(commands, counts.events(), counts.rejections(), counts.trades(),
+                System.nanoTime() - startNanos);
+    }
+
+    private static void ensureRoom(final Batch batch, final Command command) {
+        final int needed = JournalFormat.RECORD_HEADER + CommandCodec.maxLength(command);
+        if (batch.records.remaining() < needed) {
+            batch.records = ByteBuffer.allocate(needed + BATCH_BYTES);
+        }
+    }
+
+    private static Batch handOver(final Batch batch, final JsonEventWriter json, final BlockingQueue<Batch> full,
+                                  final BlockingQueue<Batch> free, final Journaler journaler,
+                                  final SwitchableOutput eventsOut) throws IOException {
+        json.flush(); // the generator's buffer into this batch's events
+        batch.records.flip();
+        try {
+            while (!full.offer(batch, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (journaler.failure != null) {
+                    throw journaler.failure;
+                }
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (batch.last) {
+            return null;
+        }
+        final Batch next = take(free, journaler);
+        eventsOut.target(next.events);
+        return next;
+    }
+
+    private static Batch take(final BlockingQueue<Batch> free, final Journaler journaler) throws IOException {
+        try {
+            Batch batch;
+            while ((batch = free.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS)) == null) {
+                if (journaler.failure != null) {
+                    throw journaler.failure;
+                }
+            }
+            if (journaler.failure != null) {
+                throw journaler.failure;
+            }
+            batch.reset();
+            return batch;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Writes and forces batches, then releases their events; writes snapshots once they are durable. */
+    private static final class Journaler implements Runnable {
+        private final JournalWriter writer;
+        private final SnapshotStore snapshots;
+        private final int keepSnapshots;
+        private final BlockingQueue<Batch> full;
+        private final BlockingQueue<Batch> free;
+        private final OutputStream out;
+        private final Consumer<String> warn;
+        private final java.util.List<Thread> snapshotWriters = new java.util.ArrayList<>();
+        volatile IOException failure;
+
+        Journaler(final JournalWriter writer, final SnapshotStore snapshots, final int keepSnapshots,
+                  final BlockingQueue<Batch> full, final BlockingQueue<Batch> free, final OutputStream out,
+                  final Consumer<String> warn) {
+            this.writer = writer;
+            this.snapshots = snapshots;
+            this.keepSnapshots = keepSnapshots;
+            this.full = full;
+            this.free = free;
+            this.out = out;
+            this.warn = warn;
+        }
+
+        @Override
+        public void run() {
+            try (writer) {
+                while (true) {
+                    final Batch batch = full.take();
+                    if (batch.commands > 0) {
+                        writer.write(batch.records, batch.firstSeq); // durable when this returns
+                        batch.events.writeTo(out);
+                        out.flush();
+                    }
+                    if (batch.snapshot != null) {
+                        // Durable through the snapshot's sequence: write it off this thread's critical path.
+                        final byte[] snapshot = batch.snapshot;
+                        snapshotWriters.removeIf(t -> !t.isAlive());
+                        snapshotWriters.add(Thread.ofVirtual().name("edgebook-snapshot")
+                                .start(() -> writeSnapshot(snapshot)));
+                    }
+                    if (batch.last) {
+                        for (final Thread t : snapshotWriters) {
+                            t.join();
+                        }
+                        return;
+                    }
+                    free.put(batch);
+                }
+            } catch (final IOException e) {
+                failure = e;
+            } catch (final InterruptedException e) {
+                failure = new IOException("journaler interrupted", e);
+            }
+        }
+
+        private synchronized void writeSnapshot(final byte[] snapshot) {
+            try {
+                snapshots.write(snapshot);
+                snapshots.prune(keepSnapshots);
+            } catch (final IOException e) {
+                warn.accept("snapshot not written (the journal is unaffected): " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package org.edgebook.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.edgebook.engine.Command;
+
+/**
+ * Reads a journal directory from end to end and checks every byte of it: segment headers, record lengths, checksums
+ * and the unbroken run of sequence numbers within and across segments. Reading changes nothing on disk.
+ * <p>
+ * The one damage it tolerates is a torn end of the last segment (a record cut short or left unchecksummed by a
+ * crash during its write, or zero bytes the file system added): the scan stops there and reports it as a
+ * {@link TornTail}, which {@link Recovery} truncates. Anything else is a {@link CorruptJournalException}.
+ * <p>
+ * Threading: any one thread. Reads one segment into memory at a time.
+ */
+public final class JournalScanner {
+
+    /** Receives each record in sequence order. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        void record(long seq, long timeMicros, Command command) throws IOException;
+    }
+
+    /** A torn end of the last segment: everything from {@code offset} on is not a whole record. */
+    public record TornTail(Path file, long offset, long droppedBytes) {
+    }
+
+    /** What a scan found. {@code lastSeq} is 0 (or the first segment's first seq - 1) when there are no records. */
+    public record Result(int segments, long records, long firstSeq, long lastSeq, TornTail tornTail,
+                         List<Path> emptySegments) {
+    }
+
+    private JournalScanner() {
+    }
+
+    /** The segment files of a journal directory, in sequence order. */
+    public static List<Path> segments(final Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> JournalFormat.segmentFirstSeq(f) >= 0)
+                    .sorted((a, b) -> Long.compare(JournalFormat.segmentFirstSeq(a), JournalFormat.segmentFirstSeq(b)))
+                    .toList();
+        }
+    }
+
+    /**
+     * Scans every segment and hands records with {@code seq > fromSeq} to the visitor. Segments that end at or
+     * before {@code fromSeq} are still read and checked unless {@code skipBelow} is set, in which case they are not
+     * read at all (recovery after a snapshot).
+     */
+    public static Result scan(final Path dir, final long fromSeq, final boolean skipBelow,
+                              final RecordVisitor visitor) throws IOException {
+        final List<Path> segments = segments(dir);
+        final CRC32C crc = new CRC32C();
+        long records = 0;
+        long expected = -1;
+        long firstSeq = -1;
+        TornTail torn = null;
+        final List<Path> empty = new ArrayList<>();
+        for (int i = 0; i < segments.size(); i++) {
+            final Path file = segments.get(i);
+            final boolean last = i == segments.size() - 1;
+            final long segmentFirst = JournalFormat.segmentFirstSeq(file);
+            if (expected >= 0 && segmentFirst != expected) {
+                throw new CorruptJournalException(file, 0, segmentFirst > expected
+                        ? "a segment is missing: the journal jumps from sequence " + (expected - 1) + " to "
+                        + segmentFirst : "segments overlap: this one starts at " + segmentFirst
+                        + " but the one before ends at " + (expected - 1));
+            }
+            if (firstSeq < 0) {
+                firstSeq = segmentFirst;
+            }
+            final long nextFirst = last ? Long.MAX_VALUE : JournalFormat.segmentFirstSeq(segments.get(i + 1));
+            if (skipBelow && nextFirst - 1 <= fromSeq) {
+                expected = nextFirst;
+                continue;
+            }
+            final SegmentResult r = scanSegment(file, segmentFirst, last, fromSeq, crc, visitor);
+            records += r.records;
+            expected = segmentFirst + r.records;
+            if (r.records == 0) {
+                empty.add(file);
+            }
+            if (r.torn != null) {
+                torn = r.torn;
+            }
+        }
+        final long lastSeq = expected < 0 ? 0 : expected - 1;
+        return new Result(segments.size(), records, firstSeq < 0 ? 1 : firstSeq, lastSeq, torn, List.copyOf(empty));
+    }
+
+    private record SegmentResult(long records, TornTail torn) {
+    }
+
+    private static SegmentResult scanSegment(final Path file, final long segmentFirst, final boolean last,
+                                             final long fromSeq, final CRC32C crc, final RecordVisitor visitor)
+            throws IOException {
+        final byte[] bytes;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            final long size = channel.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new CorruptJournalException(file, 0, "segment of " + size + " bytes is larger than any "
+                        + "segment edgebook writes");
+            }
+            bytes = new byte[(int) size];
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // read fully
+            }
+        }
+        final int size = bytes.length;
+        final ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (size < JournalFormat.HEADER_LENGTH) {
+            if (last) {
+                return new SegmentResult(0, new TornTail(file, 0, size));
+            }
+            throw new CorruptJournalException(file, 0, "the segment is shorter than its " + JournalFormat.HEADER_LENGTH
+                    + "-byte header (" + size + " bytes)");
+        }
+        checkHeader(file, in, segmentFirst, last);
+        int pos = JournalFormat.HEADER_LENGTH;
+        long expected = segmentFirst;
+        long records = 0;
+        while (pos < size) {
+            if (last && allZero(bytes, pos, size)) {
+                return new SegmentResult(records, new TornTail(file, pos, size - pos));
+            }
+            if (size - pos < JournalFormat.RECORD_HEADER) {
+                if (last) {
+                    return new SegmentResult(records, new TornTail(file, pos, size - pos));
+                }
+                throw new CorruptJournalException(file, pos, "a record is cut short (" + (size - pos) + " bytes)");
+            }
+            final int length = in.getInt(pos);
+            final int storedCrc = in.getInt(pos + 4);
+            final long seq = in.getLong(pos + 8);
+            final long time = in.getLong(pos + 16);
+            final long end = (long) pos + JournalFormat.RECORD_HEADER + length;
+            if (length < 0 || length > JournalFormat.MAX_PAYLOAD || end > size) {
+                if (last && length >= 0 && length <= JournalFormat.MAX_PAYLOAD
+                        && !wholeRecordAfter(bytes, pos + 1, size, expected, crc)) {
+                    return new SegmentResult(records, new TornTail(file, pos, size - pos)); // cut short by a crash
+                }
+                throw new CorruptJournalException(file, pos, "a record has an impossible length " + length);
+            }
+            final int actualCrc = JournalFormat.recordCrc(crc, seq, time, bytes, pos + JournalFormat.RECORD_HEADER,
+                    length);
+            if (actualCrc != storedCrc) {
+                if (last && allZero(bytes, (int) end, size)) {
+                    return new SegmentResult(records, new TornTail(file, pos, size - pos)); // the last write, torn
+                }
+                throw new CorruptJournalException(file, pos, "checksum mismatch in the record of sequence " + seq
+                        + (last ? " with more records after it" : ""));
+            }
+            if (seq != expected) {
+                throw new CorruptJournalException(file, pos, "sequence gap: expected " + expected + ", found " + seq);
+            }
+            if (seq > fromSeq) {
+                final Command command;
+                try {
+                    command = CommandCodec.decode(ByteBuffer.wrap(bytes, pos + JournalFormat.RECORD_HEADER, length)
+                            .slice());
+                } catch (final IllegalArgumentException e) {
+                    throw new CorruptJournalException(file, pos, "the record of sequence " + seq
+                            + " has a valid checksum but does not decode (" + e.getMessage() + ")");
+                }
+                visitor.record(seq, time, command);
+            }
+            records++;
+            expected++;
+            pos = (int) end;
+        }
+        return new SegmentResult(records, null);
+    }
+
+    private static void checkHeader(final Path file, final ByteBuffer in, final long segmentFirst, final boolean last)
+            throws CorruptJournalException {
+        for (int i = 0; i < JournalFormat.MAGIC.length; i++) {
+            if (in.get(i) != JournalFormat.MAGIC[i]) {
+                throw new CorruptJournalException(file, 0, "not an edgebook journal segment (bad magic)");
+            }
+        }
+        final int version = in.getInt(8);
+        if (version > JournalFormat.VERSION) {
+            throw new CorruptJournalException(file, 8, "written in journal format version " + version
+                    + " by a newer edgebook; this build reads version " + JournalFormat.VERSION
+                    + " (run a newer edgebook instead)");
+        }
+        if (version < 1) {
+            throw new CorruptJournalException(file, 8, "unknown journal format version " + version);
+        }
+        final CRC32C crc = new CRC32C();
+        crc.update(in.array(), 0, 32);
+        if ((int) crc.getValue() != in.getInt(32)) {
+            throw new CorruptJournalException(file, 0, "the segment header's checksum does not match");
+        }
+        if (in.getLong(16) != segmentFirst) {
+            throw new CorruptJournalException(file, 16, "the header says the segment starts at sequence "
+                    + in.getLong(16) + " but its name says " + segmentFirst);
+        }
+    }
+
+    /**
+     * Whether a whole, checksummed record of sequence {@code minSeq} or later starts anywhere in
+     * {@code bytes[from, to)}: then a record that seems cut short is really a damaged one in the middle, and
+     * truncating there would drop good records.
+     */
+    private static boolean wholeRecordAfter(final byte[] bytes, final int from, final int to, final long minSeq,
+                                            final CRC32C crc) {
+        final ByteBuffer in = ByteBuffer.wrap(bytes);
+        for (int o = from; o + JournalFormat.RECORD_HEADER <= to; o++) {
+            final int length = in.getInt(o);
+            final long seq = in.getLong(o + 8);
+            if (length < 0 || length > to - o - JournalFormat.RECORD_HEADER || seq < minSeq) {
+                continue;
+            }
+            if (JournalFormat.recordCrc(crc, seq, in.getLong(o + 16), bytes, o + JournalFormat.RECORD_HEADER, length)
+                    == in.getInt(o + 4)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean allZero(final byte[] bytes, final int from, final int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,97 @@
+package org.edgebook.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Appends batches of records to the journal's segments and forces them to disk. A batch is written whole and then
+ * forced with one {@link FileChannel#force} (group commit): when {@link #write} returns, every record in it survives a
+ * crash or a power cut. A new segment starts when the current one has reached the segment size; its file and the
+ * directory entry are forced before any record goes into it.
+ * <p>
+ * Threading: one thread (the journaler). Records are encoded elsewhere with {@link #encode}.
+ */
+public final class JournalWriter implements AutoCloseable {
+    private final Path dir;
+    private final long segmentBytes;
+    private final Clock clock;
+    private FileChannel segment;
+    private long segmentSize;
+
+    /** Microseconds since the epoch; a seam for tests. */
+    @FunctionalInterface
+    public interface Clock {
+        long micros();
+
+        Clock SYSTEM = () -> {
+            final java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+        };
+    }
+
+    /** Opens a new segment whose first record will be {@code nextSeq}. */
+    public JournalWriter(final Path dir, final long nextSeq, final long segmentBytes, final Clock clock)
+            throws IOException {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.clock = clock;
+        java.nio.file.Files.createDirectories(dir);
+        openSegment(nextSeq);
+    }
+
+    /** Encodes one record at the buffer's position, growing nothing: the caller makes room first. */
+    public static void encode(final long seq, final long timeMicros, final org.edgebook.engine.Command command,
+                              final ByteBuffer out, final java.util.zip.CRC32C crc) {
+        final int start = out.position();
+        out.position(start + JournalFormat.RECORD_HEADER);
+        CommandCodec.encode(command, out);
+        final int length = out.position() - start - JournalFormat.RECORD_HEADER;
+        out.putInt(start, length);
+        out.putLong(start + 8, seq);
+        out.putLong(start + 16, timeMicros);
+        out.putInt(start + 4, JournalFormat.recordCrc(crc, seq, timeMicros, out.array(),
+                out.arrayOffset() + start + JournalFormat.RECORD_HEADER, length));
+    }
+
+    /**
+     * Writes {@code records} (whole records, first sequence {@code firstSeq}) and forces them. Rolls to a new
+     * segment first if the current one is full.
+     */
+    public void write(final ByteBuffer records, final long firstSeq) throws IOException {
+        if (segmentSize >= segmentBytes) {
+            segment.close();
+            openSegment(firstSeq);
+        }
+        while (records.hasRemaining()) {
+            segmentSize += segment.write(records);
+        }
+        segment.force(false);
+    }
+
+    private void openSegment(final long firstSeq) throws IOException {
+        final Path file = JournalFormat.segmentPath(dir, firstSeq);
+        segment = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        final ByteBuffer header = JournalFormat.header(firstSeq, clock.micros());
+        while (header.hasRemaining()) {
+            segment.write(header);
+        }
+        segment.force(true);
+        forceDirectory(dir);
+        segmentSize = JournalFormat.HEADER_LENGTH;
+    }
+
+    /** Makes a directory's entries (new, renamed or deleted files) durable. */
+    static void forceDirectory(final Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        segment.close();
+    }
+}
