@@ -1,0 +1,200 @@
+package org.edgebook.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.edgebook.engine.EventSink;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each kind of damage gets its documented answer. Tests that expect a refusal also check that recovery left every
+ * file exactly as it found it; tests that expect a repair check the warning names the file and offset.
+ */
+class CorruptionTest {
+    private static final int COMMANDS = 2_000;
+
+    private final List<String> warnings = new ArrayList<>();
+    private final List<String> flow = JournalFixture.flow(11, COMMANDS);
+
+    /** Journals the flow in five runs (five starts, so at least five segments). */
+    private void journal(final Path dir, final long segmentBytes, final long snapshotEvery) throws IOException {
+        for (int from = 0; from < COMMANDS; from += COMMANDS / 5) {
+            JournalFixture.journaled(flow.subList(from, from + COMMANDS / 5),
+                    new DurableReplay.Options(dir, segmentBytes, snapshotEvery, 2), warnings);
+        }
+        assertThat(warnings).isEmpty();
+    }
+
+    private Recovery.Recovered recover(final Path dir) throws IOException {
+        return Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), warnings::add);
+    }
+
+    /** Byte offsets of the records of a segment. */
+    private static List<Long> recordOffsets(final Path segment) throws IOException {
+        final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(segment));
+        final List<Long> offsets = new ArrayList<>();
+        int pos = JournalFormat.HEADER_LENGTH;
+        while (pos < bytes.limit()) {
+            offsets.add((long) pos);
+            pos += JournalFormat.RECORD_HEADER + bytes.getInt(pos);
+        }
+        return offsets;
+    }
+
+    private static void flipByte(final Path file, final long offset) throws IOException {
+        final byte[] bytes = Files.readAllBytes(file);
+        bytes[(int) offset] ^= 0x5A;
+        Files.write(file, bytes);
+    }
+
+    private static void append(final Path file, final byte[] bytes) throws IOException {
+        Files.write(file, bytes, StandardOpenOption.APPEND);
+    }
+
+    private void assertRefusedAndUnchanged(final Path dir, final String... messageParts) throws IOException {
+        final Map<String, byte[]> before = JournalFixture.contents(dir);
+        assertThatThrownBy(() -> recover(dir)).isInstanceOf(CorruptJournalException.class)
+                .hasMessageContaining(messageParts[0]).satisfies(e -> {
+                    for (final String part : messageParts) {
+                        assertThat(e.getMessage()).contains(part);
+                    }
+                    assertThat(e.getMessage()).contains("Restore this directory");
+                });
+        final Map<String, byte[]> after = JournalFixture.contents(dir);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (final String name : before.keySet()) {
+            assertThat(after.get(name)).as(name).isEqualTo(before.get(name));
+        }
+    }
+
+    @Test
+    void aTruncatedTailIsCutBackWithAWarningNamingFileAndOffset(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path segment = JournalScanner.segments(dir).getLast();
+        final long goodSize = Files.size(segment);
+        final byte[] lastRecord = java.util.Arrays.copyOfRange(Files.readAllBytes(segment),
+                recordOffsets(segment).getLast().intValue(), (int) goodSize);
+        append(segment, java.util.Arrays.copyOf(lastRecord, lastRecord.length / 2)); // a record cut in half
+        final Recovery.Recovered recovered = recover(dir);
+        assertThat(recovered.lastSeq()).isEqualTo(COMMANDS);
+        assertThat(Files.size(segment)).isEqualTo(goodSize);
+        assertThat(warnings).singleElement().asString().contains(segment.toString(), "offset " + goodSize,
+                "truncated");
+    }
+
+    @Test
+    void zerosAfterTheLastRecordAreATornTail(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path segment = JournalScanner.segments(dir).getLast();
+        final long goodSize = Files.size(segment);
+        append(segment, new byte[4096]);
+        assertThat(recover(dir).lastSeq()).isEqualTo(COMMANDS);
+        assertThat(Files.size(segment)).isEqualTo(goodSize);
+        assertThat(warnings).hasSize(1);
+    }
+
+    @Test
+    void aHalfWrittenLastRecordWithABadChecksumIsTorn(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path segment = JournalScanner.segments(dir).getLast();
+        final long last = recordOffsets(segment).getLast();
+        flipByte(segment, Files.size(segment) - 1); // the last record's payload, with nothing after it
+        assertThat(recover(dir).lastSeq()).isEqualTo(COMMANDS - 1);
+        assertThat(Files.size(segment)).isEqualTo(last);
+        assertThat(warnings).singleElement().asString().contains("offset " + last);
+    }
+
+    @Test
+    void aFlippedByteInTheMiddleRefusesToStart(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path segment = JournalScanner.segments(dir).getLast();
+        final long victim = recordOffsets(segment).get(200);
+        flipByte(segment, victim + JournalFormat.RECORD_HEADER + 2);
+        assertRefusedAndUnchanged(dir, segment.toString(), "offset " + victim, "checksum mismatch");
+    }
+
+    @Test
+    void aDamagedLengthInTheMiddleIsNotMistakenForATornTail(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path segment = JournalScanner.segments(dir).getLast();
+        final long victim = recordOffsets(segment).get(300);
+        final byte[] bytes = Files.readAllBytes(segment);
+        ByteBuffer.wrap(bytes).putInt((int) victim, 900_000); // claims to run past the end of the file
+        Files.write(segment, bytes);
+        assertRefusedAndUnchanged(dir, segment.toString(), "offset " + victim);
+    }
+
+    @Test
+    void aMissingSegmentRefusesToStart(@TempDir final Path dir) throws IOException {
+        journal(dir, 16 << 10, 0);
+        final List<Path> segments = JournalScanner.segments(dir);
+        assertThat(segments).hasSizeGreaterThanOrEqualTo(3);
+        Files.delete(segments.get(1));
+        assertRefusedAndUnchanged(dir, "a segment is missing", segments.get(2).toString());
+    }
+
+    @Test
+    void aMissingFirstSegmentWithoutASnapshotRefusesToStart(@TempDir final Path dir) throws IOException {
+        journal(dir, 16 << 10, 0);
+        Files.delete(JournalScanner.segments(dir).getFirst());
+        assertRefusedAndUnchanged(dir, "commands between are missing");
+    }
+
+    @Test
+    void aDamagedNewestSnapshotFallsBackToTheOneBefore(@TempDir final Path dir) throws IOException {
+        journal(dir, 16 << 10, 600);
+        final List<Path> snapshots = new SnapshotStore(dir).list();
+        assertThat(snapshots).extracting(SnapshotStore::seqOf).containsExactly(1_800L, 1_200L);
+        flipByte(snapshots.getFirst(), 100);
+        final Recovery.Recovered recovered = recover(dir);
+        assertThat(recovered.snapshotSeq()).isEqualTo(1_200);
+        assertThat(recovered.lastSeq()).isEqualTo(COMMANDS);
+        assertThat(warnings).singleElement().asString().contains(snapshots.getFirst().toString(), "damaged",
+                "falling back");
+        // And the state is right: carrying on gives the same events as a straight run.
+        final List<String> more = JournalFixture.flow(11, COMMANDS + 300).subList(COMMANDS, COMMANDS + 300);
+        final String events = JournalFixture.journaled(more, DurableReplay.Options.defaults(dir), new ArrayList<>());
+        final String straight = JournalFixture.plain(JournalFixture.flow(11, COMMANDS + 300));
+        assertThat(JournalFixture.withoutCmd(straight)).endsWith(JournalFixture.withoutCmd(events));
+    }
+
+    @Test
+    void anEmptyLastSegmentIsRemovedAndAnEmptyMiddleOneRefused(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path empty = JournalFormat.segmentPath(dir, COMMANDS + 1);
+        Files.createFile(empty);
+        assertThat(recover(dir).lastSeq()).isEqualTo(COMMANDS);
+        assertThat(empty).doesNotExist();
+        assertThat(warnings).singleElement().asString().contains(empty.toString());
+
+        Files.createFile(JournalFormat.segmentPath(dir, COMMANDS + 1));
+        Files.copy(JournalScanner.segments(dir).getFirst(), JournalFormat.segmentPath(dir, COMMANDS + 2));
+        assertRefusedAndUnchanged(dir, "shorter than its");
+    }
+
+    @Test
+    void aSegmentFromANewerFormatRefusesToStart(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path segment = JournalScanner.segments(dir).getFirst();
+        final byte[] bytes = Files.readAllBytes(segment);
+        ByteBuffer.wrap(bytes).putInt(8, JournalFormat.VERSION + 1);
+        Files.write(segment, bytes);
+        assertRefusedAndUnchanged(dir, "newer edgebook", "version " + (JournalFormat.VERSION + 1));
+    }
+
+    @Test
+    void anEmptyDirectoryStartsFresh(@TempDir final Path dir) throws IOException {
+        final Recovery.Recovered recovered = recover(dir.resolve("new"));
+        assertThat(recovered.lastSeq()).isZero();
+        assertThat(warnings).isEmpty();
+    }
+}

@@ -1,0 +1,80 @@
+package org.edgebook.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DurableReplayTest {
+
+    @Test
+    void journaledReplayGivesTheSameEventsByteForByte(@TempDir final Path dir) throws IOException {
+        final List<String> flow = JournalFixture.flow(1, 5_000);
+        final List<String> warnings = new ArrayList<>();
+        final String events = JournalFixture.journaled(flow, DurableReplay.Options.defaults(dir), warnings);
+        assertThat(events).isEqualTo(JournalFixture.plain(flow));
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void aRestartOnTheSameDirectoryCarriesOnWhereItStopped(@TempDir final Path dir) throws IOException {
+        final List<String> flow = JournalFixture.flow(2, 6_000);
+        final DurableReplay.Options options = new DurableReplay.Options(dir, 64 << 10, 0, 2);
+        final List<String> warnings = new ArrayList<>();
+        final StringBuilder events = new StringBuilder();
+        for (int from = 0; from < flow.size(); from += 1_500) {
+            events.append(JournalFixture.journaled(flow.subList(from, Math.min(flow.size(), from + 1_500)), options,
+                    warnings));
+        }
+        assertThat(JournalFixture.withoutCmd(events.toString()))
+                .isEqualTo(JournalFixture.withoutCmd(JournalFixture.plain(flow)));
+        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(6_000);
+        assertThat(JournalScanner.segments(dir)).hasSize(4); // each start opens a segment
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void segmentsRollAtTheSetSizeOnBatchBoundaries(@TempDir final Path dir) throws IOException {
+        final List<String> flow = JournalFixture.flow(5, 30_000);
+        JournalFixture.journaled(flow, new DurableReplay.Options(dir, 32 << 10, 0, 2), new ArrayList<>());
+        final List<Path> segments = JournalScanner.segments(dir);
+        assertThat(segments).hasSizeGreaterThanOrEqualTo(5);
+        for (final Path segment : segments.subList(0, segments.size() - 1)) {
+            assertThat(java.nio.file.Files.size(segment)).isGreaterThanOrEqualTo(32 << 10);
+        }
+        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).records()).isEqualTo(30_000);
+    }
+
+    @Test
+    void snapshotsAreTakenAndOldOnesPrunedWithTheSegmentsTheyReplace(@TempDir final Path dir) throws IOException {
+        final List<String> flow = JournalFixture.flow(3, 20_000);
+        final DurableReplay.Options options = new DurableReplay.Options(dir, 32 << 10, 3_000, 2);
+        final List<String> warnings = new ArrayList<>();
+        final String first = JournalFixture.journaled(flow.subList(0, 12_000), options, warnings);
+        final List<Path> snapshots = new SnapshotStore(dir).list();
+        assertThat(snapshots).extracting(SnapshotStore::seqOf).containsExactly(12_000L, 9_000L);
+        // Segments wholly before the older kept snapshot are gone; what is left starts at or before 9,001.
+        final List<Path> segments = JournalScanner.segments(dir);
+        assertThat(JournalFormat.segmentFirstSeq(segments.getFirst())).isBetween(2L, 9_001L);
+        // Recovery from the snapshot plus the rest of the journal behaves like a straight run.
+        final String second = JournalFixture.journaled(flow.subList(12_000, flow.size()), options, warnings);
+        assertThat(JournalFixture.withoutCmd(first + second))
+                .isEqualTo(JournalFixture.withoutCmd(JournalFixture.plain(flow)));
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void recoveryReportsWhatItDid(@TempDir final Path dir) throws IOException {
+        final List<String> flow = JournalFixture.flow(4, 4_000);
+        JournalFixture.journaled(flow, new DurableReplay.Options(dir, 64L << 20, 2_500, 2), new ArrayList<>());
+        final Recovery.Recovered recovered = Recovery.recover(dir,
+                new EventSinkSwitch(org.edgebook.engine.EventSink.DISCARD), w -> { });
+        assertThat(recovered.snapshotSeq()).isEqualTo(2_500);
+        assertThat(recovered.replayed()).isEqualTo(1_500);
+        assertThat(recovered.lastSeq()).isEqualTo(4_000);
+    }
+}

@@ -1,0 +1,97 @@
+package org.edgebook.journal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.edgebook.codec.Replay;
+
+/** Command flows as JSON lines, and ways to run them with and without a journal. */
+final class JournalFixture {
+    private JournalFixture() {
+    }
+
+    /** A seeded flow over one market and a few accounts: trades, cancels, modifies, queries, some bad lines. */
+    static List<String> flow(final long seed, final int commands) {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final List<String> lines = new ArrayList<>();
+        lines.add("{\"type\":\"asset\",\"asset\":\"USD\",\"scale\":2}");
+        lines.add("{\"type\":\"asset\",\"asset\":\"BTC\",\"scale\":4}");
+        lines.add("{\"type\":\"instrument\",\"symbol\":\"BTC-USD\",\"base\":\"BTC\",\"quote\":\"USD\","
+                + "\"tickSize\":\"0.5\",\"lotSize\":\"0.1\"}");
+        for (int a = 0; a < 5; a++) {
+            lines.add("{\"type\":\"deposit\",\"account\":\"a" + a + "\",\"asset\":\"USD\",\"amount\":\"100000\"}");
+            lines.add("{\"type\":\"deposit\",\"account\":\"a" + a + "\",\"asset\":\"BTC\",\"amount\":\"1000\"}");
+        }
+        int order = 0;
+        while (lines.size() < commands) {
+            final int roll = random.nextInt(100);
+            final String account = "a" + random.nextInt(5);
+            if (roll < 55) {
+                final boolean buy = random.nextBoolean();
+                final int ticks = 200 + (buy ? -random.nextInt(8) : random.nextInt(8)) + (random.nextInt(10) < 2
+                        ? (buy ? 3 : -3) : 0);
+                lines.add("{\"type\":\"place\",\"account\":\"" + account + "\",\"clientOrderId\":\"o" + order++
+                        + "\",\"symbol\":\"BTC-USD\",\"side\":\"" + (buy ? "BUY" : "SELL") + "\",\"price\":\""
+                        + ticks / 2 + (ticks % 2 == 0 ? "" : ".5") + "\",\"quantity\":\"" + (1 + random.nextInt(30))
+                        / 10.0 + "\"}");
+            } else if (roll < 80) {
+                lines.add("{\"type\":\"cancel\",\"account\":\"" + account + "\",\"clientOrderId\":\"o"
+                        + random.nextInt(Math.max(1, order)) + "\"}");
+            } else if (roll < 88) {
+                lines.add("{\"type\":\"modify\",\"account\":\"" + account + "\",\"clientOrderId\":\"o"
+                        + random.nextInt(Math.max(1, order)) + "\",\"quantity\":\"0.1\"}");
+            } else if (roll < 94) {
+                lines.add("{\"type\":\"balances\",\"account\":\"" + account + "\"}");
+            } else if (roll < 97) {
+                lines.add("{\"type\":\"book\",\"symbol\":\"BTC-USD\"}");
+            } else {
+                lines.add("{\"type\":\"place\",\"account\":\"" + account + "\",\"side\":\"UP\"}");
+            }
+        }
+        return lines;
+    }
+
+    static byte[] bytes(final List<String> lines) {
+        return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Events of a plain in-memory replay. */
+    static String plain(final List<String> lines) throws IOException {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Replay.run(new ByteArrayInputStream(bytes(lines)), out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Events of a journaled replay into {@code dir}; warnings are collected. */
+    static String journaled(final List<String> lines, final DurableReplay.Options options, final List<String> warnings)
+            throws IOException {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DurableReplay.run(new ByteArrayInputStream(bytes(lines)), out, options, warnings::add);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Event lines without their {@code cmd} field, which numbers lines of one input. */
+    static String withoutCmd(final String events) {
+        return events.replaceAll("\"cmd\":\\d+,", "");
+    }
+
+    /** Every file in a directory with its bytes, to show a test left it as it was. */
+    static Map<String, byte[]> contents(final Path dir) throws IOException {
+        final Map<String, byte[]> files = new HashMap<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (final Path file : list.toList()) {
+                files.put(file.getFileName().toString(), Files.readAllBytes(file));
+            }
+        }
+        return files;
+    }
+}
