@@ -15,12 +15,12 @@ import java.util.stream.Stream;
 import org.edgebook.codec.Replay;
 
 /** Command flows as JSON lines, and ways to run them with and without a journal. */
-final class JournalFixture {
+public final class JournalFixture {
     private JournalFixture() {
     }
 
     /** A seeded flow over one market and a few accounts: trades, cancels, modifies, queries, some bad lines. */
-    static List<String> flow(final long seed, final int commands) {
+    public static List<String> flow(final long seed, final int commands) {
         final SplittableRandom random = new SplittableRandom(seed);
         final List<String> lines = new ArrayList<>();
         lines.add("{\"type\":\"asset\",\"asset\":\"USD\",\"scale\":2}");
@@ -60,19 +60,19 @@ final class JournalFixture {
         return lines;
     }
 
-    static byte[] bytes(final List<String> lines) {
+    public static byte[] bytes(final List<String> lines) {
         return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Events of a plain in-memory replay. */
-    static String plain(final List<String> lines) throws IOException {
+    public static String plain(final List<String> lines) throws IOException {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         Replay.run(new ByteArrayInputStream(bytes(lines)), out);
         return out.toString(StandardCharsets.UTF_8);
     }
 
     /** Events of a journaled replay into {@code dir}; warnings are collected. */
-    static String journaled(final List<String> lines, final DurableReplay.Options options, final List<String> warnings)
+    public static String journaled(final List<String> lines, final DurableReplay.Options options, final List<String> warnings)
             throws IOException {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         DurableReplay.run(new ByteArrayInputStream(bytes(lines)), out, options, warnings::add);
@@ -80,12 +80,12 @@ final class JournalFixture {
     }
 
     /** Event lines without their {@code cmd} field, which numbers lines of one input. */
-    static String withoutCmd(final String events) {
+    public static String withoutCmd(final String events) {
         return events.replaceAll("\"cmd\":\\d+,", "");
     }
 
     /** Every file in a directory with its bytes, to show a test left it as it was. */
-    static Map<String, byte[]> contents(final Path dir) throws IOException {
+    public static Map<String, byte[]> contents(final Path dir) throws IOException {
         final Map<String, byte[]> files = new HashMap<>();
         try (Stream<Path> list = Files.list(dir)) {
             for (final Path file : list.toList()) {
