@@ -44,22 +44,7 @@ public final class EngineSnapshot {
         out.writeInt(engine.accounts.size());
         final List<String> closedIds = new ArrayList<>();
         for (final Account account : engine.accounts) {
-            writeString(out, account.name);
-            for (int a = 0; a < assetCount; a++) {
-                out.writeLong(account.available[a]);
-                out.writeLong(account.reserved[a]);
-                out.writeBoolean(account.held[a]);
-            }
-            closedIds.clear();
-            account.orders.forEach((id, order) -> {
-                if (order == Order.CLOSED) {
-                    closedIds.add(id);
-                }
-            });
-            out.writeInt(closedIds.size());
-            for (final String id : closedIds) {
-                writeString(out, id);
-            }
+            writeAccount(out, account, assetCount, closedIds);
         }
         // Account numbers for the order section: position in first-use order.
         final StringTable<Integer> accountNumbers = new StringTable<>(engine.accounts.size());
@@ -67,25 +52,56 @@ public final class EngineSnapshot {
             accountNumbers.put(engine.accounts.get(i).name, i);
         }
         for (final Instrument instrument : engine.instruments) {
-            for (final BookSide side : new BookSide[] {instrument.book.bids, instrument.book.asks}) {
-                int count = 0;
-                for (int l = 0; l < side.levelCount(); l++) {
-                    for (Order o = side.level(l).head; o != null; o = o.next) {
-                        count++;
-                    }
-                }
-                out.writeInt(count);
-                for (int l = 0; l < side.levelCount(); l++) {
-                    for (Order o = side.level(l).head; o != null; o = o.next) {
-                        out.writeInt(accountNumbers.get(o.account.name));
-                        writeString(out, o.clientOrderId);
-                        out.writeLong(o.price);
-                        out.writeLong(o.remaining);
-                        out.writeBoolean(o.postOnly);
-                    }
-                }
+            writeSide(out, instrument.book.bids, accountNumbers);
+            writeSide(out, instrument.book.asks, accountNumbers);
+        }
+    }
+
+    // Small methods on purpose: a snapshot runs rarely, and the JIT compiles small hot methods quickly where it
+    // would leave one big method's loops interpreted for a long time.
+
+    private static void writeAccount(final DataOutput out, final Account account, final int assetCount,
+                                     final List<String> closedIds) throws IOException {
+        writeString(out, account.name);
+        for (int a = 0; a < assetCount; a++) {
+            out.writeLong(account.available[a]);
+            out.writeLong(account.reserved[a]);
+            out.writeBoolean(account.held[a]);
+        }
+        closedIds.clear();
+        account.orders.forEach((id, order) -> {
+            if (order == Order.CLOSED) {
+                closedIds.add(id);
+            }
+        });
+        out.writeInt(closedIds.size());
+        for (int i = 0; i < closedIds.size(); i++) {
+            writeString(out, closedIds.get(i));
+        }
+    }
+
+    private static void writeSide(final DataOutput out, final BookSide side,
+                                  final StringTable<Integer> accountNumbers) throws IOException {
+        int count = 0;
+        for (int l = 0; l < side.levelCount(); l++) {
+            for (Order o = side.level(l).head; o != null; o = o.next) {
+                count++;
             }
         }
+        out.writeInt(count);
+        for (int l = 0; l < side.levelCount(); l++) {
+            for (Order o = side.level(l).head; o != null; o = o.next) {
+                writeOrder(out, o, accountNumbers.get(o.account.name));
+            }
+        }
+    }
+
+    private static void writeOrder(final DataOutput out, final Order o, final int accountNumber) throws IOException {
+        out.writeInt(accountNumber);
+        writeString(out, o.clientOrderId);
+        out.writeLong(o.price);
+        out.writeLong(o.remaining);
+        out.writeBoolean(o.postOnly);
     }
 
     /** A new engine, with {@code sink}, in the state that {@link #write} recorded. */
@@ -148,6 +164,10 @@ public final class EngineSnapshot {
     }
 
     private static void writeString(final DataOutput out, final String s) throws IOException {
+        if (out instanceof SnapshotBuffer buffer) {
+            buffer.writeString(s);
+            return;
+        }
         final byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         out.writeInt(bytes.length);
         out.write(bytes);

@@ -66,8 +66,13 @@ public final class DurableReplay {
     private DurableReplay() {
     }
 
+    /**
+     * Recovers {@code options.dir()}, then replays {@code in} durably to {@code out}. Warnings (repairs, fallbacks)
+     * and a closing line of journal figures go to {@code report}.
+     */
     public static Replay.Summary run(final InputStream in, final OutputStream out, final Options options,
-                                     final Consumer<String> warn) throws IOException {
+                                     final Consumer<String> report) throws IOException {
+        final Consumer<String> warn = report;
         final long startNanos = System.nanoTime();
         final SwitchableOutput eventsOut = new SwitchableOutput();
         final JsonEventWriter json = new JsonEventWriter(eventsOut);
@@ -89,6 +94,9 @@ public final class DurableReplay {
         final CRC32C crc = new CRC32C();
         long commands = 0;
         long lastTime = 0;
+        long snapshotsTaken = 0;
+        long pauseNanosMax = 0;
+        long pauseNanosTotal = 0;
         try (CommandReader reader = new CommandReader(in).start()) {
             Batch batch = take(free, journaler);
             eventsOut.target(batch.events);
@@ -111,7 +119,12 @@ public final class DurableReplay {
                     commands++;
                     final boolean snapshotDue = options.snapshotEvery() > 0 && seq % options.snapshotEvery() == 0;
                     if (snapshotDue) {
+                        final long pauseStart = System.nanoTime();
                         batch.snapshot = SnapshotStore.capture(engine);
+                        final long pause = System.nanoTime() - pauseStart;
+                        snapshotsTaken++;
+                        pauseNanosMax = Math.max(pauseNanosMax, pause);
+                        pauseNanosTotal += pause;
                     }
                     if (snapshotDue || batch.commands == BATCH_COMMANDS || batch.records.position() >= BATCH_BYTES) {
                         batch = handOver(batch, json, full, free, journaler, eventsOut);
@@ -131,6 +144,12 @@ public final class DurableReplay {
         if (journaler.failure != null) {
             throw journaler.failure;
         }
+        report.accept(String.format(java.util.Locale.ROOT, "journal: recovered to sequence %,d (snapshot %,d + %,d "
+                        + "journaled commands) in %.1f ms; %,d batches forced (%.0f commands each on average); %d "
+                        + "snapshots, engine paused %.1f ms at most, %.1f ms in all", recovered.lastSeq(),
+                recovered.snapshotSeq(), recovered.replayed(), recovered.nanos() / 1e6, journaler.batches,
+                journaler.batches == 0 ? 0.0 : (double) commands / journaler.batches, snapshotsTaken,
+                pauseNanosMax / 1e6, pauseNanosTotal / 1e6));
         return new Replay.Summary(commands, counts.events(), counts.rejections(), counts.trades(),
                 System.nanoTime() - startNanos);
     }
@@ -194,6 +213,7 @@ public final class DurableReplay {
         private final OutputStream out;
         private final Consumer<String> warn;
         private final java.util.List<Thread> snapshotWriters = new java.util.ArrayList<>();
+        long batches; // read after the journaler thread has ended
         volatile IOException failure;
 
         Journaler(final JournalWriter writer, final SnapshotStore snapshots, final int keepSnapshots,
@@ -214,6 +234,7 @@ public final class DurableReplay {
                 while (true) {
                     final Batch batch = full.take();
                     if (batch.commands > 0) {
+                        batches++;
                         writer.write(batch.records, batch.firstSeq); // durable when this returns
                         batch.events.writeTo(out);
                         out.flush();

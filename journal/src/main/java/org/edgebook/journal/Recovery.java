@@ -24,15 +24,16 @@ import org.edgebook.engine.EventSink;
 public final class Recovery {
 
     /** The recovered engine and what recovery did. */
-    public record Recovered(Engine engine, long snapshotSeq, long replayed, long lastSeq, long nanos) {
+    public record Recovered(Engine engine, long snapshotSeq, long replayed, long lastSeq, long nanos,
+                            long snapshotNanos) {
     }
 
     private Recovery() {
     }
 
     /**
-     * Recovers from {@code dir} (created if missing). The engine's events during replay go to {@code replaySink},
-     * normally {@link EventSink#DISCARD}; {@code sink} is the engine's sink afterwards.
+     * Recovers from {@code dir} (created if missing). The recovered engine reports to {@code sink}, which points at
+     * {@link EventSink#DISCARD} while the journal is replayed and at its original target afterwards.
      */
     public static Recovered recover(final Path dir, final EventSinkSwitch sink, final Consumer<String> warn)
             throws IOException {
@@ -45,6 +46,7 @@ public final class Recovery {
             final SnapshotStore.Loaded loaded = snapshots.loadNewest(sink, warn);
             final Engine engine = loaded == null ? new Engine(sink) : loaded.engine();
             final long snapshotSeq = loaded == null ? 0 : loaded.seq();
+            final long snapshotNanos = System.nanoTime() - start;
             final List<Path> segments = JournalScanner.segments(dir);
             if (!segments.isEmpty() && JournalFormat.segmentFirstSeq(segments.getFirst()) > snapshotSeq + 1) {
                 throw new CorruptJournalException(segments.getFirst(), 0, "the journal starts at sequence "
@@ -74,7 +76,8 @@ public final class Recovery {
                 throw new CorruptJournalException(segments.getLast(), 0, "the journal ends at sequence "
                         + scan.lastSeq() + ", before the snapshot at " + snapshotSeq);
             }
-            return new Recovered(engine, snapshotSeq, replayed[0], engine.sequence(), System.nanoTime() - start);
+            return new Recovered(engine, snapshotSeq, replayed[0], engine.sequence(), System.nanoTime() - start,
+                    snapshotNanos);
         } finally {
             sink.target(target);
         }

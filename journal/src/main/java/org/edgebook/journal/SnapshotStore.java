@@ -1,9 +1,7 @@
 package org.edgebook.journal;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,6 +17,7 @@ import java.util.zip.CRC32C;
 import org.edgebook.engine.Engine;
 import org.edgebook.engine.EngineSnapshot;
 import org.edgebook.engine.EventSink;
+import org.edgebook.engine.SnapshotBuffer;
 
 /**
  * Snapshot files in a journal directory: {@code snapshot-<seq, 20 digits>.snap}, each the whole engine state after
@@ -47,18 +46,23 @@ public final class SnapshotStore {
     /** The engine's state as a snapshot file's bytes: the copy taken on the engine's thread. */
     public static byte[] capture(final Engine engine) {
         try {
-            final ByteArrayOutputStream body = new ByteArrayOutputStream(1 << 16);
-            EngineSnapshot.write(engine, new DataOutputStream(body));
-            final byte[] bodyBytes = body.toByteArray();
-            final ByteBuffer file = ByteBuffer.allocate(HEADER + bodyBytes.length + 4);
-            file.put(MAGIC).putInt(VERSION).putInt(EngineSnapshot.FORMAT).putLong(engine.sequence())
-                    .putLong(bodyBytes.length).put(bodyBytes);
+            final SnapshotBuffer file = new SnapshotBuffer(1 << 20);
+            file.write(MAGIC);
+            file.writeInt(VERSION);
+            file.writeInt(EngineSnapshot.FORMAT);
+            file.writeLong(engine.sequence());
+            file.writeLong(0); // body length, filled in below
+            EngineSnapshot.write(engine, file);
+            file.writeInt(0); // checksum, filled in below
+            final byte[] bytes = file.toByteArray();
+            final ByteBuffer view = ByteBuffer.wrap(bytes);
+            view.putLong(24, bytes.length - HEADER - 4);
             final CRC32C crc = new CRC32C();
-            crc.update(file.array(), 0, file.position());
-            file.putInt((int) crc.getValue());
-            return file.array();
+            crc.update(bytes, 0, bytes.length - 4);
+            view.putInt(bytes.length - 4, (int) crc.getValue());
+            return bytes;
         } catch (final IOException e) {
-            throw new java.io.UncheckedIOException(e); // in-memory streams do not fail
+            throw new java.io.UncheckedIOException(e); // an in-memory buffer does not fail
         }
     }
 
