@@ -53,7 +53,8 @@ final class ReplayCommand implements Callable<Integer> {
             final Replay.Summary summary = journal == null
                     ? Replay.run(input, output)
                     : DurableReplay.run(input, output, new DurableReplay.Options(journal, segmentMegabytes << 20,
-                    snapshotEvery, keepSnapshots), warning -> System.err.println("edgebook: " + warning));
+                    snapshotEvery, keepSnapshots), warning -> System.err.println("edgebook: " + warning),
+                    info -> System.err.println("edgebook: " + info));
             output.flush();
             System.err.println(summary.describe());
         }

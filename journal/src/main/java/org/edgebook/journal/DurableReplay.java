@@ -66,13 +66,18 @@ public final class DurableReplay {
     private DurableReplay() {
     }
 
+    /** As {@link #run(InputStream, OutputStream, Options, Consumer, Consumer)}, without the closing figures. */
+    public static Replay.Summary run(final InputStream in, final OutputStream out, final Options options,
+                                     final Consumer<String> warn) throws IOException {
+        return run(in, out, options, warn, line -> { });
+    }
+
     /**
      * Recovers {@code options.dir()}, then replays {@code in} durably to {@code out}. Warnings (repairs, fallbacks)
-     * and a closing line of journal figures go to {@code report}.
+     * go to {@code warn}; a closing line of journal figures (recovery, batches, snapshot pauses) to {@code info}.
      */
     public static Replay.Summary run(final InputStream in, final OutputStream out, final Options options,
-                                     final Consumer<String> report) throws IOException {
-        final Consumer<String> warn = report;
+                                     final Consumer<String> warn, final Consumer<String> info) throws IOException {
         final long startNanos = System.nanoTime();
         final SwitchableOutput eventsOut = new SwitchableOutput();
         final JsonEventWriter json = new JsonEventWriter(eventsOut);
@@ -144,7 +149,7 @@ public final class DurableReplay {
         if (journaler.failure != null) {
             throw journaler.failure;
         }
-        report.accept(String.format(java.util.Locale.ROOT, "journal: recovered to sequence %,d (snapshot %,d + %,d "
+        info.accept(String.format(java.util.Locale.ROOT, "journal: recovered to sequence %,d (snapshot %,d + %,d "
                         + "journaled commands) in %.1f ms; %,d batches forced (%.0f commands each on average); %d "
                         + "snapshots, engine paused %.1f ms at most, %.1f ms in all", recovered.lastSeq(),
                 recovered.snapshotSeq(), recovered.replayed(), recovered.nanos() / 1e6, journaler.batches,
