@@ -113,7 +113,8 @@ class CrashRecoveryTest {
             }
         }
         System.out.printf("crash test: %d rounds (%d killed before their first event), %d commands fed, %d "
-                + "journaled, %d acknowledged, %d torn tails repaired%n", rounds, killsDuringStartup,
+                + "journaled, %d acknowledged, %d tail repairs at restart (torn records truncated, empty segments "
+                + "removed)%n", rounds, killsDuringStartup,
                 cursor + queries.size(), lastSeq, acknowledged.size(), repairs);
     }
 
