@@ -192,6 +192,19 @@ class CorruptionTest {
     }
 
     @Test
+    void aSnapshotFromANewerFormatIsNotReadAndTheOneBeforeIsUsed(@TempDir final Path dir) throws IOException {
+        journal(dir, 16 << 10, 600);
+        final Path newest = new SnapshotStore(dir).list().getFirst();
+        final byte[] bytes = Files.readAllBytes(newest);
+        ByteBuffer.wrap(bytes).putInt(8, SnapshotStore.VERSION + 1);
+        Files.write(newest, bytes);
+        final Recovery.Recovered recovered = recover(dir);
+        assertThat(recovered.snapshotSeq()).isEqualTo(1_200);
+        assertThat(recovered.lastSeq()).isEqualTo(COMMANDS);
+        assertThat(warnings).singleElement().asString().contains(newest.toString(), "newer edgebook");
+    }
+
+    @Test
     void anEmptyDirectoryStartsFresh(@TempDir final Path dir) throws IOException {
         final Recovery.Recovered recovered = recover(dir.resolve("new"));
         assertThat(recovered.lastSeq()).isZero();
