@@ -39,6 +39,12 @@ final class ReplayCommand implements Callable<Integer> {
             description = "With --journal: snapshot the engine every N commands; 0 for never (default ${DEFAULT-VALUE}).")
     private long snapshotEvery;
 
+    @Option(names = "--snapshot-mode", paramLabel = "MODE", defaultValue = "REPLICA",
+            description = {"With --journal: REPLICA (a second engine on its own thread snapshots itself; the engine "
+                    + "never stops) or COPY (the engine copies its state out, pausing for the copy). Default "
+                    + "${DEFAULT-VALUE}."})
+    private DurableReplay.SnapshotMode snapshotMode;
+
     @Option(names = "--keep-snapshots", paramLabel = "K", defaultValue = "2",
             description = {"With --journal: keep the K newest snapshots and delete older ones, and the journal "
                     + "segments they make unnecessary (default ${DEFAULT-VALUE})."})
@@ -53,7 +59,7 @@ final class ReplayCommand implements Callable<Integer> {
             final Replay.Summary summary = journal == null
                     ? Replay.run(input, output)
                     : DurableReplay.run(input, output, new DurableReplay.Options(journal, segmentMegabytes << 20,
-                    snapshotEvery, keepSnapshots), warning -> System.err.println("edgebook: " + warning),
+                    snapshotEvery, keepSnapshots, snapshotMode), warning -> System.err.println("edgebook: " + warning),
                     info -> System.err.println("edgebook: " + info));
             output.flush();
             System.err.println(summary.describe());

@@ -30,18 +30,32 @@ import org.edgebook.engine.EventCounter;
  * it gets it, while the engine fills the next, so a command waits at most for the force in progress and its own.
  * Up to {@value #IN_FLIGHT} batches are in flight; then the engine waits (back-pressure, not unbounded memory).
  * <p>
- * Snapshots: every {@code snapshotEvery} commands, the engine thread copies its state to bytes at a batch boundary
- * (the only time it stops) and a background thread writes the file once the journal is durable to that point.
+ * Snapshots, every {@code snapshotEvery} commands, in one of two modes. REPLICA (the default): a {@link Snapshotter}
+ * thread applies each durable batch to a replica engine and snapshots that, so the engine never stops. COPY: the
+ * engine thread copies its state to bytes at a batch boundary (its only pause) and a background thread writes the
+ * file once the journal is durable to that point.
  */
 public final class DurableReplay {
     static final int BATCH_COMMANDS = 4096;
     static final int BATCH_BYTES = 1 << 20;
     static final int IN_FLIGHT = 4;
 
+    /** How snapshots are taken. */
+    public enum SnapshotMode {
+        /** A replica engine on its own thread snapshots itself: the engine never stops, at a second engine's cost. */
+        REPLICA,
+        /** The engine copies its state out at a batch boundary: no second engine, but it stops for the copy. */
+        COPY
+    }
+
     /** Where and how to journal. */
-    public record Options(Path dir, long segmentBytes, long snapshotEvery, int keepSnapshots) {
+    public record Options(Path dir, long segmentBytes, long snapshotEvery, int keepSnapshots, SnapshotMode mode) {
+        public Options(final Path dir, final long segmentBytes, final long snapshotEvery, final int keepSnapshots) {
+            this(dir, segmentBytes, snapshotEvery, keepSnapshots, SnapshotMode.REPLICA);
+        }
+
         public static Options defaults(final Path dir) {
-            return new Options(dir, 64L << 20, 1_000_000, 2);
+            return new Options(dir, 64L << 20, 1_000_000, 2, SnapshotMode.REPLICA);
         }
     }
 
@@ -92,9 +106,14 @@ public final class DurableReplay {
         for (int i = 0; i < IN_FLIGHT; i++) {
             free.add(new Batch());
         }
+        final boolean copySnapshots = options.snapshotEvery() > 0 && options.mode() == SnapshotMode.COPY;
+        final Snapshotter replica = options.snapshotEvery() > 0 && options.mode() == SnapshotMode.REPLICA
+                ? new Snapshotter(options.dir(), engine.sequence(), options.snapshotEvery(), options.keepSnapshots(),
+                warn).start()
+                : null;
         final Journaler journaler = new Journaler(new JournalWriter(options.dir(), engine.sequence() + 1,
                 options.segmentBytes(), JournalWriter.Clock.SYSTEM), snapshots, options.keepSnapshots(), full, free,
-                out, warn);
+                out, warn, replica);
         final Thread journalerThread = Thread.ofPlatform().name("edgebook-journaler").start(journaler);
         final CRC32C crc = new CRC32C();
         long commands = 0;
@@ -122,7 +141,7 @@ public final class DurableReplay {
                     engine.execute(input.line(i), command);
                     batch.commands++;
                     commands++;
-                    final boolean snapshotDue = options.snapshotEvery() > 0 && seq % options.snapshotEvery() == 0;
+                    final boolean snapshotDue = copySnapshots && seq % options.snapshotEvery() == 0;
                     if (snapshotDue) {
                         final long pauseStart = System.nanoTime();
                         batch.snapshot = SnapshotStore.capture(engine);
@@ -142,6 +161,10 @@ public final class DurableReplay {
             batch.last = true;
             handOver(batch, json, full, free, journaler, eventsOut);
             journalerThread.join();
+            if (replica != null) {
+                replica.finish();
+                snapshotsTaken = replica.taken();
+            }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -217,13 +240,14 @@ public final class DurableReplay {
         private final BlockingQueue<Batch> free;
         private final OutputStream out;
         private final Consumer<String> warn;
+        private final Snapshotter replica;
         private final java.util.List<Thread> snapshotWriters = new java.util.ArrayList<>();
         long batches; // read after the journaler thread has ended
         volatile IOException failure;
 
         Journaler(final JournalWriter writer, final SnapshotStore snapshots, final int keepSnapshots,
                   final BlockingQueue<Batch> full, final BlockingQueue<Batch> free, final OutputStream out,
-                  final Consumer<String> warn) {
+                  final Consumer<String> warn, final Snapshotter replica) {
             this.writer = writer;
             this.snapshots = snapshots;
             this.keepSnapshots = keepSnapshots;
@@ -231,6 +255,7 @@ public final class DurableReplay {
             this.free = free;
             this.out = out;
             this.warn = warn;
+            this.replica = replica;
         }
 
         @Override
@@ -243,6 +268,9 @@ public final class DurableReplay {
                         writer.write(batch.records, batch.firstSeq); // durable when this returns
                         batch.events.writeTo(out);
                         out.flush();
+                        if (replica != null) {
+                            replica.offer(batch.records.duplicate().rewind());
+                        }
                     }
                     if (batch.snapshot != null) {
                         // Durable through the snapshot's sequence: write it off this thread's critical path.

@@ -61,7 +61,17 @@ public final class JournalScanner {
      */
     public static Result scan(final Path dir, final long fromSeq, final boolean skipBelow,
                               final RecordVisitor visitor) throws IOException {
-        final List<Path> segments = segments(dir);
+        return scan(dir, fromSeq, Long.MAX_VALUE, skipBelow, visitor);
+    }
+
+    /**
+     * As {@link #scan(Path, long, boolean, RecordVisitor)}, reading only segments that start at or before
+     * {@code toSeq}: segments started later (by a writer running now) are left alone.
+     */
+    public static Result scan(final Path dir, final long fromSeq, final long toSeq, final boolean skipBelow,
+                              final RecordVisitor visitor) throws IOException {
+        final List<Path> segments = segments(dir).stream()
+                .filter(f -> JournalFormat.segmentFirstSeq(f) <= toSeq).toList();
         final CRC32C crc = new CRC32C();
         long records = 0;
         long expected = -1;

@@ -68,6 +68,27 @@ class DurableReplayTest {
     }
 
     @Test
+    void theReplicaWritesTheSameSnapshotsAsACopyOfTheEngine(@TempDir final Path dir) throws IOException {
+        final List<String> flow = JournalFixture.flow(6, 12_000);
+        final Path replica = dir.resolve("replica");
+        final Path copy = dir.resolve("copy");
+        // Two starts each, so the replica also has to recover before it follows the engine.
+        for (final Path d : List.of(replica, copy)) {
+            final DurableReplay.SnapshotMode mode = d == replica ? DurableReplay.SnapshotMode.REPLICA
+                    : DurableReplay.SnapshotMode.COPY;
+            final DurableReplay.Options options = new DurableReplay.Options(d, 64L << 20, 2_000, 10, mode);
+            JournalFixture.journaled(flow.subList(0, 5_000), options, new ArrayList<>());
+            JournalFixture.journaled(flow.subList(5_000, flow.size()), options, new ArrayList<>());
+        }
+        final List<Path> replicaSnapshots = new SnapshotStore(replica).list();
+        assertThat(replicaSnapshots).extracting(SnapshotStore::seqOf)
+                .containsExactly(12_000L, 10_000L, 8_000L, 6_000L, 4_000L, 2_000L);
+        for (final Path snapshot : replicaSnapshots) {
+            assertThat(snapshot).hasSameBinaryContentAs(copy.resolve(snapshot.getFileName()));
+        }
+    }
+
+    @Test
     void recoveryReportsWhatItDid(@TempDir final Path dir) throws IOException {
         final List<String> flow = JournalFixture.flow(4, 4_000);
         JournalFixture.journaled(flow, new DurableReplay.Options(dir, 64L << 20, 2_500, 2), new ArrayList<>());
