@@ -18,6 +18,8 @@ final class Narration {
             case Command.DefineAsset c -> "define asset " + c.asset() + " with " + c.scale() + " decimals";
             case Command.DefineInstrument c -> "define market " + c.symbol() + " (" + c.base() + " in " + c.quote()
                     + "), tick " + c.tickSize() + ", lot " + c.lotSize();
+            case Command.Transfer c -> c.from() + " pays " + c.to() + " " + c.amount() + " " + c.asset() + " ["
+                    + c.transferId() + "]";
             case Command.Deposit c -> c.account() + " deposits " + c.amount() + " " + c.asset();
             case Command.Withdraw c -> c.account() + " withdraws " + c.amount() + " " + c.asset();
             case Command.Place c -> c.account() + " " + placeText(c);
@@ -50,7 +52,10 @@ final class Narration {
         final List<String> lines = new ArrayList<>();
         switch (event) {
             case Event.Ok e -> lines.add("ok");
-            case Event.Rejected e -> lines.add("REJECTED " + e.reason() + (e.detail() != null ? ": " + e.detail() : ""));
+            case Event.Rejected e -> lines.add("REJECTED " + e.reason() + (e.detail() != null ? ": " + e.detail() : "")
+                    + (e.originalSeq() != 0 ? " (already done, as seq " + e.originalSeq() + ")" : ""));
+            case Event.Transferred e -> lines.add("paid: " + e.amount() + " " + e.asset() + " from " + e.from() + " to "
+                    + e.to());
             case Event.Accepted e -> lines.add("accepted " + e.clientOrderId());
             case Event.Trade e -> lines.add("TRADE " + e.quantity() + " " + e.symbol() + " @ " + e.price() + ": "
                     + e.takerAccount() + " " + (e.takerSide().name().equals("BUY") ? "buys from " : "sells to ")

@@ -40,6 +40,9 @@ public final class CommandDecoder {
     private static final int PRICE = 1 << 14;
     private static final int QUANTITY = 1 << 15;
     private static final int POST_ONLY = 1 << 16;
+    private static final int TRANSFER_ID = 1 << 17;
+    private static final int FROM = 1 << 18;
+    private static final int TO = 1 << 19;
 
     private static final int ASSET_FIELDS = TYPE | ASSET | SCALE;
     private static final int INSTRUMENT_FIELDS = TYPE | SYMBOL | BASE | QUOTE | TICK_SIZE | LOT_SIZE;
@@ -50,6 +53,7 @@ public final class CommandDecoder {
     private static final int MODIFY_FIELDS = ORDER_REF_FIELDS | PRICE | QUANTITY;
     private static final int BOOK_FIELDS = TYPE | SYMBOL;
     private static final int BALANCES_FIELDS = TYPE | ACCOUNT;
+    private static final int TRANSFER_FIELDS = TYPE | TRANSFER_ID | FROM | TO | ASSET | AMOUNT;
 
     private static final Side[] SIDES = Side.values();
     private static final OrderType[] ORDER_TYPES = OrderType.values();
@@ -81,6 +85,9 @@ public final class CommandDecoder {
     private Decimal price;
     private Decimal quantity;
     private boolean postOnly;
+    private String transferId;
+    private String from;
+    private String to;
 
     /** Decodes {@code line[offset, offset + length)}, which holds one line without its line break. */
     public Command decode(final byte[] line, final int offset, final int length) {
@@ -120,6 +127,8 @@ public final class CommandDecoder {
                     ? new Command.DefineInstrument(symbol, base, quote, tickSize, lotSize) : malformed(error);
             case "deposit" -> fieldsAllowed(MONEY_FIELDS)
                     ? new Command.Deposit(account, asset, amount) : malformed(error);
+            case "transfer" -> fieldsAllowed(TRANSFER_FIELDS)
+                    ? new Command.Transfer(transferId, from, to, asset, amount) : malformed(error);
             case "withdraw" -> fieldsAllowed(MONEY_FIELDS)
                     ? new Command.Withdraw(account, asset, amount) : malformed(error);
             case "place" -> fieldsAllowed(PLACE_FIELDS) ? new Command.Place(account, clientOrderId, symbol, side,
@@ -177,6 +186,9 @@ public final class CommandDecoder {
             case QUOTE -> quote = name(parser, value, name);
             case ACCOUNT -> account = name(parser, value, name);
             case CLIENT_ORDER_ID -> clientOrderId = string(parser, value, name);
+            case TRANSFER_ID -> transferId = string(parser, value, name);
+            case FROM -> from = name(parser, value, name);
+            case TO -> to = name(parser, value, name);
             case TICK_SIZE -> tickSize = decimal(parser, value, name);
             case LOT_SIZE -> lotSize = decimal(parser, value, name);
             case AMOUNT -> amount = decimal(parser, value, name);
@@ -268,7 +280,7 @@ public final class CommandDecoder {
     }
 
     private Command malformed(final String detail) {
-        return new Command.Malformed(detail, account, clientOrderId);
+        return new Command.Malformed(detail, account != null ? account : from, clientOrderId);
     }
 
     private void reset() {
@@ -291,6 +303,9 @@ public final class CommandDecoder {
         price = null;
         quantity = null;
         postOnly = false;
+        transferId = null;
+        from = null;
+        to = null;
     }
 
     private static int fieldBit(final String name) {
@@ -312,6 +327,9 @@ public final class CommandDecoder {
             case "price" -> PRICE;
             case "quantity" -> QUANTITY;
             case "postOnly" -> POST_ONLY;
+            case "transferId" -> TRANSFER_ID;
+            case "from" -> FROM;
+            case "to" -> TO;
             default -> 0;
         };
     }
@@ -335,6 +353,9 @@ public final class CommandDecoder {
             case PRICE -> "price";
             case QUANTITY -> "quantity";
             case POST_ONLY -> "postOnly";
+            case TRANSFER_ID -> "transferId";
+            case FROM -> "from";
+            case TO -> "to";
             default -> "?";
         };
     }

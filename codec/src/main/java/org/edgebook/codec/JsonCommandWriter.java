@@ -46,6 +46,14 @@ public final class JsonCommandWriter implements Flushable, AutoCloseable {
                     decimal("tickSize", c.tickSize());
                     decimal("lotSize", c.lotSize());
                 }
+                case Command.Transfer c -> {
+                    json.writeStringField("type", "transfer");
+                    string("transferId", c.transferId());
+                    string("from", c.from());
+                    string("to", c.to());
+                    string("asset", c.asset());
+                    decimal("amount", c.amount());
+                }
                 case Command.Deposit c -> money("deposit", c.account(), c.asset(), c.amount());
                 case Command.Withdraw c -> money("withdraw", c.account(), c.asset(), c.amount());
                 case Command.Place c -> {

@@ -44,6 +44,13 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     private static final SerializedString F_TAKER_SIDE = new SerializedString("takerSide");
     private static final SerializedString F_TYPE = new SerializedString("type");
     private static final SerializedString F_SEQ = new SerializedString("seq");
+    private static final SerializedString F_TRANSFER_ID = new SerializedString("transferId");
+    private static final SerializedString F_FROM = new SerializedString("from");
+    private static final SerializedString F_TO = new SerializedString("to");
+    private static final SerializedString F_ASSET = new SerializedString("asset");
+    private static final SerializedString F_AMOUNT = new SerializedString("amount");
+    private static final SerializedString F_ORIGINAL_SEQ = new SerializedString("originalSeq");
+    private static final SerializedString T_TRANSFERRED = new SerializedString("transferred");
     private static final SerializedString T_OK = new SerializedString("ok");
     private static final SerializedString T_REJECTED = new SerializedString("rejected");
     private static final SerializedString T_ACCEPTED = new SerializedString("accepted");
@@ -108,6 +115,47 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
             start(T_ACCEPTED, cmd);
             stringField(F_ACCOUNT, account);
             stringField(F_CLIENT_ORDER_ID, clientOrderId);
+            end();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void transferred(final long cmd, final String transferId, final String from, final String to,
+                            final String asset, final long amount, final int scale) {
+        try {
+            start(T_TRANSFERRED, cmd);
+            stringField(F_TRANSFER_ID, transferId);
+            stringField(F_FROM, from);
+            stringField(F_TO, to);
+            stringField(F_ASSET, asset);
+            decimalField(F_AMOUNT, amount, scale);
+            end();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void transferRejected(final long cmd, final RejectReason reason, final String transferId,
+                                 final String from, final long originalSeq, final String detail) {
+        try {
+            start(T_REJECTED, cmd);
+            stringField(F_REASON, reason.name());
+            if (transferId != null) {
+                stringField(F_TRANSFER_ID, transferId);
+            }
+            if (from != null) {
+                stringField(F_ACCOUNT, from);
+            }
+            if (originalSeq != 0) {
+                json.writeFieldName(F_ORIGINAL_SEQ);
+                json.writeNumber(originalSeq);
+            }
+            if (detail != null) {
+                stringField(F_DETAIL, detail);
+            }
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);

@@ -42,6 +42,9 @@ class CommandDecoderTest {
         assertThat(decode("{\"type\":\"modify\",\"account\":\"a1\",\"clientOrderId\":\"o1\",\"quantity\":\"0.2\"}"))
                 .isEqualTo(new Command.Modify("a1", "o1", null, Decimal.parse("0.2")));
         assertThat(decode("{\"type\":\"book\",\"symbol\":\"BTC-USD\"}")).isEqualTo(new Command.QueryBook("BTC-USD"));
+        assertThat(decode("{\"type\":\"transfer\",\"transferId\":\"t1\",\"from\":\"a1\",\"to\":\"a2\","
+                + "\"asset\":\"USD\",\"amount\":\"10.5\"}"))
+                .isEqualTo(new Command.Transfer("t1", "a1", "a2", "USD", Decimal.parse("10.5")));
         assertThat(decode("{\"type\":\"balances\",\"account\":\"a1\"}")).isEqualTo(new Command.QueryBalances("a1"));
     }
 

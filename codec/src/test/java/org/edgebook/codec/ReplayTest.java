@@ -82,6 +82,24 @@ class ReplayTest {
     }
 
     @Test
+    void transfersAndTheirRetriesAreWrittenWithTheirIds() throws IOException {
+        final Replay.Summary[] summary = new Replay.Summary[1];
+        final String flow = String.join("\n",
+                "{\"type\":\"asset\",\"asset\":\"USD\",\"scale\":2}",
+                "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"USD\",\"amount\":\"20\"}",
+                "{\"type\":\"transfer\",\"transferId\":\"t1\",\"from\":\"a\",\"to\":\"b\",\"asset\":\"USD\","
+                        + "\"amount\":\"10.5\"}",
+                "{\"type\":\"transfer\",\"transferId\":\"t1\",\"from\":\"a\",\"to\":\"b\",\"asset\":\"USD\","
+                        + "\"amount\":\"10.5\"}",
+                "");
+        assertThat(replay(flow, summary)).endsWith(
+                "{\"type\":\"transferred\",\"cmd\":3,\"seq\":3,\"transferId\":\"t1\",\"from\":\"a\",\"to\":\"b\","
+                        + "\"asset\":\"USD\",\"amount\":\"10.5\"}\n"
+                        + "{\"type\":\"rejected\",\"cmd\":4,\"seq\":4,\"reason\":\"DUPLICATE_TRANSFER\","
+                        + "\"transferId\":\"t1\",\"account\":\"a\",\"originalSeq\":3}\n");
+    }
+
+    @Test
     void stringsAreEscapedInEvents() throws IOException {
         final Replay.Summary[] summary = new Replay.Summary[1];
         assertThat(replay("{\"type\":\"balances\",\"account\":\"q\\\"uote\\n\"}", summary))

@@ -12,6 +12,21 @@ final class Account {
     /** Assets this account has ever held; a balances query lists these. */
     boolean[] held;
     final OrderIndex orders = new OrderIndex();
+    /** Ids of the transfers this account sent that took effect, with their sequence numbers; made on first use. */
+    StringTable<Long> transfers;
+
+    /** The sequence number of the first transfer with this id, or 0 if the id is new. */
+    long transferSeq(final String transferId) {
+        final Long seq = transfers == null ? null : transfers.get(transferId);
+        return seq == null ? 0 : seq;
+    }
+
+    void recordTransfer(final String transferId, final long seq) {
+        if (transfers == null) {
+            transfers = new StringTable<>(4);
+        }
+        transfers.put(transferId, seq);
+    }
 
     Account(final String name, final int assetCount) {
         this.name = name;

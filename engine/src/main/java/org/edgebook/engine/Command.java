@@ -27,6 +27,14 @@ public sealed interface Command {
     }
 
     /**
+     * Moves available funds from one account to another. A transfer that took effect is never applied again: a
+     * retry with the same {@code transferId} from the same account answers DUPLICATE_TRANSFER with the original's
+     * sequence number.
+     */
+    record Transfer(String transferId, String from, String to, String asset, Decimal amount) implements Command {
+    }
+
+    /**
      * Places an order.
      *
      * @param orderType {@code null} means LIMIT.

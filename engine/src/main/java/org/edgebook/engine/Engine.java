@@ -2,12 +2,14 @@ package org.edgebook.engine;
 
 import static org.edgebook.engine.RejectReason.DUPLICATE;
 import static org.edgebook.engine.RejectReason.DUPLICATE_ORDER_ID;
+import static org.edgebook.engine.RejectReason.DUPLICATE_TRANSFER;
 import static org.edgebook.engine.RejectReason.INSUFFICIENT_FUNDS;
 import static org.edgebook.engine.RejectReason.INVALID_AMOUNT;
 import static org.edgebook.engine.RejectReason.INVALID_INSTRUMENT;
 import static org.edgebook.engine.RejectReason.INVALID_ORDER;
 import static org.edgebook.engine.RejectReason.INVALID_PRICE;
 import static org.edgebook.engine.RejectReason.INVALID_QUANTITY;
+import static org.edgebook.engine.RejectReason.INVALID_TRANSFER;
 import static org.edgebook.engine.RejectReason.MALFORMED;
 import static org.edgebook.engine.RejectReason.UNKNOWN_ASSET;
 import static org.edgebook.engine.RejectReason.UNKNOWN_ORDER;
@@ -76,6 +78,7 @@ public final class Engine {
             case Command.Place c -> place(cmd, c);
             case Command.Cancel c -> cancel(cmd, c);
             case Command.Modify c -> modify(cmd, c);
+            case Command.Transfer c -> transfer(cmd, c);
             case Command.Deposit c -> deposit(cmd, c);
             case Command.Withdraw c -> withdraw(cmd, c);
             case Command.DefineAsset c -> defineAsset(cmd, c);
@@ -431,6 +434,53 @@ public final class Engine {
         account.available[asset.id] -= amount;
         asset.circulating -= amount;
         sink.ok(cmd);
+    }
+
+    /**
+     * Checked in this order: MALFORMED, DUPLICATE_TRANSFER (the sending account has a transfer with this id that
+     * took effect), UNKNOWN_ASSET, INVALID_AMOUNT, INVALID_TRANSFER (to itself), INSUFFICIENT_FUNDS. Only a transfer
+     * that moves money takes its id, so a rejected one changes nothing and may be retried; one that took effect is
+     * never applied twice, and a retry learns its sequence number.
+     */
+    private void transfer(final long cmd, final Command.Transfer c) {
+        final String from = c.from();
+        final String id = c.transferId();
+        final String missing = firstMissing(id, "transferId", from, "from", c.to(), "to");
+        if (missing != null || isBlank(c.asset()) || c.amount() == null) {
+            sink.transferRejected(cmd, MALFORMED, id, from, 0, missing != null
+                    ? missing + " must be a non-empty string"
+                    : c.amount() == null ? "amount is required" : "asset must be a non-empty string");
+            return;
+        }
+        final Account sender = accountsByName.get(from);
+        final long original = sender == null ? 0 : sender.transferSeq(id);
+        if (original != 0) {
+            sink.transferRejected(cmd, DUPLICATE_TRANSFER, id, from, original, null);
+            return;
+        }
+        final Asset asset = assetsByName.get(c.asset());
+        if (asset == null) {
+            sink.transferRejected(cmd, UNKNOWN_ASSET, id, from, 0, null);
+            return;
+        }
+        final long amount = c.amount().toUnits(asset.scale);
+        if (amount == Decimal.NOT_REPRESENTABLE || amount <= 0) {
+            sink.transferRejected(cmd, INVALID_AMOUNT, id, from, 0, null);
+            return;
+        }
+        if (from.equals(c.to())) {
+            sink.transferRejected(cmd, INVALID_TRANSFER, id, from, 0, null);
+            return;
+        }
+        if (sender == null || sender.available[asset.id] < amount) {
+            sink.transferRejected(cmd, INSUFFICIENT_FUNDS, id, from, 0, null);
+            return;
+        }
+        final Account receiver = accountsByName.get(c.to());
+        sender.recordTransfer(id, sequence);
+        sender.available[asset.id] -= amount;
+        (receiver != null ? receiver : openAccount(c.to())).credit(asset.id, amount);
+        sink.transferred(cmd, id, from, c.to(), asset.name, amount, asset.scale);
     }
 
     /** The shared checks of deposit and withdraw; the asset, or {@code null} after a rejection. */

@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class EngineSnapshot {
     /** Body format version; bump it on any change below. */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
 
     private EngineSnapshot() {
     }
@@ -78,6 +78,22 @@ public final class EngineSnapshot {
         for (int i = 0; i < closedIds.size(); i++) {
             writeString(out, closedIds.get(i));
         }
+        final StringTable<Long> transfers = account.transfers;
+        out.writeInt(transfers == null ? 0 : transfers.size());
+        if (transfers != null) {
+            final IOException[] failure = new IOException[1];
+            transfers.forEach((id, seq) -> {
+                try {
+                    writeString(out, id);
+                    out.writeLong(seq);
+                } catch (final IOException e) {
+                    failure[0] = e;
+                }
+            });
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+        }
     }
 
     private static void writeSide(final DataOutput out, final BookSide side,
@@ -104,8 +120,13 @@ public final class EngineSnapshot {
         out.writeBoolean(o.postOnly);
     }
 
-    /** A new engine, with {@code sink}, in the state that {@link #write} recorded. */
+    /** A new engine, with {@code sink}, in the state that {@link #write} recorded in the current format. */
     public static Engine read(final DataInput in, final EventSink sink) throws IOException {
+        return read(in, sink, FORMAT);
+    }
+
+    /** As {@link #read(DataInput, EventSink)}, for a body in {@code format} (1: before transfers; 2: now). */
+    public static Engine read(final DataInput in, final EventSink sink, final int format) throws IOException {
         final Engine engine = new Engine(sink);
         engine.sequence = in.readLong();
         final int assetCount = count(in, "assets");
@@ -137,6 +158,12 @@ public final class EngineSnapshot {
             final int closed = count(in, "order ids");
             for (int c = 0; c < closed; c++) {
                 account.orders.closed(readString(in));
+            }
+            if (format >= 2) {
+                final int transfers = count(in, "transfer ids");
+                for (int t = 0; t < transfers; t++) {
+                    account.recordTransfer(readString(in), in.readLong());
+                }
             }
         }
         for (final Instrument instrument : engine.instruments) {

@@ -18,11 +18,24 @@ public sealed interface Event {
     /**
      * The command changed nothing.
      *
-     * @param account       the command's account, if it had one.
+     * @param account       the command's account (a transfer's sending account), if it had one.
      * @param clientOrderId the command's clientOrderId, if it had one.
      * @param detail        for MALFORMED, what is wrong; otherwise {@code null}.
+     * @param transferId    a transfer's id, if it had one.
+     * @param originalSeq   for DUPLICATE_TRANSFER, the sequence number of the first transfer with that id; else 0.
      */
-    record Rejected(long cmd, RejectReason reason, String account, String clientOrderId, String detail)
+    record Rejected(long cmd, RejectReason reason, String account, String clientOrderId, String detail,
+                    String transferId, long originalSeq) implements Event {
+
+        /** A rejection of anything but a transfer. */
+        public Rejected(final long cmd, final RejectReason reason, final String account, final String clientOrderId,
+                        final String detail) {
+            this(cmd, reason, account, clientOrderId, detail, null, 0);
+        }
+    }
+
+    /** Funds moved between two accounts' available balances. */
+    record Transferred(long cmd, String transferId, String from, String to, String asset, Decimal amount)
             implements Event {
     }
 

@@ -42,6 +42,18 @@ public final class EventCollector implements EventSink {
     }
 
     @Override
+    public void transferred(final long cmd, final String transferId, final String from, final String to,
+                            final String asset, final long amount, final int scale) {
+        events.add(new Event.Transferred(cmd, transferId, from, to, asset, Decimal.of(amount, scale)));
+    }
+
+    @Override
+    public void transferRejected(final long cmd, final RejectReason reason, final String transferId,
+                                 final String from, final long originalSeq, final String detail) {
+        events.add(new Event.Rejected(cmd, reason, from, null, detail, transferId, originalSeq));
+    }
+
+    @Override
     public void trade(final long cmd, final String symbol, final long price, final int priceScale, final long quantity,
                       final int quantityScale, final String makerAccount, final String makerOrderId,
                       final String takerAccount, final String takerOrderId, final Side takerSide) {

@@ -75,6 +75,21 @@ public final class EventCounter implements EventSink {
     }
 
     @Override
+    public void transferred(final long cmd, final String transferId, final String from, final String to,
+                            final String asset, final long amount, final int scale) {
+        events++;
+        next.transferred(cmd, transferId, from, to, asset, amount, scale);
+    }
+
+    @Override
+    public void transferRejected(final long cmd, final RejectReason reason, final String transferId,
+                                 final String from, final long originalSeq, final String detail) {
+        events++;
+        rejections++;
+        next.transferRejected(cmd, reason, transferId, from, originalSeq, detail);
+    }
+
+    @Override
     public void trade(final long cmd, final String symbol, final long price, final int priceScale, final long quantity,
                       final int quantityScale, final String makerAccount, final String makerOrderId,
                       final String takerAccount, final String takerOrderId, final Side takerSide) {

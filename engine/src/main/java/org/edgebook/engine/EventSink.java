@@ -24,6 +24,16 @@ public interface EventSink {
         }
 
         @Override
+        public void transferred(final long cmd, final String transferId, final String from, final String to,
+                                final String asset, final long amount, final int scale) {
+        }
+
+        @Override
+        public void transferRejected(final long cmd, final RejectReason reason, final String transferId,
+                                     final String from, final long originalSeq, final String detail) {
+        }
+
+        @Override
         public void trade(final long cmd, final String symbol, final long price, final int priceScale,
                           final long quantity, final int quantityScale, final String makerAccount,
                           final String makerOrderId, final String takerAccount, final String takerOrderId,
@@ -66,6 +76,18 @@ public interface EventSink {
     void rejected(long cmd, RejectReason reason, String account, String clientOrderId, String detail);
 
     void accepted(long cmd, String account, String clientOrderId);
+
+    /** A transfer moved {@code amount × 10^-scale} of {@code asset} from one account's available balance to another's. */
+    void transferred(long cmd, String transferId, String from, String to, String asset, long amount, int scale);
+
+    /**
+     * A transfer changed nothing.
+     *
+     * @param originalSeq for DUPLICATE_TRANSFER, the sequence number of the first transfer with this id; else 0.
+     * @param detail      for MALFORMED, what is wrong; otherwise {@code null}.
+     */
+    void transferRejected(long cmd, RejectReason reason, String transferId, String from, long originalSeq,
+                          String detail);
 
     void trade(long cmd, String symbol, long price, int priceScale, long quantity, int quantityScale,
                String makerAccount, String makerOrderId, String takerAccount, String takerOrderId, Side takerSide);

@@ -147,6 +147,72 @@ class EngineRulesTest {
     }
 
     @Nested
+    class Transfers {
+        private Command.Transfer transfer(final String id, final String from, final String to, final String amount) {
+            return new Command.Transfer(id, from, to, "USD", d(amount));
+        }
+
+        @Test
+        void transferMovesAvailableFundsAtOnce() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("a", "USD", "100");
+            assertThat(f.run(transfer("t1", "a", "b", "40.25")))
+                    .containsExactly(new Event.Transferred(5, "t1", "a", "b", "USD", d("40.25")));
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("59.75", "0"));
+            assertThat(f.balance("b", "USD")).isEqualTo(bal("40.25", "0"));
+            assertThat(f.engine.accounts()).containsExactly("a", "b");
+        }
+
+        @Test
+        void aRetriedTransferIsNotPaidTwiceAndNamesTheOriginal() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("a", "USD", "100");
+            f.run(transfer("t1", "a", "b", "10"));
+            assertThat(f.run(transfer("t1", "a", "b", "10"))).containsExactly(
+                    new Event.Rejected(6, RejectReason.DUPLICATE_TRANSFER, "a", null, null, "t1", 5));
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("90", "0"));
+            // Ids belong to the sending account: another account may use the same one.
+            f.deposit("b", "USD", "1");
+            assertThat(f.run(transfer("t1", "b", "a", "1")).getFirst()).isInstanceOf(Event.Transferred.class);
+        }
+
+        @Test
+        void aRejectedTransferTakesNoIdAndMayBeRetried() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            assertThat(f.run(transfer("t1", "a", "b", "10"))).containsExactly(
+                    new Event.Rejected(4, RejectReason.INSUFFICIENT_FUNDS, "a", null, null, "t1", 0));
+            assertThat(f.engine.accounts()).isEmpty();
+            f.deposit("a", "USD", "10");
+            assertThat(f.run(transfer("t1", "a", "b", "10")).getFirst()).isInstanceOf(Event.Transferred.class);
+        }
+
+        @Test
+        void transferChecksRunInTheDocumentedOrder() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("a", "USD", "100");
+            f.run(transfer("done", "a", "b", "1"));
+            assertThat(reason(f.run(new Command.Transfer("", "a", "b", "USD", d("1")))))
+                    .isEqualTo(RejectReason.MALFORMED);
+            assertThat(reason(f.run(new Command.Transfer("done", "a", "a", "EUR", d("0")))))
+                    .isEqualTo(RejectReason.DUPLICATE_TRANSFER);
+            assertThat(reason(f.run(new Command.Transfer("x", "a", "a", "EUR", d("0")))))
+                    .isEqualTo(RejectReason.UNKNOWN_ASSET);
+            assertThat(reason(f.run(transfer("x", "a", "a", "0.00001")))).isEqualTo(RejectReason.INVALID_AMOUNT);
+            assertThat(reason(f.run(transfer("x", "a", "a", "1")))).isEqualTo(RejectReason.INVALID_TRANSFER);
+            assertThat(reason(f.run(transfer("x", "a", "b", "99.0001")))).isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+        }
+
+        @Test
+        void reservedFundsCannotBeTransferred() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("a", "USD", "100");
+            f.buy("a", "o", "60", "1");
+            assertThat(reason(f.run(transfer("t", "a", "b", "40.0001")))).isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+            assertThat(f.run(transfer("t", "a", "b", "40")).getFirst()).isInstanceOf(Event.Transferred.class);
+        }
+    }
+
+    @Nested
     class Matching {
         @Test
         void limitBuyHoldsPriceTimesQuantityOfQuote() {

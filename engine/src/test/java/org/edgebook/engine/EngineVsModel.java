@@ -77,7 +77,8 @@ final class EngineVsModel {
             result.add(switch (e) {
                 case Event.Rejected r when r.reason() == RejectReason.MALFORMED
                         && !(command instanceof Command.Malformed) ->
-                        new Event.Rejected(r.cmd(), r.reason(), r.account(), r.clientOrderId(), null);
+                        new Event.Rejected(r.cmd(), r.reason(), r.account(), r.clientOrderId(), null, r.transferId(),
+                                r.originalSeq());
                 case Event.Balances b -> List.of("balances", b.cmd(), b.account(), inOrder(b.balances()));
                 default -> e;
             });

@@ -135,6 +135,9 @@ final class RandomFlows {
         if (roll < 120) {
             return withdraw();
         }
+        if (roll < 150) {
+            return transfer();
+        }
         if (roll < 680) {
             return place();
         }
@@ -176,6 +179,15 @@ final class RandomFlows {
     private Command withdraw() {
         final String asset = asset();
         return new Command.Withdraw(accountOrOdd(), assetOrOdd(asset), amount(asset));
+    }
+
+    /** Transfers between accounts, with retried ids, transfers to oneself and odd names or amounts now and then. */
+    private Command transfer() {
+        final String asset = asset();
+        final String from = accountOrOdd();
+        final String to = random.nextInt(15) == 0 ? from : random.nextInt(20) == 0 ? oddName() : account();
+        final String id = random.nextInt(25) == 0 ? maybe("t" + random.nextInt(5)) : "t" + random.nextInt(40);
+        return new Command.Transfer(id, from, to, assetOrOdd(asset), amount(asset));
     }
 
     /** Deposits of a large share of the whole range, so the circulation limit and big notionals get exercised. */

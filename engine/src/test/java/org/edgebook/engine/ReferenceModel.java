@@ -76,6 +76,10 @@ final class ReferenceModel {
     private final Map<String, Set<String>> usedOrderIds = new HashMap<>();
     private final List<Order> book = new ArrayList<>();
     private long nextSeq;
+    /** Commands executed: the engine's sequence number of the current command. */
+    private long executed;
+    /** from account -> transfer id -> sequence number of the transfer that took effect. */
+    private final Map<String, Map<String, Long>> transfers = new HashMap<>();
 
     private long cmd;
     private List<Event> out;
@@ -83,12 +87,14 @@ final class ReferenceModel {
     /** Executes one command and returns the events it causes, in order. */
     List<Event> execute(final long cmd, final Command command) {
         this.cmd = cmd;
+        executed++;
         this.out = new ArrayList<>();
         switch (command) {
             case Command.DefineAsset c -> defineAsset(c);
             case Command.DefineInstrument c -> defineInstrument(c);
             case Command.Deposit c -> deposit(c);
             case Command.Withdraw c -> withdraw(c);
+            case Command.Transfer c -> transfer(c);
             case Command.Place c -> place(c);
             case Command.Cancel c -> cancel(c);
             case Command.Modify c -> modify(c);
@@ -192,6 +198,46 @@ final class ReferenceModel {
         h.available = h.available.subtract(amount);
         circulation.merge(asset.name(), amount.negate(), BigDecimal::add);
         ok();
+    }
+
+    private void transfer(final Command.Transfer c) {
+        final String from = c.from();
+        final String id = c.transferId();
+        if (blank(id) || blank(from) || blank(c.to()) || blank(c.asset()) || c.amount() == null) {
+            out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, from, null, "transfer needs id, from, to, asset, "
+                    + "amount", id, 0));
+            return;
+        }
+        final Long original = transfers.getOrDefault(from, Map.of()).get(id);
+        if (original != null) {
+            out.add(new Event.Rejected(cmd, RejectReason.DUPLICATE_TRANSFER, from, null, null, id, original));
+            return;
+        }
+        final Asset asset = assets.get(c.asset());
+        final RejectReason reason;
+        final BigDecimal amount = asset == null ? null : validAmount(c.amount(), asset);
+        if (asset == null) {
+            reason = RejectReason.UNKNOWN_ASSET;
+        } else if (amount == null) {
+            reason = RejectReason.INVALID_AMOUNT;
+        } else if (from.equals(c.to())) {
+            reason = RejectReason.INVALID_TRANSFER;
+        } else if (available(from, asset).compareTo(amount) < 0) {
+            reason = RejectReason.INSUFFICIENT_FUNDS;
+        } else {
+            reason = null;
+        }
+        if (reason != null) {
+            out.add(new Event.Rejected(cmd, reason, from, null, null, id, 0));
+            return;
+        }
+        final Holding sender = holding(from, asset);
+        sender.available = sender.available.subtract(amount);
+        useAccount(c.to());
+        final Holding receiver = holding(c.to(), asset);
+        receiver.available = receiver.available.add(amount);
+        transfers.computeIfAbsent(from, k -> new HashMap<>()).put(id, executed);
+        out.add(new Event.Transferred(cmd, id, from, c.to(), asset.name(), decimal(amount)));
     }
 
     // ---- orders ----

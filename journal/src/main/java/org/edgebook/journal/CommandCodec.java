@@ -28,6 +28,7 @@ public final class CommandCodec {
     private static final byte BOOK = 8;
     private static final byte BALANCES = 9;
     private static final byte MALFORMED = 10;
+    private static final byte TRANSFER = 11;
 
     private static final int NULL_STRING = 254;
     private static final int LONG_STRING = 255;
@@ -56,6 +57,14 @@ public final class CommandCodec {
                 decimal(out, c.price());
                 decimal(out, c.quantity());
                 out.put((byte) (c.postOnly() ? 1 : 0));
+            }
+            case Command.Transfer c -> {
+                out.put(TRANSFER);
+                string(out, c.transferId());
+                string(out, c.from());
+                string(out, c.to());
+                string(out, c.asset());
+                decimal(out, c.amount());
             }
             case Command.Cancel c -> {
                 out.put(CANCEL);
@@ -116,6 +125,7 @@ public final class CommandCodec {
         int strings = 0;
         switch (command) {
             case Command.Place c -> strings = len(c.account()) + len(c.clientOrderId()) + len(c.symbol());
+            case Command.Transfer c -> strings = len(c.transferId()) + len(c.from()) + len(c.to()) + len(c.asset());
             case Command.Cancel c -> strings = len(c.account()) + len(c.clientOrderId());
             case Command.Modify c -> strings = len(c.account()) + len(c.clientOrderId());
             case Command.Deposit c -> strings = len(c.account()) + len(c.asset());
@@ -126,8 +136,8 @@ public final class CommandCodec {
             case Command.QueryBalances c -> strings = len(c.account());
             case Command.Malformed c -> strings = len(c.detail()) + len(c.account()) + len(c.clientOrderId());
         }
-        // Type, up to 3 enums and a flag, up to 2 decimals (10 bytes each), 5 bytes of length per string (up to 3).
-        return 1 + 4 + 2 * 10 + 3 * 5 + strings * 3;
+        // Type, up to 3 enums and a flag, up to 2 decimals (10 bytes each), 5 bytes of length per string (up to 4).
+        return 1 + 4 + 2 * 10 + 4 * 5 + strings * 3;
     }
 
     private static int len(final String s) {
@@ -151,6 +161,7 @@ public final class CommandCodec {
                 case BOOK -> new Command.QueryBook(string(in));
                 case BALANCES -> new Command.QueryBalances(string(in));
                 case MALFORMED -> new Command.Malformed(string(in), string(in), string(in));
+                case TRANSFER -> new Command.Transfer(string(in), string(in), string(in), string(in), decimal(in));
                 default -> throw new IllegalArgumentException("unknown command type " + type);
             };
         } catch (final BufferUnderflowException e) {

@@ -163,7 +163,7 @@ public final class SnapshotStore {
             throw new IOException("it holds sequence " + seq + " but its name says " + seqOf(file));
         }
         final Engine engine = EngineSnapshot.read(new DataInputStream(new ByteArrayInputStream(bytes, HEADER,
-                (int) bodyLength)), sink);
+                (int) bodyLength)), sink, engineFormat);
         if (engine.sequence() != seq) {
             throw new IOException("its body is at sequence " + engine.sequence() + ", its header at " + seq);
         }

@@ -37,6 +37,8 @@ class CommandCodecTest {
                 new Command.Place("a", "o2", "BTC-USD", null, null, null, Decimal.parse("0.000000000000000001"),
                         null, true),
                 new Command.Cancel(null, null),
+                new Command.Transfer("t1", "a", "b", "USD", Decimal.parse("10.5")),
+                new Command.Transfer(null, null, null, null, null),
                 new Command.Modify("a", "o1", null, Decimal.parse("3")),
                 new Command.QueryBook("BTC-USD"),
                 new Command.QueryBalances("a"),
