@@ -91,6 +91,14 @@ public final class CommandDecoder {
 
     /** Decodes {@code line[offset, offset + length)}, which holds one line without its line break. */
     public Command decode(final byte[] line, final int offset, final int length) {
+        return decode(line, offset, length, null);
+    }
+
+    /**
+     * Decodes a request body where the type is implied (an HTTP route such as {@code POST /v1/orders}): the body
+     * may leave out {@code type}, and if it names one it must be {@code impliedType}.
+     */
+    public Command decode(final byte[] line, final int offset, final int length, final String impliedType) {
         reset();
         try (JsonParser parser = factory.createParser(line, offset, length)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -113,6 +121,13 @@ public final class CommandDecoder {
         }
         if (error != null) {
             return malformed(error);
+        }
+        if (impliedType != null) {
+            if ((seen & TYPE) == 0) {
+                type = impliedType;
+            } else if (!impliedType.equals(type)) {
+                return malformed("this route takes " + impliedType + " commands, not '" + type + "'");
+            }
         }
         return build();
     }

@@ -1,0 +1,66 @@
+package org.edgebook.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.edgebook.server.SettlementServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code edgebook up}: the settlement service on embedded defaults. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Starts the settlement service: the engine with its journal behind a signed HTTP API.",
+                "An empty data directory gets a demo market (BTC-USD, ETH-USD; accounts alice and bob) and API keys,",
+                "printed once. Stop with Ctrl-C: everything acknowledged is on disk."})
+final class UpCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    private String host;
+
+    @Option(names = "--data", defaultValue = "data", paramLabel = "DIR",
+            description = "Journal, snapshots and encrypted keys (default ./${DEFAULT-VALUE}).")
+    private Path data;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "The master key that encrypts API secrets, kept outside the data directory "
+                    + "(default ~/.edgebook/master.key, made on first use).")
+    private Path keyFile;
+
+    @Option(names = "--no-demo", description = "Do not set up the demo market in an empty data directory.")
+    private boolean noDemo;
+
+    @Option(names = "--rate", defaultValue = "100000",
+            description = "Requests per second each API key may make (default ${DEFAULT-VALUE}).")
+    private double rate;
+
+    @Override
+    public Integer call() throws Exception {
+        final Path masterKey = keyFile != null ? keyFile
+                : Path.of(System.getProperty("user.home"), ".edgebook", "master.key");
+        final boolean fresh = !Files.exists(data.resolve("keys.txt"));
+        final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
+                masterKey, rate), !noDemo, warning -> System.err.println("edgebook: " + warning));
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (final Exception e) {
+                System.err.println("edgebook: while stopping: " + e.getMessage());
+            }
+            stopped.countDown();
+        }));
+        System.out.printf("edgebook up: http://%s:%d  (data in %s, recovered to sequence %,d)%n", host,
+                server.port(), data.toAbsolutePath(), server.engine().recovered().lastSeq());
+        if (fresh) {
+            System.out.println("API keys (shown this once; secrets are stored encrypted under " + masterKey + "):");
+            server.describeKeys().forEach(line -> System.out.println("  " + line));
+        }
+        System.out.println("Try: curl http://" + host + ":" + server.port() + "/health   (API guide: README.md)");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,71 @@
+package org.edgebook.server;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.edgebook.codec.JsonEventWriter;
+import org.edgebook.engine.Event;
+import org.edgebook.engine.EventReplayer;
+import org.edgebook.engine.RejectReason;
+
+/** What the API answers: a command's events as JSON with the HTTP status that fits, or an error. Stateless. */
+final class ApiResponses {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private ApiResponses() {
+    }
+
+    /** {@code {"seq":N,"events":[…]}}: the events exactly as the engine's JSON lines have them. */
+    static byte[] events(final long seq, final List<Event> events) {
+        final ByteArrayOutputStream lines = new ByteArrayOutputStream(256);
+        try (JsonEventWriter writer = new JsonEventWriter(lines)) {
+            EventReplayer.replay(seq, seq, events, writer);
+        }
+        final String joined = String.join(",", lines.toString(StandardCharsets.UTF_8).lines().toList());
+        return ("{\"seq\":" + seq + ",\"events\":[" + joined + "]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The events of several commands as JSON lines, for the batch endpoint. */
+    static void eventLines(final long seq, final List<Event> events, final ByteArrayOutputStream out) {
+        try (JsonEventWriter writer = new JsonEventWriter(out)) {
+            EventReplayer.replay(seq, seq, events, writer);
+        }
+    }
+
+    /** 200 unless the command was rejected: 400 malformed, 404 unknown, 409 duplicate, 422 any other rejection. */
+    static int status(final List<Event> events) {
+        if (events.isEmpty() || !(events.getFirst() instanceof Event.Rejected r)) {
+            return 200;
+        }
+        return statusOf(r.reason());
+    }
+
+    static int statusOf(final RejectReason reason) {
+        return switch (reason) {
+            case MALFORMED -> 400;
+            case UNKNOWN_ORDER, UNKNOWN_SYMBOL, UNKNOWN_ASSET -> 404;
+            case DUPLICATE, DUPLICATE_ORDER_ID, DUPLICATE_TRANSFER -> 409;
+            default -> 422;
+        };
+    }
+
+    /** {@code {"error":"…","detail":"…"}}. */
+    static byte[] error(final String error, final String detail) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("error", error);
+            if (detail != null) {
+                json.writeStringField("detail", detail);
+            }
+            json.writeEndObject();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

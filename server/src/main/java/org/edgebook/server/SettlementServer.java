@@ -1,0 +1,371 @@
+package org.edgebook.server;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.edgebook.codec.CommandDecoder;
+import org.edgebook.engine.Command;
+import org.edgebook.engine.Event;
+import org.edgebook.journal.DurableEngine;
+import org.edgebook.journal.DurableReplay;
+
+/**
+ * The settlement service: a {@link DurableEngine} behind an authenticated HTTP API. Handlers only translate: a request
+ * becomes a command (with the account taken from the API key, never from the body), the command goes to the engine,
+ * and its events come back as JSON once they are durable, with a status that fits. All business rules are the
+ * engine's.
+ * <p>
+ * Threading: Vert.x event loops run the handlers; the engine's replies arrive on the journaler's thread and are
+ * handed back to the request's context.
+ */
+public final class SettlementServer implements AutoCloseable {
+    /** Single requests; a command line is at most 64 KiB. */
+    static final int BODY_LIMIT = 64 * 1024;
+    /** The batch endpoint. */
+    static final int BATCH_BODY_LIMIT = 8 * 1024 * 1024;
+
+    /** How to run: where, which data, which master key, how many requests a key may make. */
+    public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey) {
+    }
+
+    private final Vertx vertx;
+    private final HttpServer http;
+    private final DurableEngine engine;
+    private final KeyStore keys;
+
+    private SettlementServer(final Vertx vertx, final HttpServer http, final DurableEngine engine,
+                             final KeyStore keys) {
+        this.vertx = vertx;
+        this.http = http;
+        this.engine = engine;
+        this.keys = keys;
+    }
+
+    /** Recovers the data directory, then listens. With {@code demo}, an empty directory gets the demo market. */
+    public static SettlementServer start(final Config config, final boolean demo, final Consumer<String> warn)
+            throws IOException {
+        final DurableEngine engine = DurableEngine.start(DurableReplay.Options.defaults(config.dataDir()), warn);
+        final KeyStore keys = KeyStore.open(config.dataDir(), config.masterKeyFile());
+        if (keys.isEmpty()) {
+            keys.create(null);
+            if (demo) {
+                keys.create("alice");
+                keys.create("bob");
+            }
+        }
+        if (demo) {
+            DemoMarket.defineIfFresh(engine);
+        }
+        final Vertx vertx = Vertx.vertx();
+        final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
+                config.requestsPerSecondPerKey() * 2));
+        final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
+                .setPort(config.port()).setMaxHeaderSize(16 * 1024)).requestHandler(api.router(vertx));
+        try {
+            http.listen().toCompletionStage().toCompletableFuture().get();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting", e);
+        } catch (final ExecutionException e) {
+            vertx.close();
+            engine.close();
+            throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+        return new SettlementServer(vertx, http, engine, keys);
+    }
+
+    public int port() {
+        return http.actualPort();
+    }
+
+    public DurableEngine engine() {
+        return engine;
+    }
+
+    public KeyStore keys() {
+        return keys;
+    }
+
+    /** Every key with its secret in hex: printed once, when the keys were just made. */
+    public List<String> describeKeys() {
+        final List<String> lines = new ArrayList<>();
+        for (final ApiKey key : keys.all()) {
+            lines.add(String.format("%-8s key %s  secret %s", key.admin() ? "admin" : key.account(), key.id(),
+                    new String(key.secret(), java.nio.charset.StandardCharsets.US_ASCII)));
+        }
+        lines.sort(null);
+        return lines;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (final ExecutionException e) {
+            // closing anyway
+        }
+        engine.close();
+    }
+
+    /** The routes and their thin handlers. */
+    private static final class Api {
+        private final DurableEngine engine;
+        private final KeyStore keys;
+        private final RateLimiter limiter;
+        private final ThreadLocal<CommandDecoder> decoders = ThreadLocal.withInitial(CommandDecoder::new);
+
+        Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter) {
+            this.engine = engine;
+            this.keys = keys;
+            this.limiter = limiter;
+        }
+
+        Router router(final Vertx vertx) {
+            final Router router = Router.router(vertx);
+            final BodyHandler small = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+            final BodyHandler big = BodyHandler.create(false).setBodyLimit(BATCH_BODY_LIMIT);
+            router.route().handler(ctx -> (ctx.request().path().equals("/v1/batch") ? big : small).handle(ctx));
+            router.get("/health").handler(ctx -> json(ctx, 200, ("{\"status\":\"up\"}").getBytes()));
+            router.route("/v1/*").handler(this::authenticate);
+            router.post("/v1/orders").handler(ctx -> accountCommand(ctx, "place"));
+            router.delete("/v1/orders/:clientOrderId").handler(ctx -> forAccount(ctx, key ->
+                    submit(ctx, new Command.Cancel(key.account(), ctx.pathParam("clientOrderId")))));
+            router.patch("/v1/orders/:clientOrderId").handler(ctx -> accountCommand(ctx, "modify"));
+            router.get("/v1/balances").handler(ctx -> forAccount(ctx, key ->
+                    submit(ctx, new Command.QueryBalances(key.account()))));
+            router.get("/v1/book/:symbol").handler(ctx -> submit(ctx, new Command.QueryBook(ctx.pathParam("symbol"))));
+            router.post("/v1/transfers").handler(ctx -> accountCommand(ctx, "transfer"));
+            router.post("/v1/admin/assets").handler(ctx -> adminCommand(ctx, "asset"));
+            router.post("/v1/admin/instruments").handler(ctx -> adminCommand(ctx, "instrument"));
+            router.post("/v1/admin/deposits").handler(ctx -> adminCommand(ctx, "deposit"));
+            router.post("/v1/admin/withdrawals").handler(ctx -> adminCommand(ctx, "withdraw"));
+            router.post("/v1/batch").handler(this::batch);
+            router.errorHandler(404, ctx -> json(ctx, 404, ApiResponses.error("not found",
+                    ctx.request().method() + " " + ctx.request().path() + " is not part of the API")));
+            router.errorHandler(405, ctx -> json(ctx, 405, ApiResponses.error("method not allowed", null)));
+            router.errorHandler(413, ctx -> json(ctx, 413, ApiResponses.error("body too large",
+                    "at most " + BODY_LIMIT + " bytes, or " + BATCH_BODY_LIMIT + " for /v1/batch")));
+            router.errorHandler(500, ctx -> json(ctx, 500, ApiResponses.error("internal error", null)));
+            return router;
+        }
+
+        /** Signature, clock window and rate limit; the key is kept for the handler. */
+        private void authenticate(final RoutingContext ctx) {
+            final String id = ctx.request().getHeader(RequestSignature.KEY_HEADER);
+            final String timestamp = ctx.request().getHeader(RequestSignature.TIMESTAMP_HEADER);
+            final String signature = ctx.request().getHeader(RequestSignature.SIGNATURE_HEADER);
+            if (id == null || timestamp == null || signature == null) {
+                json(ctx, 401, ApiResponses.error("unauthenticated", "send " + RequestSignature.KEY_HEADER + ", "
+                        + RequestSignature.TIMESTAMP_HEADER + " and " + RequestSignature.SIGNATURE_HEADER));
+                return;
+            }
+            final ApiKey key = keys.find(id);
+            final long millis;
+            try {
+                millis = Long.parseLong(timestamp);
+            } catch (final NumberFormatException e) {
+                json(ctx, 401, ApiResponses.error("unauthenticated", "the timestamp is not milliseconds"));
+                return;
+            }
+            if (Math.abs(System.currentTimeMillis() - millis) > RequestSignature.WINDOW_MILLIS) {
+                json(ctx, 401, ApiResponses.error("unauthenticated", "the timestamp is more than "
+                        + RequestSignature.WINDOW_MILLIS / 1000 + " s from the server's clock"));
+                return;
+            }
+            final Buffer body = ctx.body().buffer();
+            if (key == null || !RequestSignature.verify(key.secret(), timestamp, ctx.request().method().name(),
+                    ctx.request().uri(), body == null ? new byte[0] : body.getBytes(), signature)) {
+                json(ctx, 401, ApiResponses.error("unauthenticated", "unknown key or bad signature"));
+                return;
+            }
+            final long wait = limiter.acquire(key.id(), System.nanoTime());
+            if (wait > 0) {
+                ctx.response().putHeader("Retry-After", Long.toString(wait));
+                json(ctx, 429, ApiResponses.error("too many requests", "retry after " + wait + " s"));
+                return;
+            }
+            ctx.put("key", key);
+            ctx.next();
+        }
+
+        private void forAccount(final RoutingContext ctx, final Consumer<ApiKey> handler) {
+            final ApiKey key = ctx.get("key");
+            if (key.admin()) {
+                json(ctx, 403, ApiResponses.error("forbidden", "an admin key acts for no account"));
+                return;
+            }
+            handler.accept(key);
+        }
+
+        /** A command of the key's account from the body; the body may not name another account. */
+        private void accountCommand(final RoutingContext ctx, final String type) {
+            forAccount(ctx, key -> {
+                final Command decoded = decode(ctx, type);
+                if (decoded == null) {
+                    return;
+                }
+                final Command command = switch (decoded) {
+                    case Command.Place c when owns(key, c.account()) -> new Command.Place(key.account(),
+                            c.clientOrderId(), c.symbol(), c.side(), c.orderType(), c.tif(), c.price(), c.quantity(),
+                            c.postOnly());
+                    case Command.Modify c when owns(key, c.account()) && (c.clientOrderId() == null
+                            || c.clientOrderId().equals(ctx.pathParam("clientOrderId"))) ->
+                            new Command.Modify(key.account(), ctx.pathParam("clientOrderId"), c.price(),
+                                    c.quantity());
+                    case Command.Transfer c when owns(key, c.from()) -> new Command.Transfer(c.transferId(),
+                            key.account(), c.to(), c.asset(), c.amount());
+                    default -> null;
+                };
+                if (command == null) {
+                    json(ctx, 403, ApiResponses.error("forbidden", "this key acts only for account "
+                            + key.account()));
+                    return;
+                }
+                submit(ctx, command);
+            });
+        }
+
+        private static boolean owns(final ApiKey key, final String account) {
+            return account == null || account.equals(key.account());
+        }
+
+        private void adminCommand(final RoutingContext ctx, final String type) {
+            final ApiKey key = ctx.get("key");
+            if (!key.admin()) {
+                json(ctx, 403, ApiResponses.error("forbidden", "only the admin key defines markets and moves money "
+                        + "in or out"));
+                return;
+            }
+            final Command command = decode(ctx, type);
+            if (command != null) {
+                submit(ctx, command);
+            }
+        }
+
+        /** The body as a command of {@code type}, or {@code null} after answering 400. */
+        private Command decode(final RoutingContext ctx, final String type) {
+            final Buffer body = ctx.body().buffer();
+            final byte[] bytes = body == null ? new byte[0] : body.getBytes();
+            final Command command = decoders.get().decode(bytes, 0, bytes.length, type);
+            if (command instanceof Command.Malformed m) {
+                json(ctx, 400, ApiResponses.error("MALFORMED", m.detail()));
+                return null;
+            }
+            return command;
+        }
+
+        private void submit(final RoutingContext ctx, final Command command) {
+            final Context context = ctx.vertx().getOrCreateContext();
+            final boolean taken = engine.submit(command, new DurableEngine.Reply() {
+                @Override
+                public void done(final long seq, final List<Event> events) {
+                    context.runOnContext(v -> json(ctx, ApiResponses.status(events),
+                            ApiResponses.events(seq, events)));
+                }
+
+                @Override
+                public void failed(final IOException cause) {
+                    context.runOnContext(v -> json(ctx, 503, ApiResponses.error("unavailable",
+                            "the journal could not be written; the command was not accepted")));
+                }
+            });
+            if (!taken) {
+                ctx.response().putHeader("Retry-After", "1");
+                json(ctx, 503, ApiResponses.error("busy", "the engine is not taking commands right now"));
+            }
+        }
+
+        /** JSON lines in, JSON lines out: every command of the key's own account, or anything for the admin. */
+        private void batch(final RoutingContext ctx) {
+            final ApiKey key = ctx.get("key");
+            final Buffer body = ctx.body().buffer();
+            final byte[] bytes = body == null ? new byte[0] : body.getBytes();
+            final List<Command> commands = new ArrayList<>();
+            final CommandDecoder decoder = decoders.get();
+            int start = 0;
+            for (int i = 0; i <= bytes.length; i++) {
+                if (i == bytes.length || bytes[i] == '\n') {
+                    final int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
+                    if (end > start) {
+                        final Command command = decoder.decode(bytes, start, end - start);
+                        if (!key.admin() && !allowedFor(key, command)) {
+                            json(ctx, 403, ApiResponses.error("forbidden", "line " + (commands.size() + 1)
+                                    + " is not a command of account " + key.account()));
+                            return;
+                        }
+                        commands.add(command);
+                    }
+                    start = i + 1;
+                }
+            }
+            if (commands.isEmpty()) {
+                json(ctx, 400, ApiResponses.error("MALFORMED", "the batch holds no command"));
+                return;
+            }
+            final Context context = ctx.vertx().getOrCreateContext();
+            final long[] seqs = new long[commands.size()];
+            final List<List<Event>> results = new ArrayList<>(java.util.Collections.nCopies(commands.size(), null));
+            final AtomicInteger remaining = new AtomicInteger(commands.size());
+            for (int i = 0; i < commands.size(); i++) {
+                final int index = i;
+                final boolean taken = engine.submit(commands.get(i), (seq, events) -> {
+                    seqs[index] = seq;
+                    results.set(index, events);
+                    if (remaining.decrementAndGet() == 0) {
+                        context.runOnContext(v -> {
+                            final ByteArrayOutputStream out = new ByteArrayOutputStream(commands.size() * 128);
+                            for (int j = 0; j < seqs.length; j++) {
+                                ApiResponses.eventLines(seqs[j], results.get(j), out);
+                            }
+                            ctx.response().setStatusCode(200).putHeader("Content-Type", "application/x-ndjson")
+                                    .end(Buffer.buffer(out.toByteArray()));
+                        });
+                    }
+                });
+                if (!taken) {
+                    // What was taken is answered in the journal; this request reports how far it got.
+                    json(ctx, 503, ApiResponses.error("busy", "the engine took the first " + i + " commands of the "
+                            + "batch; they stand. Send the rest again later."));
+                    return;
+                }
+            }
+        }
+
+        private static boolean allowedFor(final ApiKey key, final Command command) {
+            return switch (command) {
+                case Command.Place c -> key.account().equals(c.account());
+                case Command.Cancel c -> key.account().equals(c.account());
+                case Command.Modify c -> key.account().equals(c.account());
+                case Command.Transfer c -> key.account().equals(c.from());
+                case Command.QueryBalances c -> key.account().equals(c.account());
+                case Command.QueryBook c -> true;
+                case Command.Malformed c -> true;
+                default -> false;
+            };
+        }
+
+        private static void json(final RoutingContext ctx, final int status, final byte[] body) {
+            if (ctx.response().ended()) {
+                return;
+            }
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(Buffer.buffer(body));
+        }
+    }
+}
