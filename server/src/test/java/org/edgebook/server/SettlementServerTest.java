@@ -1,0 +1,217 @@
+package org.edgebook.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The service through its real HTTP API: signed requests over loopback, the real journal on disk. */
+class SettlementServerTest {
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private SettlementServer server;
+
+    private SettlementServer start(final double rate) throws IOException {
+        server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
+                dir.resolve("secret/master.key"), rate), true, w -> { });
+        return server;
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private ApiKey key(final String account) {
+        return server.keys().all().stream()
+                .filter(k -> account == null ? k.admin() : account.equals(k.account())).findFirst().orElseThrow();
+    }
+
+    private HttpResponse<String> send(final ApiKey key, final String method, final String path, final String body)
+            throws IOException, InterruptedException {
+        return send(key, method, path, body, Long.toString(System.currentTimeMillis()), null);
+    }
+
+    private HttpResponse<String> send(final ApiKey key, final String method, final String path, final String body,
+                                      final String timestamp, final String signatureOverride)
+            throws IOException, InterruptedException {
+        final byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        final HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, bytes.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (key != null) {
+            request.header(RequestSignature.KEY_HEADER, key.id())
+                    .header(RequestSignature.TIMESTAMP_HEADER, timestamp)
+                    .header(RequestSignature.SIGNATURE_HEADER, signatureOverride != null ? signatureOverride
+                            : RequestSignature.sign(key.secret(), timestamp, method, path, bytes));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void placeMatchCancelAndTransferThroughTheApi() throws Exception {
+        start(1_000);
+        final ApiKey alice = key("alice");
+        final ApiKey bob = key("bob");
+        assertThat(send(null, "GET", "/health", null).body()).contains("\"status\":\"up\"");
+
+        final HttpResponse<String> ask = send(alice, "POST", "/v1/orders",
+                "{\"clientOrderId\":\"a1\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\",\"price\":\"64000\","
+                        + "\"quantity\":\"0.5\"}");
+        assertThat(ask.statusCode()).isEqualTo(200);
+        assertThat(ask.body()).contains("\"type\":\"accepted\"", "\"account\":\"alice\"");
+
+        final HttpResponse<String> bid = send(bob, "POST", "/v1/orders",
+                "{\"clientOrderId\":\"b1\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"64100\","
+                        + "\"quantity\":\"0.8\"}");
+        assertThat(bid.statusCode()).isEqualTo(200);
+        assertThat(bid.body()).contains("\"type\":\"trade\"", "\"price\":\"64000\"", "\"quantity\":\"0.5\"",
+                "\"makerAccount\":\"alice\"", "\"takerAccount\":\"bob\"");
+
+        final HttpResponse<String> book = send(bob, "GET", "/v1/book/BTC-USD", null);
+        assertThat(book.body()).contains("\"bids\":[[\"64100\",\"0.3\"]]", "\"asks\":[]");
+
+        final HttpResponse<String> cancel = send(bob, "DELETE", "/v1/orders/b1", null);
+        assertThat(cancel.statusCode()).isEqualTo(200);
+        assertThat(cancel.body()).contains("\"type\":\"cancelled\"", "\"remaining\":\"0.3\"", "\"reason\":\"USER\"");
+
+        final String transfer = "{\"transferId\":\"rent\",\"to\":\"alice\",\"asset\":\"USD\",\"amount\":\"100.25\"}";
+        assertThat(send(bob, "POST", "/v1/transfers", transfer).body()).contains("\"type\":\"transferred\"");
+        final HttpResponse<String> retry = send(bob, "POST", "/v1/transfers", transfer);
+        assertThat(retry.statusCode()).isEqualTo(409);
+        assertThat(retry.body()).contains("DUPLICATE_TRANSFER", "\"originalSeq\":");
+
+        // 150000 - 0.5 * 64000 - 100.25 = 117899.75 for bob; alice gets 32000 + 100.25 on top of her 10000.
+        assertThat(send(bob, "GET", "/v1/balances", null).body())
+                .contains("\"USD\":{\"available\":\"117899.75\",\"reserved\":\"0\"}", "\"BTC\":{\"available\":"
+                        + "\"1.5\"");
+        assertThat(send(alice, "GET", "/v1/balances", null).body())
+                .contains("\"USD\":{\"available\":\"42100.25\"", "\"BTC\":{\"available\":\"1.5\"");
+    }
+
+    @Test
+    void everyRequestMustBeSignedFreshlyByAKnownKey() throws Exception {
+        start(1_000);
+        final ApiKey bob = key("bob");
+        assertThat(send(null, "GET", "/v1/balances", null).statusCode()).isEqualTo(401);
+        assertThat(send(bob, "GET", "/v1/balances", null, Long.toString(System.currentTimeMillis()), "00ff")
+                .statusCode()).isEqualTo(401);
+        final HttpResponse<String> stale = send(bob, "GET", "/v1/balances", null,
+                Long.toString(System.currentTimeMillis() - 60_000), null);
+        assertThat(stale.statusCode()).isEqualTo(401);
+        assertThat(stale.body()).contains("from the server's clock");
+        final ApiKey forged = new ApiKey("ek_nobody", "x".getBytes(StandardCharsets.US_ASCII), "bob");
+        assertThat(send(forged, "GET", "/v1/balances", null).statusCode()).isEqualTo(401);
+        // A signature covers the body: the same headers with another body fail.
+        final String ts = Long.toString(System.currentTimeMillis());
+        final String signed = RequestSignature.sign(bob.secret(), ts, "POST", "/v1/orders",
+                "{}".getBytes(StandardCharsets.UTF_8));
+        assertThat(send(bob, "POST", "/v1/orders", "{\"x\":1}", ts, signed).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void keysActOnlyForTheirOwnAccountAndOnlyTheAdminMovesMoneyInOrOut() throws Exception {
+        start(1_000);
+        final ApiKey admin = key(null);
+        final ApiKey bob = key("bob");
+        assertThat(send(bob, "POST", "/v1/orders", "{\"account\":\"alice\",\"clientOrderId\":\"x\","
+                + "\"symbol\":\"BTC-USD\",\"side\":\"SELL\",\"price\":\"1\",\"quantity\":\"1\"}").statusCode())
+                .isEqualTo(403);
+        assertThat(send(bob, "POST", "/v1/transfers", "{\"transferId\":\"t\",\"from\":\"alice\",\"to\":\"bob\","
+                + "\"asset\":\"USD\",\"amount\":\"1\"}").statusCode()).isEqualTo(403);
+        assertThat(send(bob, "POST", "/v1/admin/deposits", "{\"account\":\"bob\",\"asset\":\"USD\","
+                + "\"amount\":\"1000000\"}").statusCode()).isEqualTo(403);
+        assertThat(send(admin, "POST", "/v1/orders", "{\"clientOrderId\":\"x\",\"symbol\":\"BTC-USD\","
+                + "\"side\":\"SELL\",\"price\":\"1\",\"quantity\":\"1\"}").statusCode()).isEqualTo(403);
+        assertThat(send(bob, "POST", "/v1/batch", "{\"type\":\"deposit\",\"account\":\"bob\",\"asset\":\"USD\","
+                + "\"amount\":\"1\"}\n").statusCode()).isEqualTo(403);
+        final HttpResponse<String> deposit = send(admin, "POST", "/v1/admin/deposits",
+                "{\"account\":\"carol\",\"asset\":\"USD\",\"amount\":\"5\"}");
+        assertThat(deposit.statusCode()).isEqualTo(200);
+        assertThat(deposit.body()).contains("\"type\":\"ok\"");
+    }
+
+    @Test
+    void badInputGetsASpecificStatusAndChangesNothing() throws Exception {
+        start(1_000);
+        final ApiKey bob = key("bob");
+        final HttpResponse<String> notJson = send(bob, "POST", "/v1/orders", "{\"clientOrderId\":");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).contains("MALFORMED", "not valid JSON");
+        assertThat(send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"x\",\"colour\":\"red\"}").body())
+                .contains("unknown field 'colour'");
+        assertThat(send(bob, "POST", "/v1/orders", "{\"type\":\"deposit\"}").body()).contains("this route takes");
+        assertThat(send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"x\",\"symbol\":\"BTC-USD\","
+                + "\"side\":\"BUY\",\"price\":\"1e9\",\"quantity\":\"1\"}").statusCode()).isEqualTo(400);
+        assertThat(send(bob, "DELETE", "/v1/orders/never", null).statusCode()).isEqualTo(404);
+        final String order = "{\"clientOrderId\":\"dup\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"1\","
+                + "\"quantity\":\"0.01\"}";
+        assertThat(send(bob, "POST", "/v1/orders", order).statusCode()).isEqualTo(200);
+        assertThat(send(bob, "POST", "/v1/orders", order).statusCode()).isEqualTo(409);
+        final HttpResponse<String> poor = send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"big\","
+                + "\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"64000\",\"quantity\":\"1000\"}");
+        assertThat(poor.statusCode()).isEqualTo(422);
+        assertThat(poor.body()).contains("INSUFFICIENT_FUNDS");
+        assertThat(send(bob, "POST", "/v1/orders", "x".repeat(SettlementServer.BODY_LIMIT + 1)).statusCode())
+                .isEqualTo(413);
+        assertThat(send(bob, "GET", "/v1/nothing-here", null).statusCode()).isEqualTo(404);
+        // Nothing above moved money: only the 0.01 @ 1 bid holds funds.
+        assertThat(send(bob, "GET", "/v1/balances", null).body())
+                .contains("\"USD\":{\"available\":\"149999.99\",\"reserved\":\"0.01\"}");
+    }
+
+    @Test
+    void aKeyOverItsRateIsToldWhenToComeBack() throws Exception {
+        start(5); // 5 a second, bursts of 10
+        final ApiKey bob = key("bob");
+        int limited = 0;
+        String retryAfter = null;
+        for (int i = 0; i < 30; i++) {
+            final HttpResponse<String> r = send(bob, "GET", "/v1/book/BTC-USD", null);
+            if (r.statusCode() == 429) {
+                limited++;
+                retryAfter = r.headers().firstValue("Retry-After").orElse(null);
+            }
+        }
+        assertThat(limited).isGreaterThan(10);
+        assertThat(retryAfter).isEqualTo("1");
+    }
+
+    @Test
+    void batchesAnswerInJsonLinesAndARestartKeepsEverything() throws Exception {
+        start(1_000);
+        final ApiKey alice = key("alice");
+        final String batch = "{\"type\":\"place\",\"account\":\"alice\",\"clientOrderId\":\"s1\","
+                + "\"symbol\":\"ETH-USD\",\"side\":\"SELL\",\"price\":\"3000\",\"quantity\":\"1\"}\n"
+                + "{\"type\":\"place\",\"account\":\"alice\",\"clientOrderId\":\"s2\",\"symbol\":\"ETH-USD\","
+                + "\"side\":\"SELL\",\"price\":\"3000.05\",\"quantity\":\"1\"}\n"
+                + "{\"type\":\"balances\",\"account\":\"alice\"}\n";
+        final HttpResponse<String> response = send(alice, "POST", "/v1/batch", batch);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body().lines()).hasSize(3);
+        assertThat(response.body()).contains("\"ETH\":{\"available\":\"18\",\"reserved\":\"2\"}");
+        final String keysBefore = Files.readString(dir.resolve("data/keys.txt"));
+        assertThat(keysBefore).doesNotContain(new String(alice.secret(), StandardCharsets.US_ASCII));
+
+        server.close();
+        server = null;
+        start(1_000);
+        assertThat(server.engine().recovered().lastSeq()).isEqualTo(DemoMarket.SETUP.size() + 3);
+        assertThat(send(key("alice"), "GET", "/v1/book/ETH-USD", null).body())
+                .contains("\"asks\":[[\"3000\",\"1\"],[\"3000.05\",\"1\"]]");
+    }
+}
