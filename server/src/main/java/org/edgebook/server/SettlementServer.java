@@ -41,13 +41,26 @@ public final class SettlementServer implements AutoCloseable {
     public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey) {
     }
 
+    /** The API's OpenAPI document, served at {@code /v1/openapi.json}; a test keeps it true to the routes. */
+    static final byte[] OPENAPI = loadOpenApi();
+
+    private static byte[] loadOpenApi() {
+        try (var in = SettlementServer.class.getResourceAsStream("/openapi.json")) {
+            return in.readAllBytes();
+        } catch (final IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.json is missing from the server's resources", e);
+        }
+    }
+
     private final Vertx vertx;
     private final HttpServer http;
     private final DurableEngine engine;
     private final KeyStore keys;
+    private final Router router;
 
     private SettlementServer(final Vertx vertx, final HttpServer http, final DurableEngine engine,
-                             final KeyStore keys) {
+                             final KeyStore keys, final Router router) {
+        this.router = router;
         this.vertx = vertx;
         this.http = http;
         this.engine = engine;
@@ -72,8 +85,9 @@ public final class SettlementServer implements AutoCloseable {
         final Vertx vertx = Vertx.vertx();
         final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
                 config.requestsPerSecondPerKey() * 2));
+        final Router router = api.router(vertx);
         final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
-                .setPort(config.port()).setMaxHeaderSize(16 * 1024)).requestHandler(api.router(vertx));
+                .setPort(config.port()).setMaxHeaderSize(16 * 1024)).requestHandler(router);
         try {
             http.listen().toCompletionStage().toCompletableFuture().get();
         } catch (final InterruptedException e) {
@@ -85,7 +99,20 @@ public final class SettlementServer implements AutoCloseable {
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + e.getCause().getMessage(), e.getCause());
         }
-        return new SettlementServer(vertx, http, engine, keys);
+        return new SettlementServer(vertx, http, engine, keys, router);
+    }
+
+    /** Every route as "METHOD /path/{param}", for checking the OpenAPI document against the routes. */
+    List<String> routes() {
+        final List<String> routes = new ArrayList<>();
+        for (final io.vertx.ext.web.Route route : router.getRoutes()) {
+            if (route.getPath() == null || route.methods() == null || route.methods().isEmpty()) {
+                continue; // the body limit and authentication run on every request, not one route
+            }
+            final String path = route.getPath().replaceAll(":(\\w+)", "{$1}");
+            route.methods().forEach(m -> routes.add(m.name() + " " + path));
+        }
+        return routes;
     }
 
     public int port() {
@@ -142,6 +169,7 @@ public final class SettlementServer implements AutoCloseable {
             final BodyHandler big = BodyHandler.create(false).setBodyLimit(BATCH_BODY_LIMIT);
             router.route().handler(ctx -> (ctx.request().path().equals("/v1/batch") ? big : small).handle(ctx));
             router.get("/health").handler(ctx -> json(ctx, 200, ("{\"status\":\"up\"}").getBytes()));
+            router.get("/v1/openapi.json").handler(ctx -> json(ctx, 200, OPENAPI));
             router.route("/v1/*").handler(this::authenticate);
             router.post("/v1/orders").handler(ctx -> accountCommand(ctx, "place"));
             router.delete("/v1/orders/:clientOrderId").handler(ctx -> forAccount(ctx, key ->
