@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code edgebook} command. Each subcommand is a thin layer over a module's API. */
 @Command(name = "edgebook", mixinStandardHelpOptions = true, version = "edgebook 0.1.0",
         description = "Fintech edge stack: settlement engine, edge runtime, control plane.",
-        subcommands = {DemoCommand.class, UpCommand.class, LoadCommand.class, ReplayCommand.class, JournalCommand.class})
+        subcommands = {DemoCommand.class, UpCommand.class, LoadCommand.class, ReplayCommand.class, JournalCommand.class,
+                ReportCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -668,6 +668,12 @@ public final class Engine {
         return Collections.unmodifiableMap(result);
     }
 
+    /** The quote asset of a market (the currency its notionals are in), or {@code null} for an unknown symbol. */
+    public String quoteAsset(final String symbol) {
+        final Instrument instrument = instrumentsBySymbol.get(symbol);
+        return instrument == null ? null : instrument.quote.name;
+    }
+
     /** The sequence number of the last command executed, 0 before the first. */
     public long sequence() {
         return sequence;

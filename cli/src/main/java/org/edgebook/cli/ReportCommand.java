@@ -1,0 +1,82 @@
+package org.edgebook.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import org.edgebook.journal.TradeReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code edgebook report trades}: regulators' trade reports straight from the journal. */
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Reports built from the journal.",
+        subcommands = ReportCommand.Trades.class)
+final class ReportCommand implements Runnable {
+    @Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "trades", mixinStandardHelpOptions = true,
+            description = {"Every trade executed in [--from, --to): trade id, execution time (UTC, microseconds), "
+                    + "symbol, price,", "quantity, notional and currency, buyer, seller, aggressor side, maker and "
+                    + "taker order ids, venue."})
+    static final class Trades implements Callable<Integer> {
+        @Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "The journal directory.")
+        private Path data;
+
+        @Option(names = "--from", paramLabel = "TIME", description = "Start (inclusive): 2026-11-21 or "
+                + "2026-11-21T09:30:00Z. Default: the beginning.")
+        private String from;
+
+        @Option(names = "--to", paramLabel = "TIME", description = "End (exclusive), same forms. Default: now and "
+                + "beyond.")
+        private String to;
+
+        @Option(names = "--format", defaultValue = "CSV", description = "CSV or JSON (JSON lines); default "
+                + "${DEFAULT-VALUE}.")
+        private TradeReport.Format format;
+
+        @Option(names = "--venue", defaultValue = "EDGEBOOK", description = "Venue id in every row (default "
+                + "${DEFAULT-VALUE}).")
+        private String venue;
+
+        @Override
+        public Integer call() throws IOException {
+            final long fromMicros = from == null ? Long.MIN_VALUE : micros(from, "--from");
+            final long toMicros = to == null ? Long.MAX_VALUE : micros(to, "--to");
+            try (OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16)) {
+                final TradeReport.Result result = TradeReport.write(data, fromMicros, toMicros, format, venue, out);
+                System.err.printf("report: %,d trades (the journal is readable from sequence %,d)%n", result.trades(),
+                        result.fromSeq());
+            }
+            return 0;
+        }
+
+        private long micros(final String text, final String option) {
+            try {
+                final Instant instant = text.length() == 10
+                        ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+                return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+            } catch (final DateTimeParseException e) {
+                throw new ParameterException(spec.commandLine(), option + " takes a date (2026-11-21) or a UTC "
+                        + "time (2026-11-21T09:30:00Z), not '" + text + "'");
+            }
+        }
+    }
+}
