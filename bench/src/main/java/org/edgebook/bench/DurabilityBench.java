@@ -104,7 +104,8 @@ public final class DurabilityBench {
                     batch.clear();
                     final long first = seq;
                     for (int i = 0; i < batchSize && seq <= total; i++, seq++) {
-                        JournalWriter.encode(seq, seq, commands.get((int) (seq % commands.size())), batch, crc);
+                        JournalWriter.encode(seq, seq, "bench", commands.get((int) (seq % commands.size())), batch,
+                                crc);
                     }
                     batch.flip();
                     bytes += batch.remaining();

@@ -169,6 +169,24 @@ public final class CommandCodec {
         }
     }
 
+    /** A string in the codec's form (length, UTF-8 bytes; {@code null} allowed). */
+    static void encodeString(final ByteBuffer out, final String s) {
+        string(out, s);
+    }
+
+    static String decodeString(final ByteBuffer in) {
+        try {
+            return string(in);
+        } catch (final BufferUnderflowException e) {
+            throw new IllegalArgumentException("record ends early", e);
+        }
+    }
+
+    /** An upper bound on the encoded size of a string. */
+    static int maxStringLength(final String s) {
+        return 5 + (s == null ? 0 : s.length() * 3);
+    }
+
     private static void string(final ByteBuffer out, final String s) {
         if (s == null) {
             out.put((byte) NULL_STRING);

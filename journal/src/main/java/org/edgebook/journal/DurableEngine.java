@@ -42,7 +42,7 @@ public final class DurableEngine implements AutoCloseable {
         }
     }
 
-    private record Submission(Command command, Reply reply) {
+    private record Submission(Command command, String source, Reply reply) {
     }
 
     /** One batch: its records, and each command's sequence number, events and reply. */
@@ -111,8 +111,13 @@ public final class DurableEngine implements AutoCloseable {
      * failed; the caller answers "busy" or "unavailable".
      */
     public boolean submit(final Command command, final Reply reply) {
+        return submit(command, null, reply);
+    }
+
+    /** As {@link #submit(Command, Reply)}, journaling who sent it (an API key id) for the audit trail. */
+    public boolean submit(final Command command, final String source, final Reply reply) {
         synchronized (submissions) { // so that nothing slips in after close() has begun draining
-            return !closing && failure == null && submissions.offer(new Submission(command, reply));
+            return !closing && failure == null && submissions.offer(new Submission(command, source, reply));
         }
     }
 
@@ -146,7 +151,7 @@ public final class DurableEngine implements AutoCloseable {
                 batch.reset();
                 batch.firstSeq = engine.sequence() + 1;
                 for (final Submission s : taken) {
-                    final int needed = JournalFormat.RECORD_HEADER + CommandCodec.maxLength(s.command());
+                    final int needed = JournalWriter.maxRecordLength(s.command(), s.source());
                     if (batch.records.remaining() < needed) {
                         final ByteBuffer bigger = ByteBuffer.allocate(batch.records.capacity() * 2 + needed);
                         batch.records.flip();
@@ -155,7 +160,7 @@ public final class DurableEngine implements AutoCloseable {
                     }
                     final long seq = engine.sequence() + 1;
                     lastTime = Math.max(lastTime, JournalWriter.Clock.SYSTEM.micros());
-                    JournalWriter.encode(seq, lastTime, s.command(), batch.records, crc);
+                    JournalWriter.encode(seq, lastTime, s.source(), s.command(), batch.records, crc);
                     engine.execute(seq, s.command());
                     batch.submissions.add(s);
                     batch.events.add(collector.drain());

@@ -39,6 +39,8 @@ public final class DurableReplay {
     static final int BATCH_COMMANDS = 4096;
     static final int BATCH_BYTES = 1 << 20;
     static final int IN_FLIGHT = 4;
+    /** The source journaled with every replayed command. */
+    static final String SOURCE = "replay";
 
     /** How snapshots are taken. */
     public enum SnapshotMode {
@@ -128,7 +130,7 @@ public final class DurableReplay {
             while ((input = reader.next()) != null) {
                 for (int i = 0; i < input.size(); i++) {
                     final Command command = input.command(i);
-                    if (batch.records.remaining() < JournalFormat.RECORD_HEADER + CommandCodec.maxLength(command)) {
+                    if (batch.records.remaining() < JournalWriter.maxRecordLength(command, SOURCE)) {
                         batch = handOver(batch, json, full, free, journaler, eventsOut);
                         ensureRoom(batch, command);
                     }
@@ -137,7 +139,7 @@ public final class DurableReplay {
                     if (batch.commands == 0) {
                         batch.firstSeq = seq;
                     }
-                    JournalWriter.encode(seq, lastTime, command, batch.records, crc);
+                    JournalWriter.encode(seq, lastTime, SOURCE, command, batch.records, crc);
                     engine.execute(input.line(i), command);
                     batch.commands++;
                     commands++;
@@ -183,7 +185,7 @@ public final class DurableReplay {
     }
 
     private static void ensureRoom(final Batch batch, final Command command) {
-        final int needed = JournalFormat.RECORD_HEADER + CommandCodec.maxLength(command);
+        final int needed = JournalWriter.maxRecordLength(command, SOURCE);
         if (batch.records.remaining() < needed) {
             batch.records = ByteBuffer.allocate(needed + BATCH_BYTES);
         }

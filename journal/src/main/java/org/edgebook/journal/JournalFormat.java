@@ -16,12 +16,14 @@ import java.util.zip.CRC32C;
  *   int  crc32c      over seq, time and payload
  *   long seq         the command's sequence number: exactly one more than the record before
  *   long timeMicros  when the command was sequenced (UTC microseconds)
- *   byte[length]     the command ({@link CommandCodec})
+ *   byte[length]     the command's source (a string: the API key id, or the tool), then the command
+ *                    ({@link CommandCodec}); in version 1 segments, the command alone
  * </pre>
  * All integers are big-endian. Snapshots are {@code snapshot-<seq, 20 digits>.snap}: see {@link SnapshotStore}.
  */
 public final class JournalFormat {
-    public static final int VERSION = 1;
+    /** 2: each record's payload starts with the command's source (the API key or tool that sent it). */
+    public static final int VERSION = 2;
     public static final int HEADER_LENGTH = 64;
     public static final int RECORD_HEADER = 24;
     /** The largest payload a record may have: a 64 KiB line decodes to far less. */

@@ -30,6 +30,12 @@ public final class JournalScanner {
         void record(long seq, long timeMicros, Command command) throws IOException;
     }
 
+    /** Receives each record with its source: the API key id or tool that sent it, {@code null} in old segments. */
+    @FunctionalInterface
+    public interface SourcedRecordVisitor {
+        void record(long seq, long timeMicros, String source, Command command) throws IOException;
+    }
+
     /** A torn end of the last segment: everything from {@code offset} on is not a whole record. */
     public record TornTail(Path file, long offset, long droppedBytes) {
     }
@@ -70,6 +76,13 @@ public final class JournalScanner {
      */
     public static Result scan(final Path dir, final long fromSeq, final long toSeq, final boolean skipBelow,
                               final RecordVisitor visitor) throws IOException {
+        return scanSourced(dir, fromSeq, toSeq, skipBelow, (seq, time, source, command) ->
+                visitor.record(seq, time, command));
+    }
+
+    /** As {@link #scan(Path, long, long, boolean, RecordVisitor)}, with each record's source. */
+    public static Result scanSourced(final Path dir, final long fromSeq, final long toSeq, final boolean skipBelow,
+                                     final SourcedRecordVisitor visitor) throws IOException {
         final List<Path> segments = segments(dir).stream()
                 .filter(f -> JournalFormat.segmentFirstSeq(f) <= toSeq).toList();
         final CRC32C crc = new CRC32C();
@@ -114,7 +127,8 @@ public final class JournalScanner {
     }
 
     private static SegmentResult scanSegment(final Path file, final long segmentFirst, final boolean last,
-                                             final long fromSeq, final CRC32C crc, final RecordVisitor visitor)
+                                             final long fromSeq, final CRC32C crc,
+                                             final SourcedRecordVisitor visitor)
             throws IOException {
         final byte[] bytes;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -138,7 +152,7 @@ public final class JournalScanner {
             throw new CorruptJournalException(file, 0, "the segment is shorter than its " + JournalFormat.HEADER_LENGTH
                     + "-byte header (" + size + " bytes)");
         }
-        checkHeader(file, in, segmentFirst, last);
+        final int version = checkHeader(file, in, segmentFirst, last);
         int pos = JournalFormat.HEADER_LENGTH;
         long expected = segmentFirst;
         long records = 0;
@@ -178,14 +192,17 @@ public final class JournalScanner {
             }
             if (seq > fromSeq) {
                 final Command command;
+                final String source;
                 try {
-                    command = CommandCodec.decode(ByteBuffer.wrap(bytes, pos + JournalFormat.RECORD_HEADER, length)
-                            .slice());
+                    final ByteBuffer payload = ByteBuffer.wrap(bytes, pos + JournalFormat.RECORD_HEADER, length)
+                            .slice();
+                    source = version >= 2 ? CommandCodec.decodeString(payload) : null;
+                    command = CommandCodec.decode(payload);
                 } catch (final IllegalArgumentException e) {
                     throw new CorruptJournalException(file, pos, "the record of sequence " + seq
                             + " has a valid checksum but does not decode (" + e.getMessage() + ")");
                 }
-                visitor.record(seq, time, command);
+                visitor.record(seq, time, source, command);
             }
             records++;
             expected++;
@@ -194,7 +211,8 @@ public final class JournalScanner {
         return new SegmentResult(records, null);
     }
 
-    private static void checkHeader(final Path file, final ByteBuffer in, final long segmentFirst, final boolean last)
+    /** Checks a segment header; returns its format version. */
+    private static int checkHeader(final Path file, final ByteBuffer in, final long segmentFirst, final boolean last)
             throws CorruptJournalException {
         for (int i = 0; i < JournalFormat.MAGIC.length; i++) {
             if (in.get(i) != JournalFormat.MAGIC[i]) {
@@ -219,6 +237,7 @@ public final class JournalScanner {
             throw new CorruptJournalException(file, 16, "the header says the segment starts at sequence "
                     + in.getLong(16) + " but its name says " + segmentFirst);
         }
+        return version;
     }
 
     /**

@@ -42,11 +42,21 @@ public final class JournalWriter implements AutoCloseable {
         openSegment(nextSeq);
     }
 
-    /** Encodes one record at the buffer's position, growing nothing: the caller makes room first. */
-    public static void encode(final long seq, final long timeMicros, final org.edgebook.engine.Command command,
-                              final ByteBuffer out, final java.util.zip.CRC32C crc) {
+    /** An upper bound on a record's size, header included. */
+    public static int maxRecordLength(final org.edgebook.engine.Command command, final String source) {
+        return JournalFormat.RECORD_HEADER + CommandCodec.maxStringLength(source) + CommandCodec.maxLength(command);
+    }
+
+    /**
+     * Encodes one record at the buffer's position, growing nothing: the caller makes room first
+     * ({@link #maxRecordLength}). {@code source} says who sent the command (an API key id, a tool), for the audit.
+     */
+    public static void encode(final long seq, final long timeMicros, final String source,
+                              final org.edgebook.engine.Command command, final ByteBuffer out,
+                              final java.util.zip.CRC32C crc) {
         final int start = out.position();
         out.position(start + JournalFormat.RECORD_HEADER);
+        CommandCodec.encodeString(out, source);
         CommandCodec.encode(command, out);
         final int length = out.position() - start - JournalFormat.RECORD_HEADER;
         out.putInt(start, length);

@@ -78,7 +78,9 @@ final class Snapshotter implements Runnable {
                     batch.getInt(); // checksum: checked when written, the bytes never left memory since
                     final long seq = batch.getLong();
                     batch.getLong(); // time
-                    final Command command = CommandCodec.decode(batch.slice(batch.position(), length));
+                    final ByteBuffer payload = batch.slice(batch.position(), length);
+                    CommandCodec.decodeString(payload); // the source: not part of the state
+                    final Command command = CommandCodec.decode(payload);
                     batch.position(batch.position() + length);
                     apply(replica, seq, command, store);
                 }

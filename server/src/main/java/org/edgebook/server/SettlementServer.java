@@ -308,7 +308,8 @@ public final class SettlementServer implements AutoCloseable {
 
         private void submit(final RoutingContext ctx, final Command command) {
             final Context context = ctx.vertx().getOrCreateContext();
-            final boolean taken = engine.submit(command, new DurableEngine.Reply() {
+            final ApiKey key = ctx.get("key");
+            final boolean taken = engine.submit(command, key == null ? null : key.id(), new DurableEngine.Reply() {
                 @Override
                 public void done(final long seq, final List<Event> events) {
                     context.runOnContext(v -> json(ctx, ApiResponses.status(events),
@@ -360,7 +361,7 @@ public final class SettlementServer implements AutoCloseable {
             final AtomicInteger remaining = new AtomicInteger(commands.size());
             for (int i = 0; i < commands.size(); i++) {
                 final int index = i;
-                final boolean taken = engine.submit(commands.get(i), (seq, events) -> {
+                final boolean taken = engine.submit(commands.get(i), key.id(), (seq, events) -> {
                     seqs[index] = seq;
                     results.set(index, events);
                     if (remaining.decrementAndGet() == 0) {
