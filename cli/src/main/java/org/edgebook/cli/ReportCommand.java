@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
+import org.edgebook.journal.AuditReport;
 import org.edgebook.journal.TradeReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code edgebook report trades}: regulators' trade reports straight from the journal. */
 @Command(name = "report", mixinStandardHelpOptions = true, description = "Reports built from the journal.",
-        subcommands = ReportCommand.Trades.class)
+        subcommands = {ReportCommand.Trades.class, ReportCommand.Audit.class})
 final class ReportCommand implements Runnable {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -69,14 +70,47 @@ final class ReportCommand implements Runnable {
         }
 
         private long micros(final String text, final String option) {
-            try {
-                final Instant instant = text.length() == 10
-                        ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
-                return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
-            } catch (final DateTimeParseException e) {
-                throw new ParameterException(spec.commandLine(), option + " takes a date (2026-11-21) or a UTC "
-                        + "time (2026-11-21T09:30:00Z), not '" + text + "'");
+            return ReportCommand.micros(spec, text, option);
+        }
+    }
+
+    @Command(name = "audit", mixinStandardHelpOptions = true,
+            description = {"Every command sequenced in [--from, --to) as JSON lines: seq, time, source (the API key "
+                    + "id or tool", "that sent it), the command, its outcome and how many events it caused."})
+    static final class Audit implements Callable<Integer> {
+        @Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "The journal directory.")
+        private Path data;
+
+        @Option(names = "--from", paramLabel = "TIME", description = "Start (inclusive), as for report trades.")
+        private String from;
+
+        @Option(names = "--to", paramLabel = "TIME", description = "End (exclusive), as for report trades.")
+        private String to;
+
+        @Override
+        public Integer call() throws IOException {
+            final long fromMicros = from == null ? Long.MIN_VALUE : micros(spec, from, "--from");
+            final long toMicros = to == null ? Long.MAX_VALUE : micros(spec, to, "--to");
+            try (OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16)) {
+                final long written = AuditReport.write(data, fromMicros, toMicros, out);
+                System.err.printf("report: %,d commands%n", written);
             }
+            return 0;
+        }
+    }
+
+    /** A date (start of that day, UTC) or a UTC instant, as microseconds since the epoch. */
+    static long micros(final picocli.CommandLine.Model.CommandSpec spec, final String text, final String option) {
+        try {
+            final Instant instant = text.length() == 10
+                    ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+            return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+        } catch (final DateTimeParseException e) {
+            throw new ParameterException(spec.commandLine(), option + " takes a date (2026-11-21) or a UTC "
+                    + "time (2026-11-21T09:30:00Z), not '" + text + "'");
         }
     }
 }

@@ -53,25 +53,9 @@ public final class TradeReport {
                                final String venue, final OutputStream out) throws IOException {
         final Rows rows = new Rows(format, venue, fromMicros, toMicros, out);
         final EventSinkSwitch sink = new EventSinkSwitch(rows);
-        final List<Path> segments = JournalScanner.segments(dir);
-        final long firstInJournal = segments.isEmpty() ? 1 : JournalFormat.segmentFirstSeq(segments.getFirst());
-        Engine engine = new Engine(sink);
-        long startSeq = 0;
-        if (firstInJournal > 1) {
-            // Older segments were pruned: start from the oldest snapshot the journal continues.
-            final List<Path> snapshots = new SnapshotStore(dir).list();
-            for (int i = snapshots.size() - 1; i >= 0 && startSeq == 0; i--) {
-                final long seq = SnapshotStore.seqOf(snapshots.get(i));
-                if (seq >= firstInJournal - 1) {
-                    engine = SnapshotStore.load(snapshots.get(i), sink).engine();
-                    startSeq = seq;
-                }
-            }
-            if (startSeq == 0) {
-                throw new CorruptJournalException(segments.getFirst(), 0, "the journal starts at sequence "
-                        + firstInJournal + " and no snapshot covers the commands before it");
-            }
-        }
+        final JournalStart start = JournalStart.of(dir, sink);
+        final Engine engine = start.engine();
+        final long startSeq = start.seq();
         if (format == Format.CSV) {
             out.write((CSV_HEADER + "\n").getBytes(StandardCharsets.UTF_8));
         }

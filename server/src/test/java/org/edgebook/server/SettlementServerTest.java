@@ -104,6 +104,27 @@ class SettlementServerTest {
     }
 
     @Test
+    void theAuditTrailNamesTheKeyBehindEveryCommandAndItsOutcome() throws Exception {
+        start(1_000);
+        final ApiKey bob = key("bob");
+        send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"b1\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\","
+                + "\"price\":\"1\",\"quantity\":\"0.01\"}");
+        send(bob, "DELETE", "/v1/orders/nope", null);
+        server.close();
+        server = null;
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertThat(org.edgebook.journal.AuditReport.write(dir.resolve("data"), Long.MIN_VALUE, Long.MAX_VALUE, out))
+                .isEqualTo(DemoMarket.SETUP.size() + 2);
+        final java.util.List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.getFirst()).contains("\"seq\":1,", "\"source\":null", "\"type\":\"asset\"",
+                "\"outcome\":\"ok\"");
+        assertThat(lines.get(lines.size() - 2)).contains("\"source\":\"" + bob.id() + "\"",
+                "\"clientOrderId\":\"b1\"", "\"outcome\":\"accepted\"");
+        assertThat(lines.getLast()).contains("\"source\":\"" + bob.id() + "\"", "\"type\":\"cancel\"",
+                "\"outcome\":\"rejected:UNKNOWN_ORDER\"", "\"time\":\"20");
+    }
+
+    @Test
     void everyRequestMustBeSignedFreshlyByAKnownKey() throws Exception {
         start(1_000);
         final ApiKey bob = key("bob");
