@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import org.edgebook.journal.AuditReport;
+import org.edgebook.journal.StatementReport;
 import org.edgebook.journal.TradeReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code edgebook report trades}: regulators' trade reports straight from the journal. */
 @Command(name = "report", mixinStandardHelpOptions = true, description = "Reports built from the journal.",
-        subcommands = {ReportCommand.Trades.class, ReportCommand.Audit.class})
+        subcommands = {ReportCommand.Trades.class, ReportCommand.Audit.class, ReportCommand.Statement.class})
 final class ReportCommand implements Runnable {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -99,6 +100,28 @@ final class ReportCommand implements Runnable {
                 System.err.printf("report: %,d commands%n", written);
             }
             return 0;
+        }
+    }
+
+    @Command(name = "statement", mixinStandardHelpOptions = true,
+            description = {"An account's statement for one UTC day, as JSON: opening balances, every movement "
+                    + "(deposits,", "withdrawals, transfers, trade legs), closing balances, and whether they reconcile. "
+                    + "Exit 3 if they do not."})
+    static final class Statement implements Callable<Integer> {
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "The journal directory.")
+        private Path data;
+
+        @Option(names = "--account", required = true, description = "The account.")
+        private String account;
+
+        @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The UTC day.")
+        private LocalDate date;
+
+        @Override
+        public Integer call() throws IOException {
+            final StatementReport.Statement statement = StatementReport.build(data, account, date);
+            StatementReport.writeJson(statement, System.out);
+            return statement.reconciles() ? 0 : 3;
         }
     }
 

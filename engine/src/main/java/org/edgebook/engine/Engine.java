@@ -668,6 +668,12 @@ public final class Engine {
         return Collections.unmodifiableMap(result);
     }
 
+    /** The base asset of a market (what it trades), or {@code null} for an unknown symbol. */
+    public String baseAsset(final String symbol) {
+        final Instrument instrument = instrumentsBySymbol.get(symbol);
+        return instrument == null ? null : instrument.base.name;
+    }
+
     /** The quote asset of a market (the currency its notionals are in), or {@code null} for an unknown symbol. */
     public String quoteAsset(final String symbol) {
         final Instrument instrument = instrumentsBySymbol.get(symbol);
