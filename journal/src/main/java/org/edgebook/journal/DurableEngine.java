@@ -37,6 +37,11 @@ public final class DurableEngine implements AutoCloseable {
     public interface Reply {
         void done(long seq, List<Event> events);
 
+        /** As {@link #done(long, List)}, with the time the command was sequenced (UTC microseconds). */
+        default void done(final long seq, final long timeMicros, final List<Event> events) {
+            done(seq, events);
+        }
+
         /** The command could not be made durable (the disk failed): it was not acknowledged, and may be lost. */
         default void failed(final IOException cause) {
         }
@@ -45,11 +50,18 @@ public final class DurableEngine implements AutoCloseable {
     private record Submission(Command command, String source, Reply reply) {
     }
 
+    /** Sees every command once it is durable, in sequence order, on the journaler's thread. Must not block. */
+    @FunctionalInterface
+    public interface Listener {
+        void durable(long seq, long timeMicros, Command command, List<Event> events);
+    }
+
     /** One batch: its records, and each command's sequence number, events and reply. */
     private static final class Batch {
         ByteBuffer records = ByteBuffer.allocate(1 << 20);
         final List<Submission> submissions = new ArrayList<>(BATCH);
         final List<List<Event>> events = new ArrayList<>(BATCH);
+        long[] times = new long[BATCH];
         long firstSeq;
         boolean last;
 
@@ -71,6 +83,7 @@ public final class DurableEngine implements AutoCloseable {
     private final Recovery.Recovered recovered;
     private final Thread engineThread;
     private final Thread journalerThread;
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closing;
     private volatile IOException failure;
 
@@ -99,6 +112,11 @@ public final class DurableEngine implements AutoCloseable {
         service.journalerThread.start();
         service.engineThread.start();
         return service;
+    }
+
+    /** Adds a listener that sees every command from now on once it is durable. */
+    public void listen(final Listener listener) {
+        listeners.add(listener);
     }
 
     /** What recovery did at start. */
@@ -161,6 +179,7 @@ public final class DurableEngine implements AutoCloseable {
                     final long seq = engine.sequence() + 1;
                     lastTime = Math.max(lastTime, JournalWriter.Clock.SYSTEM.micros());
                     JournalWriter.encode(seq, lastTime, s.source(), s.command(), batch.records, crc);
+                    batch.times[batch.submissions.size()] = lastTime;
                     engine.execute(seq, s.command());
                     batch.submissions.add(s);
                     batch.events.add(collector.drain());
@@ -190,7 +209,12 @@ public final class DurableEngine implements AutoCloseable {
                         throw e;
                     }
                     for (int i = 0; i < batch.submissions.size(); i++) {
-                        batch.submissions.get(i).reply().done(batch.firstSeq + i, batch.events.get(i));
+                        final long seq = batch.firstSeq + i;
+                        for (final Listener listener : listeners) {
+                            listener.durable(seq, batch.times[i], batch.submissions.get(i).command(),
+                                    batch.events.get(i));
+                        }
+                        batch.submissions.get(i).reply().done(seq, batch.times[i], batch.events.get(i));
                     }
                     if (snapshotter != null) {
                         snapshotter.offer(batch.records.rewind());

@@ -19,14 +19,20 @@ final class ApiResponses {
     private ApiResponses() {
     }
 
-    /** {@code {"seq":N,"events":[…]}}: the events exactly as the engine's JSON lines have them. */
-    static byte[] events(final long seq, final List<Event> events) {
+    /**
+     * {@code {"seq":N,"time":"…","events":[…]}}: the events exactly as the engine's JSON lines have them, and the time
+     * the command was sequenced (its trades' execution time).
+     */
+    static byte[] events(final long seq, final long timeMicros, final List<Event> events) {
         final ByteArrayOutputStream lines = new ByteArrayOutputStream(256);
         try (JsonEventWriter writer = new JsonEventWriter(lines)) {
             EventReplayer.replay(seq, seq, events, writer);
         }
         final String joined = String.join(",", lines.toString(StandardCharsets.UTF_8).lines().toList());
-        return ("{\"seq\":" + seq + ",\"events\":[" + joined + "]}").getBytes(StandardCharsets.UTF_8);
+        final String time = java.time.Instant.ofEpochSecond(timeMicros / 1_000_000, (timeMicros % 1_000_000) * 1_000)
+                .toString();
+        return ("{\"seq\":" + seq + ",\"time\":\"" + time + "\",\"events\":[" + joined + "]}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The events of several commands as JSON lines, for the batch endpoint. */

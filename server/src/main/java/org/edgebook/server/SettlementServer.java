@@ -82,9 +82,11 @@ public final class SettlementServer implements AutoCloseable {
         if (demo) {
             DemoMarket.defineIfFresh(engine);
         }
+        final TradeLog trades = new TradeLog(100_000, engine.recovered().lastSeq());
+        engine.listen(trades);
         final Vertx vertx = Vertx.vertx();
         final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
-                config.requestsPerSecondPerKey() * 2));
+                config.requestsPerSecondPerKey() * 2), trades);
         final Router router = api.router(vertx);
         final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
@@ -158,12 +160,14 @@ public final class SettlementServer implements AutoCloseable {
         private final DurableEngine engine;
         private final KeyStore keys;
         private final RateLimiter limiter;
+        private final TradeLog trades;
         private final ThreadLocal<CommandDecoder> decoders = ThreadLocal.withInitial(CommandDecoder::new);
 
-        Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter) {
+        Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter, final TradeLog trades) {
             this.engine = engine;
             this.keys = keys;
             this.limiter = limiter;
+            this.trades = trades;
         }
 
         Router router(final Vertx vertx) {
@@ -187,6 +191,7 @@ public final class SettlementServer implements AutoCloseable {
                     submit(ctx, new Command.QueryBalances(key.account()))));
             router.get("/v1/book/:symbol").handler(ctx -> submit(ctx, new Command.QueryBook(ctx.pathParam("symbol"))));
             router.post("/v1/transfers").handler(ctx -> accountCommand(ctx, "transfer"));
+            router.get("/v1/trades").handler(this::trades);
             router.post("/v1/admin/assets").handler(ctx -> adminCommand(ctx, "asset"));
             router.post("/v1/admin/instruments").handler(ctx -> adminCommand(ctx, "instrument"));
             router.post("/v1/admin/deposits").handler(ctx -> adminCommand(ctx, "deposit"));
@@ -199,6 +204,25 @@ public final class SettlementServer implements AutoCloseable {
                     "at most " + BODY_LIMIT + " bytes, or " + BATCH_BODY_LIMIT + " for /v1/batch")));
             router.errorHandler(500, ctx -> json(ctx, 500, ApiResponses.error("internal error", null)));
             return router;
+        }
+
+        /** Recent trades after a sequence number, from the trade log; the journal has them all. */
+        private void trades(final RoutingContext ctx) {
+            final long since;
+            final int limit;
+            try {
+                since = Long.parseLong(ctx.queryParams().get("since") == null ? "0" : ctx.queryParams().get("since"));
+                limit = Integer.parseInt(ctx.queryParams().get("limit") == null ? "1000"
+                        : ctx.queryParams().get("limit"));
+            } catch (final NumberFormatException e) {
+                json(ctx, 400, ApiResponses.error("MALFORMED", "since and limit are whole numbers"));
+                return;
+            }
+            if (limit < 1 || limit > 10_000 || since < 0) {
+                json(ctx, 400, ApiResponses.error("MALFORMED", "limit is 1 to 10000 and since is 0 or more"));
+                return;
+            }
+            json(ctx, 200, TradeLog.json(trades.completeAfter(), trades.since(since, limit)));
         }
 
         /** Signature, clock window and rate limit; the key is kept for the handler. */
@@ -312,8 +336,13 @@ public final class SettlementServer implements AutoCloseable {
             final boolean taken = engine.submit(command, key == null ? null : key.id(), new DurableEngine.Reply() {
                 @Override
                 public void done(final long seq, final List<Event> events) {
+                    done(seq, 0, events);
+                }
+
+                @Override
+                public void done(final long seq, final long timeMicros, final List<Event> events) {
                     context.runOnContext(v -> json(ctx, ApiResponses.status(events),
-                            ApiResponses.events(seq, events)));
+                            ApiResponses.events(seq, timeMicros, events)));
                 }
 
                 @Override

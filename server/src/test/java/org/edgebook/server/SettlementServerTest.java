@@ -82,6 +82,16 @@ class SettlementServerTest {
         assertThat(bid.body()).contains("\"type\":\"trade\"", "\"price\":\"64000\"", "\"quantity\":\"0.5\"",
                 "\"makerAccount\":\"alice\"", "\"takerAccount\":\"bob\"");
 
+        assertThat(bid.body()).matches("\\{\"seq\":\\d+,\"time\":\"20\\d\\d-[^\"]+Z\",\"events\":.*");
+        final String bidSeq = bid.body().replaceAll("^\\{\"seq\":(\\d+),.*", "$1");
+        final HttpResponse<String> trades = send(alice, "GET", "/v1/trades?since=0", null);
+        assertThat(trades.statusCode()).isEqualTo(200);
+        assertThat(trades.body()).contains("\"tradeId\":\"" + bidSeq + "-1\"", "\"buyer\":\"bob\"",
+                "\"seller\":\"alice\"", "\"aggressorSide\":\"BUY\"", "\"price\":\"64000\"",
+                "\"quantity\":\"0.5\"");
+        assertThat(send(alice, "GET", "/v1/trades?since=" + bidSeq, null).body()).contains("\"trades\":[]");
+        assertThat(send(alice, "GET", "/v1/trades?since=-1", null).statusCode()).isEqualTo(400);
+
         final HttpResponse<String> book = send(bob, "GET", "/v1/book/BTC-USD", null);
         assertThat(book.body()).contains("\"bids\":[[\"64100\",\"0.3\"]]", "\"asks\":[]");
 
