@@ -37,13 +37,17 @@ final class UpCommand implements Callable<Integer> {
             description = "Requests per second each API key may make (default ${DEFAULT-VALUE}).")
     private double rate;
 
+    @Option(names = "--max-connections", defaultValue = "10000",
+            description = "Open HTTP connections allowed at once; more are closed at once (default ${DEFAULT-VALUE}).")
+    private int maxConnections;
+
     @Override
     public Integer call() throws Exception {
         final Path masterKey = keyFile != null ? keyFile
                 : Path.of(System.getProperty("user.home"), ".edgebook", "master.key");
         final boolean fresh = !Files.exists(data.resolve("keys.txt"));
         final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
-                masterKey, rate), !noDemo, warning -> System.err.println("edgebook: " + warning));
+                masterKey, rate, maxConnections), !noDemo, warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

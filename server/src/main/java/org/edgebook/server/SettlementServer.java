@@ -38,7 +38,12 @@ public final class SettlementServer implements AutoCloseable {
     static final int BATCH_BODY_LIMIT = 8 * 1024 * 1024;
 
     /** How to run: where, which data, which master key, how many requests a key may make. */
-    public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey) {
+    public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey,
+                         int maxConnections) {
+        public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
+                      final double requestsPerSecondPerKey) {
+            this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, 10_000);
+        }
     }
 
     /** The API's OpenAPI document, served at {@code /v1/openapi.json}; a test keeps it true to the routes. */
@@ -93,6 +98,16 @@ public final class SettlementServer implements AutoCloseable {
                 .setHandle100ContinueAutomatically(true)) // large bodies may ask to continue first
 
                 .requestHandler(router);
+        // Beyond the limit a new connection is closed at once, before it can cost the engine anything.
+        final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        http.connectionHandler(connection -> {
+            if (open.incrementAndGet() > config.maxConnections()) {
+                open.decrementAndGet();
+                connection.close();
+                return;
+            }
+            connection.closeHandler(v -> open.decrementAndGet());
+        });
         try {
             http.listen().toCompletionStage().toCompletableFuture().get();
         } catch (final InterruptedException e) {

@@ -206,6 +206,43 @@ class SettlementServerTest {
     }
 
     @Test
+    void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
+        server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
+                dir.resolve("secret/master.key"), 1_000, 2), true, w -> { });
+        final java.util.List<java.net.Socket> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                final java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port());
+                socket.setSoTimeout(5_000);
+                sockets.add(socket);
+                Thread.sleep(100); // let the server see each connection in turn
+            }
+            final String request = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+            for (int i = 0; i < 3; i++) {
+                final java.net.Socket socket = sockets.get(i);
+                String answer;
+                try {
+                    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                    final byte[] buffer = new byte[256];
+                    final int n = socket.getInputStream().read(buffer);
+                    answer = n < 0 ? "closed" : new String(buffer, 0, n, StandardCharsets.US_ASCII);
+                } catch (final java.io.IOException e) {
+                    answer = "closed";
+                }
+                if (i < 2) {
+                    assertThat(answer).startsWith("HTTP/1.1 200");
+                } else {
+                    assertThat(answer).isEqualTo("closed");
+                }
+            }
+        } finally {
+            for (final java.net.Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
     void aKeyOverItsRateIsToldWhenToComeBack() throws Exception {
         start(5); // 5 a second, bursts of 10
         final ApiKey bob = key("bob");
