@@ -91,7 +91,7 @@ public final class SettlementServer implements AutoCloseable {
         engine.listen(trades);
         final Vertx vertx = Vertx.vertx();
         final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
-                config.requestsPerSecondPerKey() * 2), trades);
+                config.requestsPerSecondPerKey() * 2), trades, config.dataDir());
         final Router router = api.router(vertx);
         final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
@@ -178,7 +178,11 @@ public final class SettlementServer implements AutoCloseable {
         private final TradeLog trades;
         private final ThreadLocal<CommandDecoder> decoders = ThreadLocal.withInitial(CommandDecoder::new);
 
-        Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter, final TradeLog trades) {
+        private final Path dataDir;
+
+        Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter, final TradeLog trades,
+            final Path dataDir) {
+            this.dataDir = dataDir;
             this.engine = engine;
             this.keys = keys;
             this.limiter = limiter;
@@ -207,6 +211,34 @@ public final class SettlementServer implements AutoCloseable {
             router.get("/v1/book/:symbol").handler(ctx -> submit(ctx, new Command.QueryBook(ctx.pathParam("symbol"))));
             router.post("/v1/transfers").handler(ctx -> accountCommand(ctx, "transfer"));
             router.get("/v1/trades").handler(this::trades);
+            router.get("/v1/reports/trades").handler(ctx -> report(ctx, true, out -> {
+                final String format = ctx.queryParams().get("format");
+                org.edgebook.journal.TradeReport.write(dataDir, time(ctx, "from", Long.MIN_VALUE),
+                        time(ctx, "to", Long.MAX_VALUE), "json".equalsIgnoreCase(format)
+                                ? org.edgebook.journal.TradeReport.Format.JSON
+                                : org.edgebook.journal.TradeReport.Format.CSV, "EDGEBOOK", out);
+                return "json".equalsIgnoreCase(format) ? "application/x-ndjson" : "text/csv";
+            }));
+            router.get("/v1/reports/audit").handler(ctx -> report(ctx, true, out -> {
+                org.edgebook.journal.AuditReport.write(dataDir, time(ctx, "from", Long.MIN_VALUE),
+                        time(ctx, "to", Long.MAX_VALUE), out);
+                return "application/x-ndjson";
+            }));
+            router.get("/v1/reports/statement").handler(ctx -> {
+                final ApiKey key = ctx.get("key");
+                final String account = key.admin() ? ctx.queryParams().get("account") : key.account();
+                if (account == null || (!key.admin() && ctx.queryParams().get("account") != null
+                        && !ctx.queryParams().get("account").equals(key.account()))) {
+                    json(ctx, key.admin() ? 400 : 403, ApiResponses.error(key.admin() ? "MALFORMED" : "forbidden",
+                            key.admin() ? "account is required" : "this key sees only account " + key.account()));
+                    return;
+                }
+                report(ctx, false, out -> {
+                    org.edgebook.journal.StatementReport.writeJson(org.edgebook.journal.StatementReport.build(
+                            dataDir, account, java.time.LocalDate.parse(ctx.queryParams().get("date"))), out);
+                    return "application/json";
+                });
+            });
             router.post("/v1/admin/assets").handler(ctx -> adminCommand(ctx, "asset"));
             router.post("/v1/admin/instruments").handler(ctx -> adminCommand(ctx, "instrument"));
             router.post("/v1/admin/deposits").handler(ctx -> adminCommand(ctx, "deposit"));
@@ -219,6 +251,50 @@ public final class SettlementServer implements AutoCloseable {
                     "at most " + BODY_LIMIT + " bytes, or " + BATCH_BODY_LIMIT + " for /v1/batch")));
             router.errorHandler(500, ctx -> json(ctx, 500, ApiResponses.error("internal error", null)));
             return router;
+        }
+
+        /** Writes a report's bytes and says their content type; runs off the event loop. */
+        @FunctionalInterface
+        private interface ReportWriter {
+            String write(java.io.OutputStream out) throws IOException;
+        }
+
+        /** Reports read the journal: on a worker thread, admin only where {@code adminOnly}. */
+        private void report(final RoutingContext ctx, final boolean adminOnly, final ReportWriter writer) {
+            final ApiKey key = ctx.get("key");
+            if (adminOnly && !key.admin()) {
+                json(ctx, 403, ApiResponses.error("forbidden", "reports are for the admin key"));
+                return;
+            }
+            ctx.vertx().executeBlocking(() -> {
+                final ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+                final String type = writer.write(out);
+                return new Object[] {type, out.toByteArray()};
+            }, false).onComplete(result -> {
+                if (result.failed()) {
+                    final Throwable cause = result.cause();
+                    final boolean bad = cause instanceof java.time.DateTimeException
+                            || cause instanceof NullPointerException || cause instanceof IllegalArgumentException;
+                    json(ctx, bad ? 400 : 500, ApiResponses.error(bad ? "MALFORMED" : "report failed", bad
+                            ? "from and to are dates (2026-11-21) or UTC times (2026-11-21T09:30:00Z); a statement "
+                            + "needs date=YYYY-MM-DD" : cause.getMessage()));
+                    return;
+                }
+                ctx.response().setStatusCode(200).putHeader("Content-Type", (String) result.result()[0])
+                        .end(Buffer.buffer((byte[]) result.result()[1]));
+            });
+        }
+
+        /** A query parameter as UTC microseconds: a date (its start) or an instant; {@code absent} if missing. */
+        private static long time(final RoutingContext ctx, final String name, final long absent) {
+            final String text = ctx.queryParams().get(name);
+            if (text == null) {
+                return absent;
+            }
+            final java.time.Instant instant = text.length() == 10
+                    ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                    : java.time.Instant.parse(text);
+            return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
         }
 
         /** Recent trades after a sequence number, from the trade log; the journal has them all. */

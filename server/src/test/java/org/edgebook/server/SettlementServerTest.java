@@ -135,6 +135,33 @@ class SettlementServerTest {
     }
 
     @Test
+    void reportsComeFromTheJournalOverTheApi() throws Exception {
+        start(1_000);
+        final ApiKey admin = key(null);
+        final ApiKey alice = key("alice");
+        final ApiKey bob = key("bob");
+        send(alice, "POST", "/v1/orders", "{\"clientOrderId\":\"a1\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\","
+                + "\"price\":\"64000\",\"quantity\":\"0.5\"}");
+        send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"b1\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\","
+                + "\"price\":\"64000\",\"quantity\":\"0.5\"}");
+        final HttpResponse<String> csv = send(admin, "GET", "/v1/reports/trades", null);
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.body().lines().toList()).hasSize(2).last().asString()
+                .contains(",BTC-USD,64000,0.5,32000,USD,bob,alice,BUY,a1,b1,EDGEBOOK");
+        assertThat(send(bob, "GET", "/v1/reports/trades", null).statusCode()).isEqualTo(403);
+        assertThat(send(admin, "GET", "/v1/reports/trades?from=yesterday", null).statusCode()).isEqualTo(400);
+        assertThat(send(admin, "GET", "/v1/reports/audit", null).body().lines().toList())
+                .hasSize(DemoMarket.SETUP.size() + 2);
+        // The day the trade was executed (not "today": a run may cross midnight).
+        final String date = csv.body().lines().toList().getLast().split(",")[1].substring(0, 10);
+        final HttpResponse<String> statement = send(bob, "GET", "/v1/reports/statement?date=" + date, null);
+        assertThat(statement.body()).contains("\"account\":\"bob\"", "\"kind\":\"buy\"",
+                "\"reconciles\":true");
+        assertThat(send(bob, "GET", "/v1/reports/statement?date=" + date + "&account=alice", null).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
     void everyRequestMustBeSignedFreshlyByAKnownKey() throws Exception {
         start(1_000);
         final ApiKey bob = key("bob");
