@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -89,13 +90,16 @@ public final class SettlementServer implements AutoCloseable {
         }
         final TradeLog trades = new TradeLog(100_000, engine.recovered().lastSeq());
         engine.listen(trades);
+        final Streams streams = new Streams();
+        engine.listen(streams);
         final Vertx vertx = Vertx.vertx();
         final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
-                config.requestsPerSecondPerKey() * 2), trades, config.dataDir());
+                config.requestsPerSecondPerKey() * 2), trades, config.dataDir(), streams);
         final Router router = api.router(vertx);
         final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
-                .setHandle100ContinueAutomatically(true)) // large bodies may ask to continue first
+                .setHandle100ContinueAutomatically(true) // large bodies may ask to continue first
+                .setMaxWebSocketMessageSize(BODY_LIMIT).setMaxWebSocketFrameSize(BODY_LIMIT))
 
                 .requestHandler(router);
         // Beyond the limit a new connection is closed at once, before it can cost the engine anything.
@@ -180,8 +184,11 @@ public final class SettlementServer implements AutoCloseable {
 
         private final Path dataDir;
 
+        private final Streams streams;
+
         Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter, final TradeLog trades,
-            final Path dataDir) {
+            final Path dataDir, final Streams streams) {
+            this.streams = streams;
             this.dataDir = dataDir;
             this.engine = engine;
             this.keys = keys;
@@ -211,6 +218,7 @@ public final class SettlementServer implements AutoCloseable {
             router.get("/v1/book/:symbol").handler(ctx -> submit(ctx, new Command.QueryBook(ctx.pathParam("symbol"))));
             router.post("/v1/transfers").handler(ctx -> accountCommand(ctx, "transfer"));
             router.get("/v1/trades").handler(this::trades);
+            router.get("/v1/ws").handler(this::webSocket);
             router.get("/v1/reports/trades").handler(ctx -> report(ctx, true, out -> {
                 final String format = ctx.queryParams().get("format");
                 org.edgebook.journal.TradeReport.write(dataDir, time(ctx, "from", Long.MIN_VALUE),
@@ -295,6 +303,106 @@ public final class SettlementServer implements AutoCloseable {
                     ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
                     : java.time.Instant.parse(text);
             return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+        }
+
+        /**
+         * The WebSocket: the upgrade request is signed like any other. Messages are JSON objects:
+         * {@code {"op":"subscribe","channel":"trades"|"private"}} and
+         * {@code {"op":"command","id":…,"command":{…}}}, answered {@code {"id":…,"seq":…,"time":…,"events":[…]}}
+         * once durable; commands may be pipelined without waiting for answers.
+         */
+        private void webSocket(final RoutingContext ctx) {
+            final ApiKey key = ctx.get("key");
+            ctx.request().toWebSocket().onSuccess(socket -> {
+                final Context context = ctx.vertx().getOrCreateContext();
+                socket.closeHandler(v -> streams.remove(socket));
+                socket.textMessageHandler(text -> onMessage(key, socket, context, text));
+            }).onFailure(e -> json(ctx, 400, ApiResponses.error("not a WebSocket upgrade", e.getMessage())));
+        }
+
+        private void onMessage(final ApiKey key, final ServerWebSocket socket, final Context context,
+                               final String text) {
+            final io.vertx.core.json.JsonObject message;
+            try {
+                message = new io.vertx.core.json.JsonObject(text);
+            } catch (final RuntimeException e) {
+                socket.writeTextMessage(new String(ApiResponses.error("MALFORMED", "a message is a JSON object"),
+                        java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
+            final String op = message.getValue("op") instanceof String s ? s : "";
+            final Object id = message.getValue("id");
+            final String idJson = id == null ? "null" : io.vertx.core.json.Json.encode(id);
+            switch (op) {
+                case "subscribe" -> {
+                    final String channel = message.getValue("channel") instanceof String s ? s : "";
+                    if (channel.equals("trades")) {
+                        streams.subscribeTrades(new Streams.Subscriber(socket, context, key.account()));
+                    } else if (channel.equals("private") && !key.admin()) {
+                        streams.subscribePrivate(new Streams.Subscriber(socket, context, key.account()));
+                    } else {
+                        socket.writeTextMessage(new String(ApiResponses.error("MALFORMED", "channels are trades "
+                                + "and private (private needs an account key)"), java.nio.charset.StandardCharsets.UTF_8));
+                        return;
+                    }
+                    socket.writeTextMessage("{\"subscribed\":\"" + channel + "\"}");
+                }
+                case "command" -> {
+                    final Object body = message.getValue("command");
+                    final byte[] bytes = body instanceof io.vertx.core.json.JsonObject o
+                            ? o.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8) : new byte[0];
+                    final Command decoded = decoders.get().decode(bytes, 0, bytes.length);
+                    final Command command = decoded instanceof Command.Malformed ? decoded : own(key, decoded);
+                    if (command == null) {
+                        socket.writeTextMessage("{\"id\":" + idJson + ",\"error\":\"forbidden\"}");
+                        return;
+                    }
+                    if (command instanceof Command.Malformed m) {
+                        socket.writeTextMessage("{\"id\":" + idJson + ",\"error\":\"MALFORMED\",\"detail\":"
+                                + io.vertx.core.json.Json.encode(m.detail()) + "}");
+                        return;
+                    }
+                    final boolean taken = engine.submit(command, key.id(), new DurableEngine.Reply() {
+                        @Override
+                        public void done(final long seq, final List<Event> events) {
+                            done(seq, 0, events);
+                        }
+
+                        @Override
+                        public void done(final long seq, final long timeMicros, final List<Event> events) {
+                            final String answer = new String(ApiResponses.events(seq, timeMicros, events),
+                                    java.nio.charset.StandardCharsets.UTF_8);
+                            context.runOnContext(v -> socket.writeTextMessage("{\"id\":" + idJson + ","
+                                    + answer.substring(1)));
+                        }
+                    });
+                    if (!taken) {
+                        socket.writeTextMessage("{\"id\":" + idJson + ",\"error\":\"busy\"}");
+                    }
+                }
+                default -> socket.writeTextMessage(new String(ApiResponses.error("MALFORMED", "op is subscribe or "
+                        + "command"), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+
+        /** The command with the key's account filled in, or {@code null} if it is another account's business. */
+        private static Command own(final ApiKey key, final Command command) {
+            if (key.admin()) {
+                return command;
+            }
+            final String account = key.account();
+            final Command filled = switch (command) {
+                case Command.Place c when c.account() == null -> new Command.Place(account, c.clientOrderId(),
+                        c.symbol(), c.side(), c.orderType(), c.tif(), c.price(), c.quantity(), c.postOnly());
+                case Command.Cancel c when c.account() == null -> new Command.Cancel(account, c.clientOrderId());
+                case Command.Modify c when c.account() == null -> new Command.Modify(account, c.clientOrderId(),
+                        c.price(), c.quantity());
+                case Command.Transfer c when c.from() == null -> new Command.Transfer(c.transferId(), account,
+                        c.to(), c.asset(), c.amount());
+                case Command.QueryBalances c when c.account() == null -> new Command.QueryBalances(account);
+                default -> command;
+            };
+            return allowedFor(key, filled) ? filled : null;
         }
 
         /** Recent trades after a sequence number, from the trade log; the journal has them all. */

@@ -1,0 +1,106 @@
+package org.edgebook.server;
+
+import io.vertx.core.Context;
+import io.vertx.core.http.ServerWebSocket;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.edgebook.codec.JsonEventWriter;
+import org.edgebook.engine.Command;
+import org.edgebook.engine.Event;
+import org.edgebook.engine.EventReplayer;
+import org.edgebook.journal.DurableEngine;
+
+/**
+ * Live streams over WebSocket, fed by the engine once commands are durable: public trades (with trade ids and
+ * execution times) and each account's private events (its orders accepted, filled, cancelled, modified; transfers in
+ * and out). Each socket receives on its own context; a socket that cannot keep up (its write queue is full) is closed
+ * with a reason rather than buffered without bound. Thread-safe.
+ */
+final class Streams implements DurableEngine.Listener {
+
+    /** One subscribed socket, with the context it writes on. */
+    record Subscriber(ServerWebSocket socket, Context context, String account) {
+        void send(final String text) {
+            context.runOnContext(v -> {
+                if (socket.isClosed()) {
+                    return;
+                }
+                if (socket.writeQueueFull()) {
+                    socket.close((short) 1008, "slow consumer: the stream cannot wait for you");
+                    return;
+                }
+                socket.writeTextMessage(text);
+            });
+        }
+    }
+
+    private final Set<Subscriber> trades = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber> privates = ConcurrentHashMap.newKeySet();
+
+    void subscribeTrades(final Subscriber subscriber) {
+        trades.add(subscriber);
+    }
+
+    void subscribePrivate(final Subscriber subscriber) {
+        privates.add(subscriber);
+    }
+
+    void remove(final ServerWebSocket socket) {
+        trades.removeIf(s -> s.socket() == socket);
+        privates.removeIf(s -> s.socket() == socket);
+    }
+
+    @Override
+    public void durable(final long seq, final long timeMicros, final Command command, final List<Event> events) {
+        if (!trades.isEmpty()) {
+            int n = 0;
+            for (final Event event : events) {
+                if (event instanceof Event.Trade t) {
+                    final String json = "{\"channel\":\"trades\",\"trade\":" + tradeJson(seq, ++n, timeMicros, t)
+                            + "}";
+                    trades.forEach(s -> s.send(json));
+                }
+            }
+        }
+        if (!privates.isEmpty()) {
+            for (final Subscriber subscriber : privates) {
+                final List<Event> mine = events.stream().filter(e -> concerns(e, subscriber.account())).toList();
+                if (!mine.isEmpty()) {
+                    subscriber.send("{\"channel\":\"private\",\"seq\":" + seq + ",\"events\":[" + encode(seq, mine)
+                            + "]}");
+                }
+            }
+        }
+    }
+
+    private static String tradeJson(final long seq, final int n, final long timeMicros, final Event.Trade t) {
+        final TradeLog.Trade trade = new TradeLog.Trade(seq, seq + "-" + n, timeMicros, t);
+        final String all = new String(TradeLog.json(0, List.of(trade)), StandardCharsets.UTF_8);
+        return all.substring(all.indexOf('[') + 1, all.lastIndexOf(']'));
+    }
+
+    static boolean concerns(final Event event, final String account) {
+        return switch (event) {
+            case Event.Accepted e -> account.equals(e.account());
+            case Event.Cancelled e -> account.equals(e.account());
+            case Event.Modified e -> account.equals(e.account());
+            case Event.Rejected e -> account.equals(e.account());
+            case Event.Trade e -> account.equals(e.makerAccount()) || account.equals(e.takerAccount());
+            case Event.Transferred e -> account.equals(e.from()) || account.equals(e.to());
+            case Event.Balances e -> account.equals(e.account());
+            default -> false;
+        };
+    }
+
+    /** Events as the JSON objects of the engine's lines, comma-separated. */
+    static String encode(final long seq, final List<Event> events) {
+        final ByteArrayOutputStream lines = new ByteArrayOutputStream(256);
+        try (JsonEventWriter writer = new JsonEventWriter(lines)) {
+            EventReplayer.replay(seq, seq, events, writer);
+        }
+        return String.join(",", lines.toString(StandardCharsets.UTF_8).lines().toList());
+    }
+}

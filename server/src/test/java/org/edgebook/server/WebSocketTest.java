@@ -1,0 +1,121 @@
+package org.edgebook.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The WebSocket through a real client: signed upgrade, pipelined order entry, trades and private streams. */
+class WebSocketTest {
+
+    /** Collects text messages. */
+    private static final class Inbox implements WebSocket.Listener {
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(final WebSocket socket, final CharSequence data, final boolean last) {
+            partial.append(data);
+            if (last) {
+                messages.add(partial.toString());
+                partial.setLength(0);
+            }
+            socket.request(1);
+            return null;
+        }
+
+        String await(final String contains) throws InterruptedException {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                for (final String m : messages) {
+                    if (m.contains(contains)) {
+                        return m;
+                    }
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError("no message containing " + contains + " in " + messages);
+        }
+    }
+
+    private static WebSocket connect(final HttpClient http, final int port, final ApiKey key, final Inbox inbox) {
+        final String ts = Long.toString(System.currentTimeMillis());
+        return http.newWebSocketBuilder()
+                .header(RequestSignature.KEY_HEADER, key.id())
+                .header(RequestSignature.TIMESTAMP_HEADER, ts)
+                .header(RequestSignature.SIGNATURE_HEADER, RequestSignature.sign(key.secret(), ts, "GET", "/v1/ws",
+                        new byte[0]))
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/ws"), inbox).join();
+    }
+
+    @Test
+    void ordersPipelinedOverTheSocketAreAnsweredAndStreamed(@TempDir final Path dir) throws Exception {
+        try (SettlementServer server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0,
+                dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> { })) {
+            final ApiKey alice = server.keys().all().stream().filter(k -> "alice".equals(k.account())).findFirst()
+                    .orElseThrow();
+            final ApiKey bob = server.keys().all().stream().filter(k -> "bob".equals(k.account())).findFirst()
+                    .orElseThrow();
+            final HttpClient http = HttpClient.newHttpClient();
+            final Inbox aliceInbox = new Inbox();
+            final WebSocket aliceSocket = connect(http, server.port(), alice, aliceInbox);
+            aliceSocket.sendText("{\"op\":\"subscribe\",\"channel\":\"private\"}", true).join();
+            aliceSocket.sendText("{\"op\":\"subscribe\",\"channel\":\"trades\"}", true).join();
+            aliceInbox.await("\"subscribed\":\"private\"");
+            aliceInbox.await("\"subscribed\":\"trades\"");
+            // Three orders sent back to back, without waiting: each answered with its id once durable.
+            for (int i = 1; i <= 3; i++) {
+                aliceSocket.sendText("{\"op\":\"command\",\"id\":" + i + ",\"command\":{\"type\":\"place\","
+                        + "\"clientOrderId\":\"w" + i + "\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\",\"price\":\"64000\","
+                        + "\"quantity\":\"0.1\"}}", true).join();
+            }
+            for (int i = 1; i <= 3; i++) {
+                assertThat(aliceInbox.await("{\"id\":" + i + ",")).contains("\"seq\":", "\"time\":\"",
+                        "\"type\":\"accepted\"", "\"clientOrderId\":\"w" + i + "\"");
+            }
+            // Bob takes two of them over HTTP: alice sees the trades on both streams.
+            final String body = "{\"clientOrderId\":\"hb\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"64000\","
+                    + "\"quantity\":\"0.2\"}";
+            final String ts = Long.toString(System.currentTimeMillis());
+            final HttpResponse<String> taken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + server.port() + "/v1/orders")).POST(HttpRequest.BodyPublishers.ofString(body))
+                    .header(RequestSignature.KEY_HEADER, bob.id()).header(RequestSignature.TIMESTAMP_HEADER, ts)
+                    .header(RequestSignature.SIGNATURE_HEADER, RequestSignature.sign(bob.secret(), ts, "POST",
+                            "/v1/orders", body.getBytes(StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(taken.statusCode()).isEqualTo(200);
+            assertThat(aliceInbox.await("\"channel\":\"trades\"")).contains("\"buyer\":\"bob\"",
+                    "\"seller\":\"alice\"", "\"tradeId\":\"");
+            assertThat(aliceInbox.await("\"type\":\"trade\"")).startsWith("{\"channel\":\"private\"")
+                    .contains("\"makerAccount\":\"alice\"", "\"takerAccount\":\"bob\"");
+            // Another account's order, and garbage, are refused without closing the socket.
+            aliceSocket.sendText("{\"op\":\"command\",\"id\":\"x\",\"command\":{\"type\":\"cancel\","
+                    + "\"account\":\"bob\",\"clientOrderId\":\"hb\"}}", true).join();
+            assertThat(aliceInbox.await("\"id\":\"x\"")).contains("forbidden");
+            aliceSocket.sendText("not json", true).join();
+            aliceInbox.await("a message is a JSON object");
+            aliceSocket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+        }
+    }
+
+    @Test
+    void anUnsignedUpgradeIsRefused(@TempDir final Path dir) throws Exception {
+        try (SettlementServer server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0,
+                dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> { })) {
+            final var attempt = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/v1/ws"), new Inbox());
+            assertThat(attempt).failsWithin(10, TimeUnit.SECONDS);
+        }
+    }
+}
