@@ -29,6 +29,7 @@ final class Narration {
                     + (c.quantity() != null ? " to quantity " + c.quantity() : "");
             case Command.QueryBook c -> "book of " + c.symbol() + "?";
             case Command.QueryBalances c -> "balances of " + c.account() + "?";
+            case Command.QueryOrders c -> "open orders of " + c.account() + "?";
             case Command.Malformed c -> "(unreadable line)";
         };
     }
@@ -73,6 +74,15 @@ final class Narration {
                     lines.add(String.format("%-14s %-14s | %-14s %-14s", text(bid == null ? null : bid.quantity()),
                             text(bid == null ? null : bid.price()), text(ask == null ? null : ask.price()),
                             text(ask == null ? null : ask.quantity())));
+                }
+            }
+            case Event.Orders e -> {
+                for (final org.edgebook.engine.OpenOrder o : e.orders()) {
+                    lines.add(o.clientOrderId() + " " + o.side() + " " + o.remaining() + " " + o.symbol() + " @ "
+                            + o.price() + (o.postOnly() ? " post-only" : ""));
+                }
+                if (e.orders().isEmpty()) {
+                    lines.add("no open orders");
                 }
             }
             case Event.Balances e -> {

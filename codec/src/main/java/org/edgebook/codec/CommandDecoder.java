@@ -154,6 +154,7 @@ public final class CommandDecoder {
                     ? new Command.Modify(account, clientOrderId, price, quantity) : malformed(error);
             case "book" -> fieldsAllowed(BOOK_FIELDS) ? new Command.QueryBook(symbol) : malformed(error);
             case "balances" -> fieldsAllowed(BALANCES_FIELDS) ? new Command.QueryBalances(account) : malformed(error);
+            case "orders" -> fieldsAllowed(BALANCES_FIELDS) ? new Command.QueryOrders(account) : malformed(error);
             default -> malformed("unknown type '" + type + "'");
         };
     }

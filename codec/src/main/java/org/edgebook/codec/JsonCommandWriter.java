@@ -90,6 +90,10 @@ public final class JsonCommandWriter implements Flushable, AutoCloseable {
                     json.writeStringField("type", "balances");
                     string("account", c.account());
                 }
+                case Command.QueryOrders c -> {
+                    json.writeStringField("type", "orders");
+                    string("account", c.account());
+                }
                 case Command.Malformed c -> {
                     // The unreadable line itself is not kept; this form is rejected MALFORMED again when replayed.
                     json.writeStringField("type", "malformed");

@@ -51,6 +51,10 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     private static final SerializedString F_AMOUNT = new SerializedString("amount");
     private static final SerializedString F_ORIGINAL_SEQ = new SerializedString("originalSeq");
     private static final SerializedString T_TRANSFERRED = new SerializedString("transferred");
+    private static final SerializedString T_ORDERS = new SerializedString("orders");
+    private static final SerializedString F_ORDERS = new SerializedString("orders");
+    private static final SerializedString F_SIDE = new SerializedString("side");
+    private static final SerializedString F_POST_ONLY = new SerializedString("postOnly");
     private static final SerializedString T_OK = new SerializedString("ok");
     private static final SerializedString T_REJECTED = new SerializedString("rejected");
     private static final SerializedString T_ACCEPTED = new SerializedString("accepted");
@@ -253,6 +257,31 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
                 json.writeEndObject();
             }
             json.writeEndObject();
+            end();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void orders(final long cmd, final String account, final OrdersView orders) {
+        try {
+            start(T_ORDERS, cmd);
+            stringField(F_ACCOUNT, account);
+            json.writeFieldName(F_ORDERS);
+            json.writeStartArray();
+            for (int i = 0; i < orders.size(); i++) {
+                json.writeStartObject();
+                stringField(F_CLIENT_ORDER_ID, orders.clientOrderId(i));
+                stringField(F_SYMBOL, orders.symbol(i));
+                stringField(F_SIDE, orders.side(i).name());
+                decimalField(F_PRICE, orders.price(i), orders.priceScale(i));
+                decimalField(F_REMAINING, orders.remaining(i), orders.quantityScale(i));
+                json.writeFieldName(F_POST_ONLY);
+                json.writeBoolean(orders.postOnly(i));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);

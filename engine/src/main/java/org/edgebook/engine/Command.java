@@ -66,6 +66,10 @@ public sealed interface Command {
     record QueryBook(String symbol) implements Command {
     }
 
+    /** Asks for an account's open orders. */
+    record QueryOrders(String account) implements Command {
+    }
+
     /** Asks for an account's balances. */
     record QueryBalances(String account) implements Command {
     }

@@ -85,6 +85,7 @@ public final class Engine {
             case Command.DefineInstrument c -> defineInstrument(cmd, c);
             case Command.QueryBook c -> queryBook(cmd, c);
             case Command.QueryBalances c -> queryBalances(cmd, c);
+            case Command.QueryOrders c -> queryOrders(cmd, c);
             case Command.Malformed c -> sink.rejected(cmd, MALFORMED, c.account(), c.clientOrderId(), c.detail());
             case null -> sink.rejected(cmd, MALFORMED, null, null, "no command");
         }
@@ -587,6 +588,75 @@ public final class Engine {
         }
         balanceReader.wrap(accountsByName.get(c.account()));
         sink.balances(cmd, c.account(), balanceReader);
+    }
+
+    /** Walks every book for the account's orders: a query, so clarity over speed (it is O(resting orders)). */
+    private void queryOrders(final long cmd, final Command.QueryOrders c) {
+        if (isBlank(c.account())) {
+            malformed(cmd, c.account(), null, "account must be a non-empty string");
+            return;
+        }
+        final Account account = accountsByName.get(c.account());
+        final List<Order> mine = new ArrayList<>();
+        if (account != null) {
+            for (final Instrument instrument : instruments) {
+                for (final BookSide side : new BookSide[] {instrument.book.bids, instrument.book.asks}) {
+                    for (int i = 0; i < side.levelCount(); i++) {
+                        for (Order o = side.level(i).head; o != null; o = o.next) {
+                            if (o.account == account) {
+                                mine.add(o);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        sink.orders(cmd, c.account(), new EventSink.OrdersView() {
+            @Override
+            public int size() {
+                return mine.size();
+            }
+
+            @Override
+            public String clientOrderId(final int index) {
+                return mine.get(index).clientOrderId;
+            }
+
+            @Override
+            public String symbol(final int index) {
+                return mine.get(index).instrument.symbol;
+            }
+
+            @Override
+            public Side side(final int index) {
+                return mine.get(index).side;
+            }
+
+            @Override
+            public long price(final int index) {
+                return mine.get(index).price;
+            }
+
+            @Override
+            public int priceScale(final int index) {
+                return mine.get(index).instrument.priceScale;
+            }
+
+            @Override
+            public long remaining(final int index) {
+                return mine.get(index).remaining;
+            }
+
+            @Override
+            public int quantityScale(final int index) {
+                return mine.get(index).instrument.quantityScale;
+            }
+
+            @Override
+            public boolean postOnly(final int index) {
+                return mine.get(index).postOnly;
+            }
+        });
     }
 
     /** Lists the assets an account has held, in definition order, without allocating. */

@@ -63,6 +63,10 @@ public sealed interface Event {
     record Book(long cmd, String symbol, List<Level> bids, List<Level> asks) implements Event {
     }
 
+    /** An account's open orders: markets in definition order, bids best first then asks, oldest first. */
+    record Orders(long cmd, String account, List<OpenOrder> orders) implements Event {
+    }
+
     record Balance(Decimal available, Decimal reserved) {
     }
 

@@ -90,6 +90,17 @@ public final class EventCollector implements EventSink {
     }
 
     @Override
+    public void orders(final long cmd, final String account, final OrdersView orders) {
+        final List<OpenOrder> list = new ArrayList<>(orders.size());
+        for (int i = 0; i < orders.size(); i++) {
+            list.add(new OpenOrder(account, orders.clientOrderId(i), orders.symbol(i), orders.side(i),
+                    Decimal.of(orders.price(i), orders.priceScale(i)),
+                    Decimal.of(orders.remaining(i), orders.quantityScale(i)), orders.postOnly(i)));
+        }
+        events.add(new Event.Orders(cmd, account, Collections.unmodifiableList(list)));
+    }
+
+    @Override
     public void balances(final long cmd, final String account, final BalanceView balances) {
         final Map<String, Event.Balance> map = new LinkedHashMap<>();
         for (int i = 0; i < balances.size(); i++) {

@@ -121,6 +121,12 @@ public final class EventCounter implements EventSink {
     }
 
     @Override
+    public void orders(final long cmd, final String account, final OrdersView orders) {
+        events++;
+        next.orders(cmd, account, orders);
+    }
+
+    @Override
     public void balances(final long cmd, final String account, final BalanceView balances) {
         events++;
         next.balances(cmd, account, balances);

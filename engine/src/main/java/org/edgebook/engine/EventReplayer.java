@@ -40,6 +40,7 @@ public final class EventReplayer {
                     e.price().scale(), e.quantity().unscaled(), e.quantity().scale());
             case Event.Book e -> sink.book(e.cmd(), e.symbol(), new LevelsView(e.bids(), e.asks()));
             case Event.Balances e -> sink.balances(e.cmd(), e.account(), new BalancesView(e.balances()));
+            case Event.Orders e -> sink.orders(e.cmd(), e.account(), new OrderListView(e.orders()));
         }
     }
 
@@ -83,6 +84,53 @@ public final class EventReplayer {
         @Override
         public long quantity(final Side side, final int level) {
             return side(side).get(level).quantity().toUnits(quantityScale());
+        }
+    }
+
+    private record OrderListView(List<OpenOrder> orders) implements EventSink.OrdersView {
+        @Override
+        public int size() {
+            return orders.size();
+        }
+
+        @Override
+        public String clientOrderId(final int index) {
+            return orders.get(index).clientOrderId();
+        }
+
+        @Override
+        public String symbol(final int index) {
+            return orders.get(index).symbol();
+        }
+
+        @Override
+        public Side side(final int index) {
+            return orders.get(index).side();
+        }
+
+        @Override
+        public long price(final int index) {
+            return orders.get(index).price().unscaled();
+        }
+
+        @Override
+        public int priceScale(final int index) {
+            return orders.get(index).price().scale();
+        }
+
+        @Override
+        public long remaining(final int index) {
+            return orders.get(index).remaining().unscaled();
+        }
+
+        @Override
+        public int quantityScale(final int index) {
+            return orders.get(index).remaining().scale();
+        }
+
+        @Override
+        public boolean postOnly(final int index) {
+            return orders.get(index).postOnly();
         }
     }
 

@@ -104,6 +104,34 @@ public interface EventSink {
     /** The view is valid only during this call. */
     void balances(long cmd, String account, BalanceView balances);
 
+    /**
+     * An account's open orders, the answer to an orders query. The view is valid only during this call. The default
+     * drops it: a sink that forwards or encodes events must override this.
+     */
+    default void orders(final long cmd, final String account, final OrdersView orders) {
+    }
+
+    /** Open orders, read during {@link #orders}. */
+    interface OrdersView {
+        int size();
+
+        String clientOrderId(int index);
+
+        String symbol(int index);
+
+        Side side(int index);
+
+        long price(int index);
+
+        int priceScale(int index);
+
+        long remaining(int index);
+
+        int quantityScale(int index);
+
+        boolean postOnly(int index);
+    }
+
     /** Aggregated depth of one market, read during {@link #book}. Index 0 is the best level. */
     interface BookView {
         int priceScale();

@@ -150,8 +150,11 @@ final class RandomFlows {
         if (roll < 910) {
             return new Command.QueryBook(random.nextInt(20) == 0 ? oddName() : market().symbol());
         }
-        if (roll < 950) {
+        if (roll < 940) {
             return new Command.QueryBalances(random.nextInt(20) == 0 ? oddName() : account());
+        }
+        if (roll < 950) {
+            return new Command.QueryOrders(random.nextInt(20) == 0 ? oddName() : account());
         }
         if (roll < 965) {
             return new Command.Malformed("bad line " + roll, maybe(account()), maybe("o" + random.nextInt(50)));

@@ -100,6 +100,7 @@ final class ReferenceModel {
             case Command.Modify c -> modify(c);
             case Command.QueryBook c -> queryBook(c);
             case Command.QueryBalances c -> queryBalances(c);
+            case Command.QueryOrders c -> queryOrders(c);
             case Command.Malformed c -> out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, c.account(),
                     c.clientOrderId(), c.detail()));
         }
@@ -551,6 +552,15 @@ final class ReferenceModel {
         final List<Event.Level> levels = new ArrayList<>();
         byPrice.forEach((price, quantity) -> levels.add(new Event.Level(decimal(price), decimal(quantity))));
         return levels;
+    }
+
+    private void queryOrders(final Command.QueryOrders c) {
+        if (blank(c.account())) {
+            malformed(c.account(), null, "orders needs an account");
+            return;
+        }
+        out.add(new Event.Orders(cmd, c.account(), openOrders().stream()
+                .filter(o -> o.account().equals(c.account())).toList()));
     }
 
     private void queryBalances(final Command.QueryBalances c) {

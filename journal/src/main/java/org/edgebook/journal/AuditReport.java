@@ -78,6 +78,7 @@ public final class AuditReport {
             case Event.Modified m -> "modified";
             case Event.Book b -> "book";
             case Event.Balances b -> "balances";
+            case Event.Orders o -> "orders";
         };
     }
 

@@ -29,6 +29,7 @@ public final class CommandCodec {
     private static final byte BALANCES = 9;
     private static final byte MALFORMED = 10;
     private static final byte TRANSFER = 11;
+    private static final byte ORDERS = 12;
 
     private static final int NULL_STRING = 254;
     private static final int LONG_STRING = 255;
@@ -111,6 +112,10 @@ public final class CommandCodec {
                 out.put(BALANCES);
                 string(out, c.account());
             }
+            case Command.QueryOrders c -> {
+                out.put(ORDERS);
+                string(out, c.account());
+            }
             case Command.Malformed c -> {
                 out.put(MALFORMED);
                 string(out, c.detail());
@@ -134,6 +139,7 @@ public final class CommandCodec {
             case Command.DefineInstrument c -> strings = len(c.symbol()) + len(c.base()) + len(c.quote());
             case Command.QueryBook c -> strings = len(c.symbol());
             case Command.QueryBalances c -> strings = len(c.account());
+            case Command.QueryOrders c -> strings = len(c.account());
             case Command.Malformed c -> strings = len(c.detail()) + len(c.account()) + len(c.clientOrderId());
         }
         // Type, up to 3 enums and a flag, up to 2 decimals (10 bytes each), 5 bytes of length per string (up to 4).
@@ -160,6 +166,7 @@ public final class CommandCodec {
                         decimal(in));
                 case BOOK -> new Command.QueryBook(string(in));
                 case BALANCES -> new Command.QueryBalances(string(in));
+                case ORDERS -> new Command.QueryOrders(string(in));
                 case MALFORMED -> new Command.Malformed(string(in), string(in), string(in));
                 case TRANSFER -> new Command.Transfer(string(in), string(in), string(in), string(in), decimal(in));
                 default -> throw new IllegalArgumentException("unknown command type " + type);

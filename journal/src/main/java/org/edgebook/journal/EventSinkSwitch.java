@@ -83,6 +83,11 @@ public final class EventSinkSwitch implements EventSink {
     }
 
     @Override
+    public void orders(final long cmd, final String account, final OrdersView orders) {
+        target.orders(cmd, account, orders);
+    }
+
+    @Override
     public void balances(final long cmd, final String account, final BalanceView balances) {
         target.balances(cmd, account, balances);
     }

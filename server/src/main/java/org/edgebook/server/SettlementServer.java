@@ -210,6 +210,8 @@ public final class SettlementServer implements AutoCloseable {
             router.get("/v1/openapi.json").handler(ctx -> json(ctx, 200, OPENAPI));
             router.route("/v1/*").handler(this::authenticate);
             router.post("/v1/orders").handler(ctx -> accountCommand(ctx, "place"));
+            router.get("/v1/orders").handler(ctx -> forAccount(ctx, key ->
+                    submit(ctx, new Command.QueryOrders(key.account()))));
             router.delete("/v1/orders/:clientOrderId").handler(ctx -> forAccount(ctx, key ->
                     submit(ctx, new Command.Cancel(key.account(), ctx.pathParam("clientOrderId")))));
             router.patch("/v1/orders/:clientOrderId").handler(ctx -> accountCommand(ctx, "modify"));
@@ -400,6 +402,7 @@ public final class SettlementServer implements AutoCloseable {
                 case Command.Transfer c when c.from() == null -> new Command.Transfer(c.transferId(), account,
                         c.to(), c.asset(), c.amount());
                 case Command.QueryBalances c when c.account() == null -> new Command.QueryBalances(account);
+                case Command.QueryOrders c when c.account() == null -> new Command.QueryOrders(account);
                 default -> command;
             };
             return allowedFor(key, filled) ? filled : null;
@@ -619,6 +622,7 @@ public final class SettlementServer implements AutoCloseable {
                 case Command.Modify c -> key.account().equals(c.account());
                 case Command.Transfer c -> key.account().equals(c.from());
                 case Command.QueryBalances c -> key.account().equals(c.account());
+                case Command.QueryOrders c -> key.account().equals(c.account());
                 case Command.QueryBook c -> true;
                 case Command.Malformed c -> true;
                 default -> false;

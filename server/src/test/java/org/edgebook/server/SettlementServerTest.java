@@ -95,6 +95,11 @@ class SettlementServerTest {
         final HttpResponse<String> book = send(bob, "GET", "/v1/book/BTC-USD", null);
         assertThat(book.body()).contains("\"bids\":[[\"64100\",\"0.3\"]]", "\"asks\":[]");
 
+        assertThat(send(bob, "GET", "/v1/orders", null).body()).contains("\"type\":\"orders\"",
+                "\"orders\":[{\"clientOrderId\":\"b1\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"64100\","
+                        + "\"remaining\":\"0.3\",\"postOnly\":false}]");
+        assertThat(send(alice, "GET", "/v1/orders", null).body()).contains("\"orders\":[]");
+
         final HttpResponse<String> cancel = send(bob, "DELETE", "/v1/orders/b1", null);
         assertThat(cancel.statusCode()).isEqualTo(200);
         assertThat(cancel.body()).contains("\"type\":\"cancelled\"", "\"remaining\":\"0.3\"", "\"reason\":\"USER\"");
