@@ -52,6 +52,12 @@ final class BookSide {
         return side == Side.SELL ? levelPrice <= limit : levelPrice >= limit;
     }
 
+    /** The total quantity resting at {@code price}, 0 if there is no such level. */
+    long quantityAt(final long price) {
+        final PriceLevel level = levelsByPrice.get(price);
+        return level == null ? 0 : level.quantity;
+    }
+
     /** Appends the order at the back of its price level, creating the level if needed. */
     void add(final Order order) {
         PriceLevel level = levelsByPrice.get(order.price);

@@ -48,6 +48,12 @@ public final class Engine {
     final OrderPool orderPool = new OrderPool();
     /** The sequence number of the last command executed; the next one gets {@code sequence + 1}. */
     long sequence;
+    // Price levels the current command changed, for EventSink.levelChanged; tracked only when the sink asks.
+    private boolean trackBook;
+    private Instrument[] touchedInstruments = new Instrument[16];
+    private Side[] touchedSides = new Side[16];
+    private long[] touchedPrices = new long[16];
+    private int touchedCount;
     private final BalanceReader balanceReader = new BalanceReader();
 
     public Engine(final EventSink sink) {
@@ -60,6 +66,14 @@ public final class Engine {
      */
     public void execute(final long cmd, final Command command) {
         sink.sequenced(++sequence, cmd);
+        trackBook = sink.wantsBookChanges();
+        dispatch(cmd, command);
+        if (touchedCount > 0) {
+            reportBookChanges();
+        }
+    }
+
+    private void dispatch(final long cmd, final Command command) {
         // The three order commands are most of the traffic: plain type tests, which compile to a class-pointer
         // compare. The switch below covers every command and keeps the compiler's exhaustiveness check.
         if (command instanceof Command.Place c) {
@@ -89,6 +103,42 @@ public final class Engine {
             case Command.Malformed c -> sink.rejected(cmd, MALFORMED, c.account(), c.clientOrderId(), c.detail());
             case null -> sink.rejected(cmd, MALFORMED, null, null, "no command");
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ book changes
+
+    private void touched(final Instrument instrument, final Side side, final long price) {
+        if (!trackBook) {
+            return;
+        }
+        if (touchedCount == touchedPrices.length) {
+            touchedInstruments = java.util.Arrays.copyOf(touchedInstruments, touchedCount * 2);
+            touchedSides = java.util.Arrays.copyOf(touchedSides, touchedCount * 2);
+            touchedPrices = java.util.Arrays.copyOf(touchedPrices, touchedCount * 2);
+        }
+        touchedInstruments[touchedCount] = instrument;
+        touchedSides[touchedCount] = side;
+        touchedPrices[touchedCount] = price;
+        touchedCount++;
+    }
+
+    /** Each level the command changed, once, with its quantity now. */
+    private void reportBookChanges() {
+        for (int i = 0; i < touchedCount; i++) {
+            boolean seen = false;
+            for (int j = 0; j < i && !seen; j++) {
+                seen = touchedInstruments[j] == touchedInstruments[i] && touchedSides[j] == touchedSides[i]
+                        && touchedPrices[j] == touchedPrices[i];
+            }
+            if (!seen) {
+                final Instrument instrument = touchedInstruments[i];
+                sink.levelChanged(instrument.symbol, touchedSides[i], touchedPrices[i], instrument.priceScale,
+                        instrument.book.side(touchedSides[i]).quantityAt(touchedPrices[i]),
+                        instrument.quantityScale);
+            }
+            touchedInstruments[i] = null;
+        }
+        touchedCount = 0;
     }
 
     // ---------------------------------------------------------------------------------------------------- orders
@@ -173,6 +223,7 @@ public final class Engine {
             final Order order = orderPool.acquire();
             order.set(account, orderId, instrument, side, price, remaining, c.postOnly());
             instrument.book.side(side).add(order);
+            touched(instrument, side, price);
             account.orders.open(order);
         } else {
             if (!market || side == Side.SELL) {
@@ -196,6 +247,7 @@ public final class Engine {
             if (!market && !opposite.reaches(level.price, limit)) {
                 break;
             }
+            touched(instrument, opposite.side(), level.price);
             Order maker = level.head;
             while (maker != null && remaining > 0) {
                 final Order next = maker.next;
@@ -323,6 +375,7 @@ public final class Engine {
         }
         final PriceLevel level = order.level;
         final BookSide side = order.instrument.book.side(order.side);
+        touched(order.instrument, order.side, order.price);
         cancelResting(cmd, order, CancelReason.USER);
         if (level.isEmpty()) {
             side.removeLevel(level);
@@ -368,6 +421,7 @@ public final class Engine {
             account.release(held, instrument.hold(side, price, reduction));
             order.remaining = quantity;
             order.level.quantity -= reduction;
+            touched(instrument, side, price);
             sink.modified(cmd, accountName, orderId, price, instrument.priceScale, quantity, instrument.quantityScale);
             return;
         }
@@ -383,6 +437,7 @@ public final class Engine {
             return;
         }
         // Loses time priority: leave the book and come back as an incoming order.
+        touched(instrument, side, order.price);
         own.remove(order);
         account.release(held, currentHold);
         account.reserve(held, newHold);
@@ -395,6 +450,7 @@ public final class Engine {
             order.price = price;
             order.remaining = remaining;
             own.add(order);
+            touched(instrument, side, price);
         }
     }
 

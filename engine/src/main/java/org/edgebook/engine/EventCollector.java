@@ -12,6 +12,37 @@ import java.util.Map;
  */
 public final class EventCollector implements EventSink {
     private final List<Event> events = new ArrayList<>();
+    private final List<BookChange> bookChanges = new ArrayList<>();
+    private final boolean collectBookChanges;
+
+    /** Collects events only. */
+    public EventCollector() {
+        this(false);
+    }
+
+    /** Collects events and, if asked, the book changes of each command ({@link #drainBookChanges()}). */
+    public EventCollector(final boolean collectBookChanges) {
+        this.collectBookChanges = collectBookChanges;
+    }
+
+    @Override
+    public boolean wantsBookChanges() {
+        return collectBookChanges;
+    }
+
+    @Override
+    public void levelChanged(final String symbol, final Side side, final long price, final int priceScale,
+                             final long quantity, final int quantityScale) {
+        bookChanges.add(new BookChange(symbol, side, Decimal.of(price, priceScale), Decimal.of(quantity,
+                quantityScale)));
+    }
+
+    /** The book changes collected so far, then forgets them. */
+    public List<BookChange> drainBookChanges() {
+        final List<BookChange> copy = List.copyOf(bookChanges);
+        bookChanges.clear();
+        return copy;
+    }
 
     /** The events collected so far, oldest first. */
     public List<Event> events() {

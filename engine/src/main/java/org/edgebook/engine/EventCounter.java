@@ -47,6 +47,17 @@ public final class EventCounter implements EventSink {
     }
 
     @Override
+    public boolean wantsBookChanges() {
+        return next.wantsBookChanges();
+    }
+
+    @Override
+    public void levelChanged(final String symbol, final Side side, final long price, final int priceScale,
+                             final long quantity, final int quantityScale) {
+        next.levelChanged(symbol, side, price, priceScale, quantity, quantityScale);
+    }
+
+    @Override
     public void sequenced(final long seq, final long cmd) {
         next.sequenced(seq, cmd);
     }

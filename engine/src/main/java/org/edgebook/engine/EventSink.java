@@ -111,6 +111,22 @@ public interface EventSink {
     default void orders(final long cmd, final String account, final OrdersView orders) {
     }
 
+    /**
+     * Whether this sink wants {@link #levelChanged} calls: asked once per command. Off by default, and then the engine
+     * does no tracking at all.
+     */
+    default boolean wantsBookChanges() {
+        return false;
+    }
+
+    /**
+     * After a command, once for each price level it changed: the level's total quantity now (0: the level is gone).
+     * Not an event: replay output does not include it; order book streams are built from it.
+     */
+    default void levelChanged(final String symbol, final Side side, final long price, final int priceScale,
+                              final long quantity, final int quantityScale) {
+    }
+
     /** Open orders, read during {@link #orders}. */
     interface OrdersView {
         int size();

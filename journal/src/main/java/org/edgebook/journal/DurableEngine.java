@@ -54,6 +54,12 @@ public final class DurableEngine implements AutoCloseable {
     @FunctionalInterface
     public interface Listener {
         void durable(long seq, long timeMicros, Command command, List<Event> events);
+
+        /** As above, with the price levels the command changed (for order book streams). */
+        default void durable(final long seq, final long timeMicros, final Command command, final List<Event> events,
+                             final List<org.edgebook.engine.BookChange> bookChanges) {
+            durable(seq, timeMicros, command, events);
+        }
     }
 
     /** One batch: its records, and each command's sequence number, events and reply. */
@@ -61,6 +67,7 @@ public final class DurableEngine implements AutoCloseable {
         ByteBuffer records = ByteBuffer.allocate(1 << 20);
         final List<Submission> submissions = new ArrayList<>(BATCH);
         final List<List<Event>> events = new ArrayList<>(BATCH);
+        final List<List<org.edgebook.engine.BookChange>> bookChanges = new ArrayList<>(BATCH);
         long[] times = new long[BATCH];
         long firstSeq;
         boolean last;
@@ -69,6 +76,7 @@ public final class DurableEngine implements AutoCloseable {
             records.clear();
             submissions.clear();
             events.clear();
+            bookChanges.clear();
             last = false;
         }
     }
@@ -88,7 +96,7 @@ public final class DurableEngine implements AutoCloseable {
     private volatile IOException failure;
 
     private DurableEngine(final DurableReplay.Options options, final Consumer<String> warn) throws IOException {
-        collector = new EventCollector();
+        collector = new EventCollector(true);
         final EventSinkSwitch sink = new EventSinkSwitch(collector);
         recovered = Recovery.recover(options.dir(), sink, warn);
         engine = recovered.engine();
@@ -183,6 +191,7 @@ public final class DurableEngine implements AutoCloseable {
                     engine.execute(seq, s.command());
                     batch.submissions.add(s);
                     batch.events.add(collector.drain());
+                    batch.bookChanges.add(collector.drainBookChanges());
                 }
                 taken.clear();
                 batch.records.flip();
@@ -212,7 +221,7 @@ public final class DurableEngine implements AutoCloseable {
                         final long seq = batch.firstSeq + i;
                         for (final Listener listener : listeners) {
                             listener.durable(seq, batch.times[i], batch.submissions.get(i).command(),
-                                    batch.events.get(i));
+                                    batch.events.get(i), batch.bookChanges.get(i));
                         }
                         batch.submissions.get(i).reply().done(seq, batch.times[i], batch.events.get(i));
                     }

@@ -25,6 +25,17 @@ public final class EventSinkSwitch implements EventSink {
     }
 
     @Override
+    public boolean wantsBookChanges() {
+        return target.wantsBookChanges();
+    }
+
+    @Override
+    public void levelChanged(final String symbol, final Side side, final long price, final int priceScale,
+                             final long quantity, final int quantityScale) {
+        target.levelChanged(symbol, side, price, priceScale, quantity, quantityScale);
+    }
+
+    @Override
     public void sequenced(final long seq, final long cmd) {
         target.sequenced(seq, cmd);
     }

@@ -338,13 +338,26 @@ public final class SettlementServer implements AutoCloseable {
             switch (op) {
                 case "subscribe" -> {
                     final String channel = message.getValue("channel") instanceof String s ? s : "";
+                    if (channel.equals("book") && message.getValue("symbol") instanceof String symbol) {
+                        final Streams.BookSubscriber book = streams.subscribeBook(new Streams.Subscriber(socket,
+                                context, key.account()), symbol);
+                        socket.writeTextMessage("{\"subscribed\":\"book\",\"symbol\":"
+                                + io.vertx.core.json.Json.encode(symbol) + "}");
+                        if (!engine.submit(new Command.QueryBook(symbol), key.id(),
+                                (seq, events) -> streams.bookSnapshot(book, seq, events))) {
+                            streams.remove(socket);
+                            socket.writeTextMessage("{\"channel\":\"book\",\"error\":\"busy\"}");
+                        }
+                        return;
+                    }
                     if (channel.equals("trades")) {
                         streams.subscribeTrades(new Streams.Subscriber(socket, context, key.account()));
                     } else if (channel.equals("private") && !key.admin()) {
                         streams.subscribePrivate(new Streams.Subscriber(socket, context, key.account()));
                     } else {
-                        socket.writeTextMessage(new String(ApiResponses.error("MALFORMED", "channels are trades "
-                                + "and private (private needs an account key)"), java.nio.charset.StandardCharsets.UTF_8));
+                        socket.writeTextMessage(new String(ApiResponses.error("MALFORMED", "channels are trades, "
+                                + "private (an account key) and book (with a symbol)"),
+                                java.nio.charset.StandardCharsets.UTF_8));
                         return;
                     }
                     socket.writeTextMessage("{\"subscribed\":\"" + channel + "\"}");

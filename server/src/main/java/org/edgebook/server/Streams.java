@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.edgebook.codec.JsonEventWriter;
+import org.edgebook.engine.BookChange;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Event;
 import org.edgebook.engine.EventReplayer;
@@ -15,8 +16,9 @@ import org.edgebook.journal.DurableEngine;
 
 /**
  * Live streams over WebSocket, fed by the engine once commands are durable: public trades (with trade ids and
- * execution times) and each account's private events (its orders accepted, filled, cancelled, modified; transfers in
- * and out). Each socket receives on its own context; a socket that cannot keep up (its write queue is full) is closed
+ * execution times), each account's private events (its orders accepted, filled, cancelled, modified; transfers in
+ * and out), and order books (a snapshot, then each command's changed levels with its seq and the previous one's, so
+ * a client can tell it missed nothing). Each socket receives on its own context; a socket that cannot keep up (its write queue is full) is closed
  * with a reason rather than buffered without bound. Thread-safe.
  */
 final class Streams implements DurableEngine.Listener {
@@ -39,6 +41,68 @@ final class Streams implements DurableEngine.Listener {
 
     private final Set<Subscriber> trades = ConcurrentHashMap.newKeySet();
     private final Set<Subscriber> privates = ConcurrentHashMap.newKeySet();
+    /** Book subscribers; touched only on the journaler's thread once registered, so plain fields suffice. */
+    private final Set<BookSubscriber> books = ConcurrentHashMap.newKeySet();
+
+    /** A book subscriber: silent until its snapshot arrives, then every change after it, with gap detection. */
+    static final class BookSubscriber {
+        final Subscriber subscriber;
+        final String symbol;
+        long lastSeq = -1; // -1: awaiting the snapshot
+
+        BookSubscriber(final Subscriber subscriber, final String symbol) {
+            this.subscriber = subscriber;
+            this.symbol = symbol;
+        }
+    }
+
+    /** Registers a book subscriber; call {@link #bookSnapshot} with the answer to its book query. */
+    BookSubscriber subscribeBook(final Subscriber subscriber, final String symbol) {
+        final BookSubscriber book = new BookSubscriber(subscriber, symbol);
+        books.add(book);
+        return book;
+    }
+
+    /**
+     * The book query's answer, on the journaler's thread: changes of commands before it are in the snapshot, those
+     * after it follow. A rejected query (unknown symbol) ends the subscription.
+     */
+    void bookSnapshot(final BookSubscriber book, final long seq, final List<Event> events) {
+        if (events.isEmpty() || !(events.getFirst() instanceof Event.Book)) {
+            books.remove(book);
+            book.subscriber.send("{\"channel\":\"book\",\"symbol\":\"" + book.symbol + "\",\"error\":"
+                    + "\"UNKNOWN_SYMBOL\"}");
+            return;
+        }
+        book.lastSeq = seq;
+        book.subscriber.send("{\"channel\":\"book\",\"snapshot\":" + encode(seq, events) + "}");
+    }
+
+    @Override
+    public void durable(final long seq, final long timeMicros, final Command command, final List<Event> events,
+                        final List<BookChange> bookChanges) {
+        durable(seq, timeMicros, command, events);
+        if (books.isEmpty() || bookChanges.isEmpty()) {
+            return;
+        }
+        for (final BookSubscriber book : books) {
+            if (book.lastSeq < 0) {
+                continue; // its snapshot, still to come, includes this command
+            }
+            final StringBuilder changes = new StringBuilder();
+            for (final BookChange change : bookChanges) {
+                if (change.symbol().equals(book.symbol)) {
+                    changes.append(changes.isEmpty() ? "" : ",").append("[\"").append(change.side()).append("\",\"")
+                            .append(change.price()).append("\",\"").append(change.quantity()).append("\"]");
+                }
+            }
+            if (!changes.isEmpty()) {
+                book.subscriber.send("{\"channel\":\"book\",\"symbol\":\"" + book.symbol + "\",\"seq\":" + seq
+                        + ",\"prevSeq\":" + book.lastSeq + ",\"changes\":[" + changes + "]}");
+                book.lastSeq = seq;
+            }
+        }
+    }
 
     void subscribeTrades(final Subscriber subscriber) {
         trades.add(subscriber);
@@ -51,6 +115,7 @@ final class Streams implements DurableEngine.Listener {
     void remove(final ServerWebSocket socket) {
         trades.removeIf(s -> s.socket() == socket);
         privates.removeIf(s -> s.socket() == socket);
+        books.removeIf(b -> b.subscriber.socket() == socket);
     }
 
     @Override

@@ -36,16 +36,22 @@ class WebSocketTest {
         }
 
         String await(final String contains) throws InterruptedException {
+            return await(contains, 1);
+        }
+
+        /** The {@code nth} message containing {@code contains}, waiting up to 10 s for it. */
+        String await(final String contains, final int nth) throws InterruptedException {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {
+                int seen = 0;
                 for (final String m : messages) {
-                    if (m.contains(contains)) {
+                    if (m.contains(contains) && ++seen == nth) {
                         return m;
                     }
                 }
                 Thread.sleep(5);
             }
-            throw new AssertionError("no message containing " + contains + " in " + messages);
+            throw new AssertionError("no message " + nth + " containing " + contains + " in " + messages);
         }
     }
 
@@ -72,6 +78,10 @@ class WebSocketTest {
             final WebSocket aliceSocket = connect(http, server.port(), alice, aliceInbox);
             aliceSocket.sendText("{\"op\":\"subscribe\",\"channel\":\"private\"}", true).join();
             aliceSocket.sendText("{\"op\":\"subscribe\",\"channel\":\"trades\"}", true).join();
+            aliceSocket.sendText("{\"op\":\"subscribe\",\"channel\":\"book\",\"symbol\":\"BTC-USD\"}", true).join();
+            final String snapshot = aliceInbox.await("\"snapshot\"");
+            assertThat(snapshot).contains("\"bids\":[]", "\"asks\":[]");
+            final long snapshotSeq = Long.parseLong(snapshot.replaceAll(".*\"seq\":(\\d+).*", "$1"));
             aliceInbox.await("\"subscribed\":\"private\"");
             aliceInbox.await("\"subscribed\":\"trades\"");
             // Three orders sent back to back, without waiting: each answered with its id once durable.
@@ -84,6 +94,10 @@ class WebSocketTest {
                 assertThat(aliceInbox.await("{\"id\":" + i + ",")).contains("\"seq\":", "\"time\":\"",
                         "\"type\":\"accepted\"", "\"clientOrderId\":\"w" + i + "\"");
             }
+            // The book stream: each order's level change, chained by prevSeq from the snapshot on.
+            final String first = aliceInbox.await("\"changes\"");
+            assertThat(first).contains("\"prevSeq\":" + snapshotSeq, "[\"SELL\",\"64000\",\"0.1\"]");
+            aliceInbox.await("[\"SELL\",\"64000\",\"0.3\"]");
             // Bob takes two of them over HTTP: alice sees the trades on both streams.
             final String body = "{\"clientOrderId\":\"hb\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"64000\","
                     + "\"quantity\":\"0.2\"}";
@@ -97,6 +111,9 @@ class WebSocketTest {
             assertThat(taken.statusCode()).isEqualTo(200);
             assertThat(aliceInbox.await("\"channel\":\"trades\"")).contains("\"buyer\":\"bob\"",
                     "\"seller\":\"alice\"", "\"tradeId\":\"");
+            // 0.3 at 64000 less bob's 0.2: the level is at 0.1 again, a later seq chained to the one before.
+            final String afterTrade = aliceInbox.await("[[\"SELL\",\"64000\",\"0.1\"]]", 2);
+            assertThat(afterTrade).doesNotContain("\"prevSeq\":" + snapshotSeq + ",");
             assertThat(aliceInbox.await("\"type\":\"trade\"")).startsWith("{\"channel\":\"private\"")
                     .contains("\"makerAccount\":\"alice\"", "\"takerAccount\":\"bob\"");
             // Another account's order, and garbage, are refused without closing the socket.
