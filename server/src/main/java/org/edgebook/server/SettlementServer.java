@@ -92,9 +92,11 @@ public final class SettlementServer implements AutoCloseable {
         engine.listen(trades);
         final Streams streams = new Streams();
         engine.listen(streams);
+        final OrderLog orders = new OrderLog(500_000);
+        engine.listen(orders);
         final Vertx vertx = Vertx.vertx();
         final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
-                config.requestsPerSecondPerKey() * 2), trades, config.dataDir(), streams);
+                config.requestsPerSecondPerKey() * 2), trades, config.dataDir(), streams, orders);
         final Router router = api.router(vertx);
         final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
@@ -185,9 +187,11 @@ public final class SettlementServer implements AutoCloseable {
         private final Path dataDir;
 
         private final Streams streams;
+        private final OrderLog orders;
 
         Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter, final TradeLog trades,
-            final Path dataDir, final Streams streams) {
+            final Path dataDir, final Streams streams, final OrderLog orders) {
+            this.orders = orders;
             this.streams = streams;
             this.dataDir = dataDir;
             this.engine = engine;
@@ -212,6 +216,15 @@ public final class SettlementServer implements AutoCloseable {
             router.post("/v1/orders").handler(ctx -> accountCommand(ctx, "place"));
             router.get("/v1/orders").handler(ctx -> forAccount(ctx, key ->
                     submit(ctx, new Command.QueryOrders(key.account()))));
+            router.get("/v1/orders/:clientOrderId").handler(ctx -> forAccount(ctx, key -> {
+                final byte[] order = orders.json(key.account(), ctx.pathParam("clientOrderId"));
+                if (order == null) {
+                    json(ctx, 404, ApiResponses.error("not found", "no order " + ctx.pathParam("clientOrderId")
+                            + " since the service started (the journal has every order: edgebook report trades)"));
+                } else {
+                    json(ctx, 200, order);
+                }
+            }));
             router.delete("/v1/orders/:clientOrderId").handler(ctx -> forAccount(ctx, key ->
                     submit(ctx, new Command.Cancel(key.account(), ctx.pathParam("clientOrderId")))));
             router.patch("/v1/orders/:clientOrderId").handler(ctx -> accountCommand(ctx, "modify"));

@@ -100,9 +100,19 @@ class SettlementServerTest {
                         + "\"remaining\":\"0.3\",\"postOnly\":false}]");
         assertThat(send(alice, "GET", "/v1/orders", null).body()).contains("\"orders\":[]");
 
+        final HttpResponse<String> order = send(bob, "GET", "/v1/orders/b1", null);
+        assertThat(order.statusCode()).isEqualTo(200);
+        assertThat(order.body()).contains("\"side\":\"BUY\"", "\"price\":\"64100\"", "\"quantity\":\"0.8\"",
+                "\"remaining\":\"0.3\"", "\"status\":\"open\"", "\"price\":\"64000\",\"quantity\":\"0.5\"",
+                "\"liquidity\":\"taker\"");
+        assertThat(send(alice, "GET", "/v1/orders/a1", null).body()).contains("\"status\":\"filled\"",
+                "\"liquidity\":\"maker\"");
+        assertThat(send(alice, "GET", "/v1/orders/b1", null).statusCode()).isEqualTo(404); // bob's, not alice's
+
         final HttpResponse<String> cancel = send(bob, "DELETE", "/v1/orders/b1", null);
         assertThat(cancel.statusCode()).isEqualTo(200);
         assertThat(cancel.body()).contains("\"type\":\"cancelled\"", "\"remaining\":\"0.3\"", "\"reason\":\"USER\"");
+        assertThat(send(bob, "GET", "/v1/orders/b1", null).body()).contains("\"status\":\"cancelled:USER\"");
 
         final String transfer = "{\"transferId\":\"rent\",\"to\":\"alice\",\"asset\":\"USD\",\"amount\":\"100.25\"}";
         assertThat(send(bob, "POST", "/v1/transfers", transfer).body()).contains("\"type\":\"transferred\"");

@@ -1,0 +1,148 @@
+package org.edgebook.server;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.edgebook.engine.Command;
+import org.edgebook.engine.Event;
+import org.edgebook.journal.DurableEngine;
+
+/**
+ * Orders with their fills, for {@code GET /v1/orders/{clientOrderId}}: built from durable commands and events since
+ * the service started, keeping the most recent {@code capacity} orders (the journal has all:
+ * {@code edgebook report trades}). Each order: what was asked (symbol, side, type, time in force, price, quantity),
+ * its state (open, filled, cancelled with the reason), what remains, and every fill with trade id, price, quantity,
+ * time and whether it made or took liquidity. Thread-safe.
+ */
+final class OrderLog implements DurableEngine.Listener {
+
+    private static final class Fill {
+        final String tradeId;
+        final String price;
+        final String quantity;
+        final long timeMicros;
+        final boolean maker;
+
+        Fill(final String tradeId, final String price, final String quantity, final long timeMicros,
+             final boolean maker) {
+            this.tradeId = tradeId;
+            this.price = price;
+            this.quantity = quantity;
+            this.timeMicros = timeMicros;
+            this.maker = maker;
+        }
+    }
+
+    private static final class Order {
+        final Command.Place place;
+        final long seq;
+        String price;
+        String remaining;
+        String status = "open";
+        final List<Fill> fills = new ArrayList<>();
+
+        Order(final Command.Place place, final long seq) {
+            this.place = place;
+            this.seq = seq;
+            this.price = place.price() == null ? null : place.price().toString();
+            this.remaining = place.quantity().toString();
+        }
+    }
+
+    private final Map<String, Order> orders;
+
+    OrderLog(final int capacity) {
+        this.orders = new LinkedHashMap<>(1024, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(final Map.Entry<String, Order> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    private static String key(final String account, final String clientOrderId) {
+        return account + '\u0000' + clientOrderId;
+    }
+
+    @Override
+    public synchronized void durable(final long seq, final long timeMicros, final Command command,
+                                     final List<Event> events) {
+        int trade = 0;
+        for (final Event event : events) {
+            switch (event) {
+                case Event.Accepted e when command instanceof Command.Place p ->
+                        orders.put(key(e.account(), e.clientOrderId()), new Order(p, seq));
+                case Event.Trade e -> {
+                    final String id = seq + "-" + ++trade;
+                    fill(e.makerAccount(), e.makerOrderId(), new Fill(id, e.price().toString(),
+                            e.quantity().toString(), timeMicros, true));
+                    fill(e.takerAccount(), e.takerOrderId(), new Fill(id, e.price().toString(),
+                            e.quantity().toString(), timeMicros, false));
+                }
+                case Event.Cancelled e -> {
+                    final Order order = orders.get(key(e.account(), e.clientOrderId()));
+                    if (order != null) {
+                        order.remaining = e.remaining().toString();
+                        order.status = "cancelled:" + e.reason();
+                    }
+                }
+                case Event.Modified e -> {
+                    final Order order = orders.get(key(e.account(), e.clientOrderId()));
+                    if (order != null) {
+                        order.price = e.price().toString();
+                        order.remaining = e.quantity().toString();
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    private void fill(final String account, final String clientOrderId, final Fill fill) {
+        final Order order = orders.get(key(account, clientOrderId));
+        if (order == null) {
+            return;
+        }
+        order.fills.add(fill);
+        final java.math.BigDecimal left = new java.math.BigDecimal(order.remaining)
+                .subtract(new java.math.BigDecimal(fill.quantity));
+        order.remaining = org.edgebook.engine.Decimal.parse(left.toPlainString()).toString();
+        if (left.signum() == 0) {
+            order.status = "filled";
+        }
+    }
+
+    /** The order as JSON, or {@code null} if this log does not have it. */
+    synchronized byte[] json(final String account, final String clientOrderId) {
+        final Order o = orders.get(key(account, clientOrderId));
+        if (o == null) {
+            return null;
+        }
+        final Command.Place p = o.place;
+        final StringBuilder json = new StringBuilder(256 + o.fills.size() * 128);
+        json.append("{\"account\":").append(quote(account)).append(",\"clientOrderId\":").append(quote(clientOrderId))
+                .append(",\"seq\":").append(o.seq).append(",\"symbol\":").append(quote(p.symbol()))
+                .append(",\"side\":\"").append(p.side()).append("\",\"orderType\":\"")
+                .append(p.orderType() == null ? "LIMIT" : p.orderType()).append('"');
+        if (o.price != null) {
+            json.append(",\"price\":\"").append(o.price).append('"');
+        }
+        json.append(",\"quantity\":\"").append(p.quantity()).append("\",\"remaining\":\"").append(o.remaining)
+                .append("\",\"status\":\"").append(o.status).append("\",\"fills\":[");
+        for (int i = 0; i < o.fills.size(); i++) {
+            final Fill f = o.fills.get(i);
+            json.append(i == 0 ? "" : ",").append("{\"tradeId\":\"").append(f.tradeId).append("\",\"price\":\"")
+                    .append(f.price).append("\",\"quantity\":\"").append(f.quantity).append("\",\"time\":\"")
+                    .append(Instant.ofEpochSecond(f.timeMicros / 1_000_000, (f.timeMicros % 1_000_000) * 1_000))
+                    .append("\",\"liquidity\":\"").append(f.maker ? "maker" : "taker").append("\"}");
+        }
+        return json.append("]}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String quote(final String s) {
+        return io.vertx.core.json.Json.encode(s);
+    }
+}
