@@ -41,13 +41,18 @@ final class UpCommand implements Callable<Integer> {
             description = "Open HTTP connections allowed at once; more are closed at once (default ${DEFAULT-VALUE}).")
     private int maxConnections;
 
+    @Option(names = "--idle-timeout", defaultValue = "30",
+            description = "Seconds a connection may send nothing (a stalled request, an idle socket) before it is "
+                    + "closed (default ${DEFAULT-VALUE}).")
+    private int idleTimeout;
+
     @Override
     public Integer call() throws Exception {
         final Path masterKey = keyFile != null ? keyFile
                 : Path.of(System.getProperty("user.home"), ".edgebook", "master.key");
         final boolean fresh = !Files.exists(data.resolve("keys.txt"));
         final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
-                masterKey, rate, maxConnections), !noDemo, warning -> System.err.println("edgebook: " + warning));
+                masterKey, rate, maxConnections, idleTimeout), !noDemo, warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -109,6 +109,15 @@ public final class KeyStore {
         return key;
     }
 
+    /** Removes a key; returns whether it existed. Requests signed with it fail from now on. */
+    public synchronized boolean revoke(final String id) throws IOException {
+        final boolean existed = keys.remove(id) != null;
+        if (existed) {
+            save();
+        }
+        return existed;
+    }
+
     private void save() throws IOException {
         final StringBuilder text = new StringBuilder("# edgebook API keys: id, account (base64url) or * for admin, "
                 + "secret encrypted under the master key\n");

@@ -40,10 +40,15 @@ public final class SettlementServer implements AutoCloseable {
 
     /** How to run: where, which data, which master key, how many requests a key may make. */
     public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey,
-                         int maxConnections) {
+                         int maxConnections, int idleTimeoutSeconds) {
         public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
                       final double requestsPerSecondPerKey) {
-            this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, 10_000);
+            this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, 10_000, 30);
+        }
+
+        public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
+                      final double requestsPerSecondPerKey, final int maxConnections) {
+            this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections, 30);
         }
     }
 
@@ -100,6 +105,8 @@ public final class SettlementServer implements AutoCloseable {
         final Router router = api.router(vertx);
         final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
+                // A client that sends nothing for this long (a slow or stalled request, an idle socket) is closed.
+                .setIdleTimeout(config.idleTimeoutSeconds())
                 .setHandle100ContinueAutomatically(true) // large bodies may ask to continue first
                 .setMaxWebSocketMessageSize(BODY_LIMIT).setMaxWebSocketFrameSize(BODY_LIMIT))
 
@@ -267,6 +274,8 @@ public final class SettlementServer implements AutoCloseable {
             router.post("/v1/admin/deposits").handler(ctx -> adminCommand(ctx, "deposit"));
             router.post("/v1/admin/withdrawals").handler(ctx -> adminCommand(ctx, "withdraw"));
             router.post("/v1/batch").handler(this::batch);
+            router.post("/v1/admin/keys").handler(this::createKey);
+            router.delete("/v1/admin/keys/:id").handler(this::revokeKey);
             router.errorHandler(404, ctx -> json(ctx, 404, ApiResponses.error("not found",
                     ctx.request().method() + " " + ctx.request().path() + " is not part of the API")));
             router.errorHandler(405, ctx -> json(ctx, 405, ApiResponses.error("method not allowed", null)));
@@ -432,6 +441,61 @@ public final class SettlementServer implements AutoCloseable {
                 default -> command;
             };
             return allowedFor(key, filled) ? filled : null;
+        }
+
+        /** {@code {"account":"carol"}} makes a key for carol and answers its id and secret, this once. */
+        private void createKey(final RoutingContext ctx) {
+            final ApiKey admin = ctx.get("key");
+            if (!admin.admin()) {
+                json(ctx, 403, ApiResponses.error("forbidden", "only the admin key manages keys"));
+                return;
+            }
+            final Buffer body = ctx.body().buffer();
+            final String account;
+            try {
+                final io.vertx.core.json.JsonObject request = new io.vertx.core.json.JsonObject(body == null ? "{}"
+                        : body.toString());
+                account = request.getValue("account") instanceof String a && !a.isEmpty() ? a : null;
+                if (account == null || request.size() != 1) {
+                    json(ctx, 400, ApiResponses.error("MALFORMED", "send {\"account\":\"…\"} and nothing else"));
+                    return;
+                }
+            } catch (final RuntimeException e) {
+                json(ctx, 400, ApiResponses.error("MALFORMED", "not a JSON object"));
+                return;
+            }
+            ctx.vertx().executeBlocking(() -> keys.create(account), false).onComplete(result -> {
+                if (result.failed()) {
+                    json(ctx, 500, ApiResponses.error("key not created", result.cause().getMessage()));
+                    return;
+                }
+                final ApiKey key = result.result();
+                json(ctx, 200, ("{\"key\":\"" + key.id() + "\",\"secret\":\""
+                        + new String(key.secret(), java.nio.charset.StandardCharsets.US_ASCII) + "\",\"account\":"
+                        + io.vertx.core.json.Json.encode(account) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            });
+        }
+
+        private void revokeKey(final RoutingContext ctx) {
+            final ApiKey admin = ctx.get("key");
+            if (!admin.admin()) {
+                json(ctx, 403, ApiResponses.error("forbidden", "only the admin key manages keys"));
+                return;
+            }
+            final String id = ctx.pathParam("id");
+            if (id.equals(admin.id())) {
+                json(ctx, 409, ApiResponses.error("conflict", "the admin key cannot revoke itself"));
+                return;
+            }
+            ctx.vertx().executeBlocking(() -> keys.revoke(id), false).onComplete(result -> {
+                if (result.failed()) {
+                    json(ctx, 500, ApiResponses.error("key not revoked", result.cause().getMessage()));
+                } else if (!result.result()) {
+                    json(ctx, 404, ApiResponses.error("not found", "no key " + id));
+                } else {
+                    json(ctx, 200, "{\"revoked\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            });
         }
 
         /** Recent trades after a sequence number, from the trade log; the journal has them all. */

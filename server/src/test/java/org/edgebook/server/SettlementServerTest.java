@@ -219,6 +219,49 @@ class SettlementServerTest {
     }
 
     @Test
+    void theAdminMakesAndRevokesKeys() throws Exception {
+        start(1_000);
+        final ApiKey admin = key(null);
+        final HttpResponse<String> made = send(admin, "POST", "/v1/admin/keys", "{\"account\":\"carol\"}");
+        assertThat(made.statusCode()).isEqualTo(200);
+        final String id = made.body().replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+        final String secret = made.body().replaceAll(".*\"secret\":\"([^\"]+)\".*", "$1");
+        final ApiKey carol = new ApiKey(id, secret.getBytes(StandardCharsets.US_ASCII), "carol");
+        assertThat(send(carol, "GET", "/v1/balances", null).body()).contains("\"account\":\"carol\"");
+        assertThat(send(key("bob"), "POST", "/v1/admin/keys", "{\"account\":\"bob\"}").statusCode())
+                .isEqualTo(403);
+        assertThat(send(admin, "POST", "/v1/admin/keys", "{\"account\":\"\"}").statusCode()).isEqualTo(400);
+        assertThat(send(admin, "DELETE", "/v1/admin/keys/" + id, null).statusCode()).isEqualTo(200);
+        assertThat(send(carol, "GET", "/v1/balances", null).statusCode()).isEqualTo(401);
+        assertThat(send(admin, "DELETE", "/v1/admin/keys/" + id, null).statusCode()).isEqualTo(404);
+        assertThat(send(admin, "DELETE", "/v1/admin/keys/" + admin.id(), null).statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void aStalledRequestIsClosed() throws Exception {
+        server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
+                dir.resolve("secret/master.key"), 1_000, 100, 1), true, w -> { });
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
+                    .getBytes(StandardCharsets.US_ASCII)); // and then nothing
+            final long start = System.nanoTime();
+            int read;
+            try {
+                while ((read = socket.getInputStream().read()) >= 0) {
+                    // drain whatever the server says before it closes
+                }
+            } catch (final java.io.IOException e) {
+                read = -1;
+            }
+            assertThat(read).isEqualTo(-1);
+            assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(8));
+        }
+        // The service is still up for everyone else.
+        assertThat(send(key("bob"), "GET", "/v1/balances", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void badInputGetsASpecificStatusAndChangesNothing() throws Exception {
         start(1_000);
         final ApiKey bob = key("bob");
@@ -231,6 +274,13 @@ class SettlementServerTest {
         assertThat(send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"x\",\"symbol\":\"BTC-USD\","
                 + "\"side\":\"BUY\",\"price\":\"1e9\",\"quantity\":\"1\"}").statusCode()).isEqualTo(400);
         assertThat(send(bob, "DELETE", "/v1/orders/never", null).statusCode()).isEqualTo(404);
+        assertThat(send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"n\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\","
+                + "\"price\":\"1\",\"quantity\":5}").body()).contains("quantity must be a decimal string");
+        assertThat(send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"h\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\","
+                + "\"price\":\"123456789012345678901234567890\",\"quantity\":\"1\"}").body())
+                .contains("INVALID_PRICE");
+        assertThat(send(bob, "POST", "/v1/orders", "{\"clientOrderId\":[1],\"symbol\":\"BTC-USD\"}").statusCode())
+                .isEqualTo(400);
         final String order = "{\"clientOrderId\":\"dup\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"1\","
                 + "\"quantity\":\"0.01\"}";
         assertThat(send(bob, "POST", "/v1/orders", order).statusCode()).isEqualTo(200);
