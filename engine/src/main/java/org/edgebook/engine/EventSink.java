@@ -9,54 +9,7 @@ package org.edgebook.engine;
 public interface EventSink {
 
     /** A sink that drops every event. */
-    EventSink DISCARD = new EventSink() {
-        @Override
-        public void ok(final long cmd) {
-        }
-
-        @Override
-        public void rejected(final long cmd, final RejectReason reason, final String account,
-                             final String clientOrderId, final String detail) {
-        }
-
-        @Override
-        public void accepted(final long cmd, final String account, final String clientOrderId) {
-        }
-
-        @Override
-        public void transferred(final long cmd, final String transferId, final String from, final String to,
-                                final String asset, final long amount, final int scale) {
-        }
-
-        @Override
-        public void transferRejected(final long cmd, final RejectReason reason, final String transferId,
-                                     final String from, final long originalSeq, final String detail) {
-        }
-
-        @Override
-        public void trade(final long cmd, final String symbol, final long price, final int priceScale,
-                          final long quantity, final int quantityScale, final String makerAccount,
-                          final String makerOrderId, final String takerAccount, final String takerOrderId,
-                          final Side takerSide) {
-        }
-
-        @Override
-        public void cancelled(final long cmd, final String account, final String clientOrderId, final long remaining,
-                              final int quantityScale, final CancelReason reason) {
-        }
-
-        @Override
-        public void modified(final long cmd, final String account, final String clientOrderId, final long price,
-                             final int priceScale, final long quantity, final int quantityScale) {
-        }
-
-        @Override
-        public void book(final long cmd, final String symbol, final BookView book) {
-        }
-
-        @Override
-        public void balances(final long cmd, final String account, final BalanceView balances) {
-        }
+    EventSink DISCARD = new EventSinkAdapter() {
     };
 
     /**

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.edgebook.codec.JsonCommandWriter;
+import org.edgebook.codec.JsonText;
 import org.edgebook.engine.Engine;
 import org.edgebook.engine.Event;
 import org.edgebook.engine.EventCollector;
@@ -53,7 +54,7 @@ public final class AuditReport {
             line.setLength(0);
             line.append("{\"seq\":").append(seq).append(",\"time\":\"")
                     .append(TIME.format(Instant.ofEpochSecond(time / 1_000_000, (time % 1_000_000) * 1_000)))
-                    .append("\",\"source\":").append(source == null ? "null" : "\"" + jsonText(source) + "\"")
+                    .append("\",\"source\":").append(JsonText.quote(source))
                     .append(",\"command\":").append(command.toString(StandardCharsets.UTF_8).strip())
                     .append(",\"outcome\":\"").append(outcome(caused)).append("\",\"events\":")
                     .append(caused.size()).append("}\n");
@@ -82,7 +83,4 @@ public final class AuditReport {
         };
     }
 
-    private static String jsonText(final String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.edgebook.codec.JsonText;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Engine;
 import org.edgebook.engine.Event;
@@ -141,7 +142,7 @@ public final class StatementReport {
     /** The statement as one JSON document. */
     public static void writeJson(final Statement s, final OutputStream out) throws IOException {
         final StringBuilder json = new StringBuilder(1024);
-        json.append("{\"account\":\"").append(escape(s.account())).append("\",\"date\":\"").append(s.date())
+        json.append("{\"account\":\"").append(JsonText.escape(s.account())).append("\",\"date\":\"").append(s.date())
                 .append("\",\"opening\":").append(amounts(s.opening())).append(",\"movements\":[");
         for (int i = 0; i < s.movements().size(); i++) {
             final Movement m = s.movements().get(i);
@@ -150,7 +151,7 @@ public final class StatementReport {
                     .append("\",\"kind\":\"").append(m.kind()).append("\",\"asset\":\"").append(m.asset())
                     .append("\",\"amount\":\"").append(m.amount().stripTrailingZeros().toPlainString()).append('"');
             if (m.reference() != null) {
-                json.append(",\"reference\":\"").append(escape(m.reference())).append('"');
+                json.append(",\"reference\":\"").append(JsonText.escape(m.reference())).append('"');
             }
             json.append('}');
         }
@@ -160,24 +161,9 @@ public final class StatementReport {
         out.flush();
     }
 
-    private static String escape(final String s) {
-        final StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
     private static String amounts(final Map<String, BigDecimal> amounts) {
         final StringBuilder json = new StringBuilder("{");
-        amounts.forEach((asset, amount) -> json.append(json.length() > 1 ? "," : "").append('"').append(escape(asset))
+        amounts.forEach((asset, amount) -> json.append(json.length() > 1 ? "," : "").append('"').append(JsonText.escape(asset))
                 .append("\":\"").append(amount.stripTrailingZeros().toPlainString()).append('"'));
         return json.append('}').toString();
     }

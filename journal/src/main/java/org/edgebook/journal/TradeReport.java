@@ -9,12 +9,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
-import org.edgebook.engine.CancelReason;
 import org.edgebook.engine.Decimal;
 import org.edgebook.engine.Engine;
-import org.edgebook.engine.EventSink;
-import org.edgebook.engine.RejectReason;
+import org.edgebook.codec.JsonText;
+import org.edgebook.engine.EventSinkAdapter;
 import org.edgebook.engine.Side;
 
 /**
@@ -70,7 +68,7 @@ public final class TradeReport {
     }
 
     /** Turns trade events into report rows; ignores every other event. */
-    private static final class Rows implements EventSink {
+    private static final class Rows extends EventSinkAdapter {
         private final Format format;
         private final String venue;
         private final long fromMicros;
@@ -129,7 +127,7 @@ public final class TradeReport {
                 line.append('{');
                 for (int i = 0; i < fields.length; i++) {
                     line.append(i == 0 ? "" : ",").append('"').append(names[i]).append("\":\"")
-                            .append(json(fields[i])).append('"');
+                            .append(JsonText.escape(fields[i])).append('"');
                 }
                 line.append('}');
             }
@@ -155,62 +153,5 @@ public final class TradeReport {
                     ? '"' + s.replace("\"", "\"\"") + '"' : s;
         }
 
-        private static String json(final String s) {
-            final StringBuilder b = new StringBuilder(s.length());
-            for (int i = 0; i < s.length(); i++) {
-                final char c = s.charAt(i);
-                if (c == '"' || c == '\\') {
-                    b.append('\\').append(c);
-                } else if (c < 0x20) {
-                    b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                } else {
-                    b.append(c);
-                }
-            }
-            return b.toString();
-        }
-
-        // Every other event is not part of a trade report.
-
-        @Override
-        public void ok(final long cmd) {
-        }
-
-        @Override
-        public void rejected(final long cmd, final RejectReason reason, final String account,
-                             final String clientOrderId, final String detail) {
-        }
-
-        @Override
-        public void accepted(final long cmd, final String account, final String clientOrderId) {
-        }
-
-        @Override
-        public void transferred(final long cmd, final String transferId, final String from, final String to,
-                                final String asset, final long amount, final int scale) {
-        }
-
-        @Override
-        public void transferRejected(final long cmd, final RejectReason reason, final String transferId,
-                                     final String from, final long originalSeq, final String detail) {
-        }
-
-        @Override
-        public void cancelled(final long cmd, final String account, final String clientOrderId, final long remaining,
-                              final int quantityScale, final CancelReason reason) {
-        }
-
-        @Override
-        public void modified(final long cmd, final String account, final String clientOrderId, final long price,
-                             final int priceScale, final long quantity, final int quantityScale) {
-        }
-
-        @Override
-        public void book(final long cmd, final String symbol, final BookView book) {
-        }
-
-        @Override
-        public void balances(final long cmd, final String account, final BalanceView balances) {
-        }
     }
 }

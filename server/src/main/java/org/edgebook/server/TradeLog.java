@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.edgebook.codec.JsonText;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Event;
 import org.edgebook.engine.Side;
@@ -74,28 +75,13 @@ final class TradeLog implements DurableEngine.Listener {
             json.append(i == 0 ? "" : ",").append("{\"tradeId\":\"").append(t.id()).append("\",\"seq\":")
                     .append(t.seq()).append(",\"time\":\"")
                     .append(Instant.ofEpochSecond(t.timeMicros() / 1_000_000, (t.timeMicros() % 1_000_000) * 1_000))
-                    .append("\",\"symbol\":").append(quote(e.symbol())).append(",\"price\":\"").append(e.price())
+                    .append("\",\"symbol\":").append(JsonText.quote(e.symbol())).append(",\"price\":\"").append(e.price())
                     .append("\",\"quantity\":\"").append(e.quantity()).append("\",\"buyer\":")
-                    .append(quote(takerBuys ? e.takerAccount() : e.makerAccount())).append(",\"seller\":")
-                    .append(quote(takerBuys ? e.makerAccount() : e.takerAccount())).append(",\"aggressorSide\":\"")
-                    .append(e.takerSide()).append("\",\"makerOrderId\":").append(quote(e.makerOrderId()))
-                    .append(",\"takerOrderId\":").append(quote(e.takerOrderId())).append('}');
+                    .append(JsonText.quote(takerBuys ? e.takerAccount() : e.makerAccount())).append(",\"seller\":")
+                    .append(JsonText.quote(takerBuys ? e.makerAccount() : e.takerAccount())).append(",\"aggressorSide\":\"")
+                    .append(e.takerSide()).append("\",\"makerOrderId\":").append(JsonText.quote(e.makerOrderId()))
+                    .append(",\"takerOrderId\":").append(JsonText.quote(e.takerOrderId())).append('}');
         }
         return json.append("]}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static String quote(final String s) {
-        final StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 }
