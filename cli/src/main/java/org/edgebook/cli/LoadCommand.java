@@ -55,11 +55,70 @@ final class LoadCommand implements Callable<Integer> {
             description = "Share of requests that cancel an earlier order (default ${DEFAULT-VALUE}).")
     private int cancelPercent;
 
+    @Option(names = "--websocket", description = "Send the commands over WebSocket connections, pipelined, instead "
+            + "of one HTTP request each.")
+    private boolean websocket;
+
     @Option(names = "--symbol", defaultValue = "BTC-USD", description = "Market (default ${DEFAULT-VALUE}).")
     private String symbol;
 
     @Option(names = "--price", defaultValue = "64000", description = "Mid price (default ${DEFAULT-VALUE}).")
     private long mid;
+
+    // Shared with the WebSocket answer handler.
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Histogram warm = new Histogram(3);
+    private final AtomicLong measuredDone = new AtomicLong();
+    private volatile Recorder pendingRecorder;
+    private volatile AtomicLong pendingDone;
+    private volatile AtomicLong pendingErrors;
+    private volatile AtomicLong pendingRejected;
+    private volatile long measureFrom;
+
+    /** Opens the signed WebSocket connections; each answer is matched to its request by id. */
+    private io.vertx.core.http.WebSocket[] connect(final Vertx vertx) throws Exception {
+        final io.vertx.core.http.WebSocketClient wsClient = vertx.createWebSocketClient();
+        final io.vertx.core.http.WebSocket[] sockets = new io.vertx.core.http.WebSocket[connections];
+        for (int c = 0; c < connections; c++) {
+            final String[] key = keys[c % keys.length].split(":", 2);
+            final String ts = Long.toString(System.currentTimeMillis());
+            final io.vertx.core.http.WebSocketConnectOptions options = new io.vertx.core.http.WebSocketConnectOptions()
+                    .setHost(url.getHost()).setPort(url.getPort()).setURI("/v1/ws")
+                    .addHeader(RequestSignature.KEY_HEADER, key[0]).addHeader(RequestSignature.TIMESTAMP_HEADER, ts)
+                    .addHeader(RequestSignature.SIGNATURE_HEADER, RequestSignature.sign(
+                            key[1].getBytes(StandardCharsets.US_ASCII), ts, "GET", "/v1/ws", new byte[0]));
+            sockets[c] = wsClient.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            sockets[c].textMessageHandler(this::answered);
+        }
+        return sockets;
+    }
+
+    private void answered(final String text) {
+        if (!text.startsWith("{\"id\":")) {
+            return;
+        }
+        final int end = text.indexOf(',');
+        final long id = Long.parseLong(text.substring(6, end));
+        final Long due = pending.remove(id);
+        if (due == null) {
+            return;
+        }
+        final long latency = Math.max(0, System.nanoTime() - due);
+        if (due >= measureFrom) {
+            pendingRecorder.recordValue(latency);
+            measuredDone.incrementAndGet();
+        } else {
+            synchronized (warm) {
+                warm.recordValue(latency);
+            }
+        }
+        if (text.contains("\"error\"")) {
+            pendingErrors.incrementAndGet();
+        } else if (text.contains("\"type\":\"rejected\"")) {
+            pendingRejected.incrementAndGet();
+        }
+        pendingDone.incrementAndGet();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -67,21 +126,27 @@ final class LoadCommand implements Callable<Integer> {
         final HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
                 .setDefaultPort(url.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections)
                 .setMaxWaitQueueSize(Math.max(10_000, rate * 2)));
+        final io.vertx.core.http.WebSocket[] sockets = websocket ? connect(vertx) : null;
         final Recorder recorder = new Recorder(3);
         final Histogram total = new Histogram(3);
         final AtomicLong done = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final AtomicLong rejected = new AtomicLong();
         final long intervalNanos = 1_000_000_000L / rate;
+        pendingRecorder = recorder;
+        pendingDone = done;
+        pendingErrors = errors;
+        pendingRejected = rejected;
         final long warmupCount = (long) rate * warmup;
         final long count = warmupCount + (long) rate * duration;
         final String run = Long.toString(System.currentTimeMillis(), 36);
         final SplittableRandom random = new SplittableRandom();
         final long start = System.nanoTime() + 50_000_000L;
         final long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+        this.measureFrom = measureFrom;
         long nextReport = start + 1_000_000_000L;
-        final Histogram warm = new Histogram(3);
-        final AtomicLong measuredDone = new AtomicLong();
+        final Histogram warm = this.warm;
+        final AtomicLong measuredDone = this.measuredDone;
         System.err.printf("load: %,d requests/s for %d s (after %d s of warm-up) over %d connections to %s%n", rate,
                 duration, warmup, connections, url);
         for (long i = 0; i < count; i++) {
@@ -108,6 +173,23 @@ final class LoadCommand implements Callable<Integer> {
                 final long price = buy ? mid - random.nextInt(3) + 1 : mid + random.nextInt(3) - 1;
                 body = "{\"clientOrderId\":\"" + run + "-" + i + "\",\"symbol\":\"" + symbol + "\",\"side\":\""
                         + (buy ? "BUY" : "SELL") + "\",\"price\":\"" + price + "\",\"quantity\":\"0.001\"}";
+            }
+            if (websocket) {
+                final String command = cancel
+                        ? "{\"type\":\"cancel\",\"clientOrderId\":\"" + path.substring("/v1/orders/".length()) + "\"}"
+                        : body.replace("{\"clientOrderId\"", "{\"type\":\"place\",\"clientOrderId\"");
+                pending.put(i, due);
+                sockets[(int) (i % sockets.length)].writeTextMessage("{\"op\":\"command\",\"id\":" + i
+                        + ",\"command\":" + command + "}");
+                if (System.nanoTime() >= nextReport) {
+                    final Histogram interval = recorder.getIntervalHistogram();
+                    total.add(interval);
+                    System.err.printf(Locale.ROOT, "  %3d s: %,d sent, %,d answered, %,d errors; last second p99 "
+                                    + "%.2f ms%n", (nextReport - start) / 1_000_000_000L, i + 1, done.get(),
+                            errors.get(), interval.getValueAtPercentile(99) / 1e6);
+                    nextReport += 1_000_000_000L;
+                }
+                continue;
             }
             final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             final String ts = Long.toString(System.currentTimeMillis());
