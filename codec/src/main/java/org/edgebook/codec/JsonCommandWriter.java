@@ -1,9 +1,6 @@
 package org.edgebook.codec;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -17,16 +14,10 @@ import org.edgebook.engine.Decimal;
  * <p>
  * Threading: one thread. Buffers output; call {@link #flush()} when done.
  */
-public final class JsonCommandWriter implements Flushable, AutoCloseable {
-    private final JsonGenerator json;
+public final class JsonCommandWriter extends JsonLinesOutput {
 
     public JsonCommandWriter(final OutputStream out) {
-        try {
-            this.json = new JsonFactory().setRootValueSeparator(null).createGenerator(out, JsonEncoding.UTF8);
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        super(out);
     }
 
     public void write(final Command command) {
@@ -129,24 +120,6 @@ public final class JsonCommandWriter implements Flushable, AutoCloseable {
                 throw new IllegalArgumentException(name + " is out of range and has no exact text");
             }
             json.writeStringField(name, value.toString());
-        }
-    }
-
-    @Override
-    public void flush() {
-        try {
-            json.flush();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            json.close();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,10 +1,7 @@
 package org.edgebook.codec;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
-import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +19,7 @@ import org.edgebook.engine.Side;
  * <p>
  * Threading: the engine's thread only. Buffers output; call {@link #flush()} when a batch is done.
  */
-public final class JsonEventWriter implements EventSink, Flushable, AutoCloseable {
+public final class JsonEventWriter extends JsonLinesOutput implements EventSink {
     private static final SerializedString F_ACCOUNT = new SerializedString("account");
     private static final SerializedString F_AVAILABLE = new SerializedString("available");
     private static final SerializedString F_BALANCES = new SerializedString("balances");
@@ -64,17 +61,11 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     private static final SerializedString T_BOOK = new SerializedString("book");
     private static final SerializedString T_BALANCES = new SerializedString("balances");
 
-    private final JsonGenerator json;
     private final char[] number = new char[48];
     private long seq;
 
     public JsonEventWriter(final OutputStream out) {
-        try {
-            this.json = new JsonFactory().setRootValueSeparator(null).createGenerator(out, JsonEncoding.UTF8);
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        super(out);
     }
 
     @Override
@@ -316,23 +307,5 @@ public final class JsonEventWriter implements EventSink, Flushable, AutoCloseabl
     private void decimal(final long units, final int scale) throws IOException {
         final int length = Decimal.format(units, scale, number);
         json.writeString(number, 0, length);
-    }
-
-    @Override
-    public void flush() {
-        try {
-            json.flush();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            json.close();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

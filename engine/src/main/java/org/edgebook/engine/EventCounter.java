@@ -4,7 +4,7 @@ package org.edgebook.engine;
  * Counts events by kind on their way to another sink: for summaries, benchmarks and tests. With
  * {@link EventSink#DISCARD} as the next sink it is the cheapest sink there is. Single writer; allocates nothing.
  */
-public final class EventCounter implements EventSink {
+public final class EventCounter extends ForwardingEventSink {
     private final EventSink next;
     private long events;
     private long rejections;
@@ -14,6 +14,11 @@ public final class EventCounter implements EventSink {
 
     public EventCounter(final EventSink next) {
         this.next = next;
+    }
+
+    @Override
+    protected EventSink next() {
+        return next;
     }
 
     public long events() {
@@ -47,25 +52,9 @@ public final class EventCounter implements EventSink {
     }
 
     @Override
-    public boolean wantsBookChanges() {
-        return next.wantsBookChanges();
-    }
-
-    @Override
-    public void levelChanged(final String symbol, final Side side, final long price, final int priceScale,
-                             final long quantity, final int quantityScale) {
-        next.levelChanged(symbol, side, price, priceScale, quantity, quantityScale);
-    }
-
-    @Override
-    public void sequenced(final long seq, final long cmd) {
-        next.sequenced(seq, cmd);
-    }
-
-    @Override
     public void ok(final long cmd) {
         events++;
-        next.ok(cmd);
+        super.ok(cmd);
     }
 
     @Override
@@ -76,20 +65,20 @@ public final class EventCounter implements EventSink {
         if (reason == RejectReason.UNKNOWN_ORDER) {
             unknownOrders++;
         }
-        next.rejected(cmd, reason, account, clientOrderId, detail);
+        super.rejected(cmd, reason, account, clientOrderId, detail);
     }
 
     @Override
     public void accepted(final long cmd, final String account, final String clientOrderId) {
         events++;
-        next.accepted(cmd, account, clientOrderId);
+        super.accepted(cmd, account, clientOrderId);
     }
 
     @Override
     public void transferred(final long cmd, final String transferId, final String from, final String to,
                             final String asset, final long amount, final int scale) {
         events++;
-        next.transferred(cmd, transferId, from, to, asset, amount, scale);
+        super.transferred(cmd, transferId, from, to, asset, amount, scale);
     }
 
     @Override
@@ -97,7 +86,7 @@ public final class EventCounter implements EventSink {
                                  final String from, final long originalSeq, final String detail) {
         events++;
         rejections++;
-        next.transferRejected(cmd, reason, transferId, from, originalSeq, detail);
+        super.transferRejected(cmd, reason, transferId, from, originalSeq, detail);
     }
 
     @Override
@@ -106,7 +95,7 @@ public final class EventCounter implements EventSink {
                       final String takerAccount, final String takerOrderId, final Side takerSide) {
         events++;
         trades++;
-        next.trade(cmd, symbol, price, priceScale, quantity, quantityScale, makerAccount, makerOrderId, takerAccount,
+        super.trade(cmd, symbol, price, priceScale, quantity, quantityScale, makerAccount, makerOrderId, takerAccount,
                 takerOrderId, takerSide);
     }
 
@@ -115,31 +104,31 @@ public final class EventCounter implements EventSink {
                           final int quantityScale, final CancelReason reason) {
         events++;
         cancels++;
-        next.cancelled(cmd, account, clientOrderId, remaining, quantityScale, reason);
+        super.cancelled(cmd, account, clientOrderId, remaining, quantityScale, reason);
     }
 
     @Override
     public void modified(final long cmd, final String account, final String clientOrderId, final long price,
                          final int priceScale, final long quantity, final int quantityScale) {
         events++;
-        next.modified(cmd, account, clientOrderId, price, priceScale, quantity, quantityScale);
+        super.modified(cmd, account, clientOrderId, price, priceScale, quantity, quantityScale);
     }
 
     @Override
     public void book(final long cmd, final String symbol, final BookView book) {
         events++;
-        next.book(cmd, symbol, book);
-    }
-
-    @Override
-    public void orders(final long cmd, final String account, final OrdersView orders) {
-        events++;
-        next.orders(cmd, account, orders);
+        super.book(cmd, symbol, book);
     }
 
     @Override
     public void balances(final long cmd, final String account, final BalanceView balances) {
         events++;
-        next.balances(cmd, account, balances);
+        super.balances(cmd, account, balances);
+    }
+
+    @Override
+    public void orders(final long cmd, final String account, final OrdersView orders) {
+        events++;
+        super.orders(cmd, account, orders);
     }
 }
