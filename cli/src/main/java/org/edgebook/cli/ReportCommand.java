@@ -6,14 +6,13 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import org.edgebook.journal.AuditReport;
 import org.edgebook.journal.StatementReport;
 import org.edgebook.journal.TradeReport;
+import org.edgebook.journal.UtcMicros;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -128,9 +127,7 @@ final class ReportCommand implements Runnable {
     /** A date (start of that day, UTC) or a UTC instant, as microseconds since the epoch. */
     static long micros(final picocli.CommandLine.Model.CommandSpec spec, final String text, final String option) {
         try {
-            final Instant instant = text.length() == 10
-                    ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
-            return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+            return UtcMicros.parse(text);
         } catch (final DateTimeParseException e) {
             throw new ParameterException(spec.commandLine(), option + " takes a date (2026-11-21) or a UTC "
                     + "time (2026-11-21T09:30:00Z), not '" + text + "'");

@@ -5,9 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.edgebook.codec.JsonCommandWriter;
 import org.edgebook.codec.JsonText;
@@ -25,8 +22,6 @@ import org.edgebook.engine.EventCollector;
  * Threading: the calling thread.
  */
 public final class AuditReport {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private AuditReport() {
     }
@@ -53,7 +48,7 @@ public final class AuditReport {
             commandJson.flush();
             line.setLength(0);
             line.append("{\"seq\":").append(seq).append(",\"time\":\"")
-                    .append(TIME.format(Instant.ofEpochSecond(time / 1_000_000, (time % 1_000_000) * 1_000)))
+                    .append(UtcMicros.reportText(time))
                     .append("\",\"source\":").append(JsonText.quote(source))
                     .append(",\"command\":").append(command.toString(StandardCharsets.UTF_8).strip())
                     .append(",\"outcome\":\"").append(outcome(caused)).append("\",\"events\":")

@@ -27,8 +27,7 @@ public final class JournalWriter implements AutoCloseable {
         long micros();
 
         Clock SYSTEM = () -> {
-            final java.time.Instant now = java.time.Instant.now();
-            return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+            return UtcMicros.of(java.time.Instant.now());
         };
     }
 

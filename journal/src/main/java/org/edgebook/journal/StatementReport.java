@@ -5,9 +5,7 @@ import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +40,7 @@ public final class StatementReport {
     }
 
     public static Statement build(final Path dir, final String account, final LocalDate date) throws IOException {
-        final long dayStart = date.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000;
+        final long dayStart = UtcMicros.parse(date.toString());
         final long dayEnd = dayStart + 86_400_000_000L;
         final EventCollector events = new EventCollector();
         final JournalStart start = JournalStart.of(dir, new EventSinkSwitch(events));
@@ -147,7 +145,7 @@ public final class StatementReport {
         for (int i = 0; i < s.movements().size(); i++) {
             final Movement m = s.movements().get(i);
             json.append(i == 0 ? "" : ",").append("{\"seq\":").append(m.seq()).append(",\"time\":\"")
-                    .append(Instant.ofEpochSecond(m.timeMicros() / 1_000_000, (m.timeMicros() % 1_000_000) * 1_000))
+                    .append(UtcMicros.instant(m.timeMicros()))
                     .append("\",\"kind\":\"").append(m.kind()).append("\",\"asset\":\"").append(m.asset())
                     .append("\",\"amount\":\"").append(m.amount().stripTrailingZeros().toPlainString()).append('"');
             if (m.reference() != null) {

@@ -5,9 +5,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.edgebook.engine.Decimal;
 import org.edgebook.engine.Engine;
@@ -34,8 +31,6 @@ public final class TradeReport {
 
     static final String CSV_HEADER = "trade_id,execution_time,symbol,price,quantity,notional,currency,buyer,seller,"
             + "aggressor_side,maker_order_id,taker_order_id,venue";
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private TradeReport() {
     }
@@ -114,7 +109,7 @@ public final class TradeReport {
             final String buyer = takerSide == Side.BUY ? takerAccount : makerAccount;
             final String seller = takerSide == Side.BUY ? makerAccount : takerAccount;
             final String[] fields = {seq + "-" + tradeInCommand,
-                    TIME.format(Instant.ofEpochSecond(time / 1_000_000, (time % 1_000_000) * 1_000)), symbol,
+                    UtcMicros.reportText(time), symbol,
                     Decimal.toString(price, priceScale), Decimal.toString(quantity, quantityScale),
                     notional.toString(), currency, buyer, seller, takerSide.name(), makerOrderId, takerOrderId, venue};
             line.setLength(0);

@@ -29,8 +29,7 @@ final class ApiResponses {
             EventReplayer.replay(seq, seq, events, writer);
         }
         final String joined = String.join(",", lines.toString(StandardCharsets.UTF_8).lines().toList());
-        final String time = java.time.Instant.ofEpochSecond(timeMicros / 1_000_000, (timeMicros % 1_000_000) * 1_000)
-                .toString();
+        final String time = org.edgebook.journal.UtcMicros.instant(timeMicros).toString();
         return ("{\"seq\":" + seq + ",\"time\":\"" + time + "\",\"events\":[" + joined + "]}")
                 .getBytes(StandardCharsets.UTF_8);
     }

@@ -1,6 +1,5 @@
 package org.edgebook.server;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,7 +135,7 @@ final class OrderLog implements DurableEngine.Listener {
             final Fill f = o.fills.get(i);
             json.append(i == 0 ? "" : ",").append("{\"tradeId\":\"").append(f.tradeId).append("\",\"price\":\"")
                     .append(f.price).append("\",\"quantity\":\"").append(f.quantity).append("\",\"time\":\"")
-                    .append(Instant.ofEpochSecond(f.timeMicros / 1_000_000, (f.timeMicros % 1_000_000) * 1_000))
+                    .append(org.edgebook.journal.UtcMicros.instant(f.timeMicros))
                     .append("\",\"liquidity\":\"").append(f.maker ? "maker" : "taker").append("\"}");
         }
         return json.append("]}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -323,10 +323,7 @@ public final class SettlementServer implements AutoCloseable {
             if (text == null) {
                 return absent;
             }
-            final java.time.Instant instant = text.length() == 10
-                    ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
-                    : java.time.Instant.parse(text);
-            return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+            return org.edgebook.journal.UtcMicros.parse(text);
         }
 
         /**

@@ -1,6 +1,5 @@
 package org.edgebook.server;
 
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +73,7 @@ final class TradeLog implements DurableEngine.Listener {
             final boolean takerBuys = e.takerSide() == Side.BUY;
             json.append(i == 0 ? "" : ",").append("{\"tradeId\":\"").append(t.id()).append("\",\"seq\":")
                     .append(t.seq()).append(",\"time\":\"")
-                    .append(Instant.ofEpochSecond(t.timeMicros() / 1_000_000, (t.timeMicros() % 1_000_000) * 1_000))
+                    .append(org.edgebook.journal.UtcMicros.instant(t.timeMicros()))
                     .append("\",\"symbol\":").append(JsonText.quote(e.symbol())).append(",\"price\":\"").append(e.price())
                     .append("\",\"quantity\":\"").append(e.quantity()).append("\",\"buyer\":")
                     .append(JsonText.quote(takerBuys ? e.takerAccount() : e.makerAccount())).append(",\"seller\":")
