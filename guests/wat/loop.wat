@@ -1,0 +1,14 @@
+;; Hostile guest, memory convention: edge_handle spins forever without calling the host.
+(module
+  (memory (export "memory") 1)
+  ;; edge_alloc: a fresh region at the end of memory, grown to fit (0 on failure)
+  (func (export "edge_alloc") (param $len i32) (result i32)
+    (local $old i32)
+    (local.set $old
+      (memory.grow (i32.shr_u (i32.add (local.get $len) (i32.const 65535)) (i32.const 16))))
+    (if (result i32) (i32.eq (local.get $old) (i32.const -1))
+      (then (i32.const 0))
+      (else (i32.shl (local.get $old) (i32.const 16)))))
+  (func (export "edge_handle") (param $ptr i32) (param $len i32) (result i32)
+    (loop $spin (br $spin))
+    unreachable))

@@ -1,0 +1,15 @@
+;; Broken guest: exports memory and edge_alloc, but the handler is named "handle" (no edge_handle).
+(module
+  (memory (export "memory") 1)
+  (data (i32.const 16) "\c8\00\00\00\40\00\00\00\02\00\00\00")
+  (data (i32.const 64) "{}")
+  (func (export "edge_alloc") (param $len i32) (result i32)
+    (local $old i32)
+    (local.set $old
+      (memory.grow (i32.shr_u (i32.add (local.get $len) (i32.const 65535)) (i32.const 16))))
+    (if (result i32) (i32.eq (local.get $old) (i32.const -1))
+      (then (i32.const 0))
+      (else (i32.shl (local.get $old) (i32.const 16)))))
+  ;; would answer 200 {} under the right name
+  (func (export "handle") (param $ptr i32) (param $len i32) (result i32)
+    (i32.const 16)))

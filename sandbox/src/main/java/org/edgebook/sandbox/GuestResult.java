@@ -1,0 +1,5 @@
+package org.edgebook.sandbox;
+
+/** A guest's answer. */
+public record GuestResult(int status, String contentType, byte[] body) {
+}

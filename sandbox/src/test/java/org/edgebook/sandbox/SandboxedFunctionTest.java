@@ -1,0 +1,254 @@
+package org.edgebook.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.edgebook.guests.Guests;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SandboxedFunctionTest {
+    private static final String TRANSFORM_REQUEST = """
+        {"user_id":"u-1","events":[{"event_type":"click","timestamp":"2026-11-22T10:00:00.250+01:00",\
+        "payload":{"x":1}},{"event_type":"view","timestamp":1795338000000,"payload":[1,2]}],\
+        "metadata":{"source":"web","trace_id":"t-9"}}""";
+
+    private final ModuleCache cache = new ModuleCache();
+    private final Watchdog watchdog = new Watchdog();
+    private final List<String> logLines = new CopyOnWriteArrayList<>();
+    private final GuestLog log = (function, sha, requestId, text) ->
+        logLines.add(function + " " + sha.substring(0, 12) + " " + requestId + " " + text);
+    private final List<SandboxedFunction> functions = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        functions.forEach(SandboxedFunction::close);
+        watchdog.close();
+    }
+
+    private SandboxedFunction function(final String guest, final Convention convention, final Limits limits)
+        throws ModuleRejectedException {
+        final SandboxedFunction f = SandboxedFunction.create(guest, cache.load(Guests.read(guest),
+            ExecutionMode.COMPILED), convention, limits, Map.of("GRANTED", "yes"), log, watchdog);
+        functions.add(f);
+        return f;
+    }
+
+    private static GuestCall call(final String body) {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return new GuestCall(bytes, bytes.length, Map.of("REQUEST_METHOD", "POST", "X_REQUEST_ID", "r-1"), "r-1",
+            1_795_856_400_250L);
+    }
+
+    private static GuestResult answer(final SandboxedFunction f, final String body) throws Exception {
+        return f.submit(call(body)).get(30, TimeUnit.SECONDS);
+    }
+
+    private static GuestFailure failure(final CompletableFuture<GuestResult> future) throws Exception {
+        try {
+            future.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(GuestFailure.class);
+            return (GuestFailure) e.getCause();
+        }
+        throw new AssertionError("the call succeeded");
+    }
+
+    private static Limits limits(final int pages, final long deadlineMs, final long cpuMs, final int concurrency,
+                                 final int queue, final int reuses) {
+        return new Limits(pages, Duration.ofMillis(deadlineMs), Duration.ofMillis(cpuMs), concurrency, queue,
+            1 << 20, reuses);
+    }
+
+    @Test
+    void memoryConventionAnswersTheTransform() throws Exception {
+        final GuestResult result = answer(function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT),
+            TRANSFORM_REQUEST);
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(new String(result.body(), StandardCharsets.UTF_8))
+            .startsWith("{\"user_id\":\"u-1\",\"processed_events\":[{\"event_type\":\"click\","
+                + "\"normalized_timestamp\":1795338000250,\"hash\":\"")
+            .endsWith("\"total_duration_ms\":250,\"trace_id\":\"t-9\"}");
+    }
+
+    @Test
+    void wagiConventionGivesTheSameAnswerAsTheMemoryConvention() throws Exception {
+        final GuestResult memory = answer(function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT),
+            TRANSFORM_REQUEST);
+        final GuestResult wagi = answer(function(Guests.TRANSFORM_WAGI, Convention.WAGI, Limits.DEFAULT),
+            TRANSFORM_REQUEST);
+        assertThat(wagi.status()).isEqualTo(200);
+        assertThat(wagi.contentType()).isEqualTo("application/json");
+        assertThat(wagi.body()).isEqualTo(memory.body());
+    }
+
+    @Test
+    void guestErrorsKeepTheirStatus() throws Exception {
+        final GuestResult result = answer(function(Guests.TRANSFORM_WAGI, Convention.WAGI, Limits.DEFAULT), "{\"x\":");
+        assertThat(result.status()).isEqualTo(400);
+        assertThat(new String(result.body(), StandardCharsets.UTF_8))
+            .isEqualTo("{\"error\":\"invalid_json\",\"message\":\"invalid JSON at byte 5: unexpected end of input\"}");
+    }
+
+    @Test
+    void sameBytesCompileOnce() throws Exception {
+        final byte[] bytes = Guests.read(Guests.TRANSFORM_MEMORY);
+        final GuestModule first = cache.load(bytes, ExecutionMode.COMPILED);
+        assertThat(cache.load(bytes.clone(), ExecutionMode.COMPILED)).isSameAs(first);
+        assertThat(first.sha256()).hasSize(64);
+        assertThat(cache.load(bytes, ExecutionMode.INTERPRETED)).isNotSameAs(first);
+    }
+
+    @Test
+    void invalidBinaryIsRefusedSayingWhy() {
+        assertThatThrownBy(() -> cache.load(Guests.read("invalid.wasm"), ExecutionMode.COMPILED))
+            .isInstanceOf(ModuleRejectedException.class)
+            .hasMessageStartingWith("malformed module: ");
+        assertThatThrownBy(() -> cache.load(new byte[] {1, 2, 3}, ExecutionMode.COMPILED))
+            .isInstanceOf(ModuleRejectedException.class)
+            .hasMessageStartingWith("malformed module: ");
+    }
+
+    @Test
+    void wrongExportIsRefusedNamingWhatIsMissing() {
+        assertThatThrownBy(() -> function("wrong-export.wasm", Convention.MEMORY, Limits.DEFAULT))
+            .isInstanceOf(ModuleRejectedException.class)
+            .hasMessageContaining("does not export edge_handle")
+            .hasMessageContaining("handle");
+        assertThatThrownBy(() -> function(Guests.TRANSFORM_MEMORY, Convention.WAGI, Limits.DEFAULT))
+            .hasMessageContaining("does not export _start");
+    }
+
+    @Test
+    void moduleNeedingMoreMemoryThanItsLimitIsRefused() {
+        assertThatThrownBy(() -> function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, limits(1, 1000, 1000, 1, 1, 0)))
+            .isInstanceOf(ModuleRejectedException.class)
+            .hasMessageContaining("pages of memory at start; the limit is 1");
+    }
+
+    @Test
+    void infiniteLoopIsStoppedByTheCpuBudget() throws Exception {
+        final SandboxedFunction f = function("loop.wasm", Convention.MEMORY, limits(16, 10_000, 50, 1, 4, 0));
+        final GuestFailure failure = failure(f.submit(call("{}")));
+        assertThat(failure.kind()).isEqualTo(GuestFailure.Kind.CPU_LIMIT);
+        assertThat(failure.kind().httpStatus()).isEqualTo(504);
+        assertThat(f.stats().failures(GuestFailure.Kind.CPU_LIMIT)).isEqualTo(1);
+    }
+
+    @Test
+    void infiniteLoopIsStoppedByTheDeadline() throws Exception {
+        final SandboxedFunction f = function("loop.wasm", Convention.MEMORY, limits(16, 100, 10_000, 1, 4, 0));
+        final long start = System.nanoTime();
+        assertThat(failure(f.submit(call("{}"))).kind()).isEqualTo(GuestFailure.Kind.DEADLINE);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void memoryBombHitsTheMemoryLimit() throws Exception {
+        final SandboxedFunction f = function("membomb.wasm", Convention.MEMORY, limits(64, 10_000, 5_000, 1, 4, 0));
+        final GuestFailure failure = failure(f.submit(call("{}")));
+        assertThat(failure.kind()).isEqualTo(GuestFailure.Kind.MEMORY_LIMIT);
+        assertThat(failure.getMessage()).contains("64 pages");
+    }
+
+    @Test
+    void trapIsReportedAsATrap() throws Exception {
+        final GuestFailure failure = failure(function("trap.wasm", Convention.MEMORY, Limits.DEFAULT)
+            .submit(call("{}")));
+        assertThat(failure.kind()).isEqualTo(GuestFailure.Kind.TRAP);
+        assertThat(failure.getMessage()).contains("unreachable");
+    }
+
+    @Test
+    void stdoutBombIsCutOffAtTheOutputLimit() throws Exception {
+        final GuestFailure failure = failure(function("stdout-bomb.wasm", Convention.WAGI, Limits.DEFAULT)
+            .submit(call("")));
+        assertThat(failure.kind()).isEqualTo(GuestFailure.Kind.OUTPUT_TOO_LARGE);
+    }
+
+    @Test
+    void callsBeyondConcurrencyAndQueueAreRefused() throws Exception {
+        final SandboxedFunction f = function("loop.wasm", Convention.MEMORY, limits(16, 2_000, 2_000, 1, 1, 0));
+        final CompletableFuture<GuestResult> running = f.submit(call("{}"));
+        final CompletableFuture<GuestResult> queued = f.submit(call("{}"));
+        final GuestFailure refused = failure(f.submit(call("{}")));
+        assertThat(refused.kind()).isEqualTo(GuestFailure.Kind.QUEUE_FULL);
+        assertThat(refused.kind().httpStatus()).isEqualTo(503);
+        assertThat(failure(running).kind()).isIn(GuestFailure.Kind.CPU_LIMIT, GuestFailure.Kind.DEADLINE);
+        assertThat(failure(queued).kind()).isIn(GuestFailure.Kind.CPU_LIMIT, GuestFailure.Kind.DEADLINE);
+    }
+
+    @Test
+    void wagiGuestSeesOnlyRequestMetadataAndGrantsAndNoFiles() throws Exception {
+        final GuestResult result = answer(function("probe-wagi.wasm", Convention.WAGI, Limits.DEFAULT), "hello");
+        assertThat(new String(result.body(), StandardCharsets.UTF_8))
+            .contains("\"REQUEST_METHOD\":\"POST\"", "\"X_REQUEST_ID\":\"r-1\"", "\"GRANTED\":\"yes\"",
+                "\"etc_passwd_opened\":false", "\"dot_dir_opened\":false", "\"stdin_length\":5")
+            .doesNotContain("PATH\":", "HOME\":", "JAVA_HOME");
+    }
+
+    @Test
+    void hostFunctionsLogTaggedLinesAndGiveTheRequestTime() throws Exception {
+        final SandboxedFunction f = function("probe-memory.wasm", Convention.MEMORY, Limits.DEFAULT);
+        final GuestResult result = answer(f, "hello from the guest");
+        assertThat(new String(result.body(), StandardCharsets.UTF_8)).isEqualTo("{\"request_time_ms\":1795856400250}");
+        assertThat(logLines).containsExactly("probe-memory.wasm " + f.module().sha256().substring(0, 12)
+            + " r-1 hello from the guest");
+    }
+
+    @Test
+    void freshInstancePerCallByDefaultAndWarmReuseWhenAsked() throws Exception {
+        final SandboxedFunction fresh = function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT);
+        final SandboxedFunction reused = function(Guests.TRANSFORM_MEMORY, Convention.MEMORY,
+            limits(256, 2_000, 1_000, 1, 16, 5));
+        final GuestResult expected = answer(fresh, TRANSFORM_REQUEST);
+        for (int i = 0; i < 9; i++) {
+            answer(fresh, TRANSFORM_REQUEST);
+            assertThat(answer(reused, TRANSFORM_REQUEST).body()).isEqualTo(expected.body());
+        }
+        answer(reused, TRANSFORM_REQUEST);
+        assertThat(fresh.stats().instantiations()).isEqualTo(10);
+        assertThat(reused.stats().instantiations()).isEqualTo(2);
+    }
+
+    @Test
+    void failedInstanceIsNotReused() throws Exception {
+        final SandboxedFunction f = function(Guests.TRANSFORM_MEMORY, Convention.MEMORY,
+            limits(256, 2_000, 1_000, 1, 16, 100));
+        answer(f, TRANSFORM_REQUEST);
+        assertThat(f.warmInstances()).isEqualTo(1);
+        answer(f, "not json");
+        assertThat(f.stats().instantiations()).isEqualTo(1);
+    }
+
+    @Test
+    void replaceSwapsTheModuleForLaterCallsOnly() throws Exception {
+        final SandboxedFunction f = function("loop.wasm", Convention.MEMORY, limits(256, 300, 5_000, 1, 4, 0));
+        final CompletableFuture<GuestResult> before = f.submit(call("{}"));
+        f.replace(cache.load(Guests.read(Guests.TRANSFORM_MEMORY), ExecutionMode.COMPILED));
+        assertThat(answer(f, TRANSFORM_REQUEST).status()).isEqualTo(200);
+        assertThat(failure(before).kind()).isEqualTo(GuestFailure.Kind.DEADLINE);
+        assertThatThrownBy(() -> f.replace(cache.load(Guests.read("wrong-export.wasm"), ExecutionMode.COMPILED)))
+            .isInstanceOf(ModuleRejectedException.class);
+        assertThat(answer(f, TRANSFORM_REQUEST).status()).isEqualTo(200);
+    }
+
+    @Test
+    void interpreterGivesTheSameAnswer() throws Exception {
+        final GuestModule interpreted = cache.load(Guests.read(Guests.TRANSFORM_MEMORY), ExecutionMode.INTERPRETED);
+        final SandboxedFunction f = SandboxedFunction.create("interpreted", interpreted, Convention.MEMORY,
+            Limits.DEFAULT, Map.of(), log, watchdog);
+        functions.add(f);
+        assertThat(answer(f, TRANSFORM_REQUEST).body())
+            .isEqualTo(answer(function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT), TRANSFORM_REQUEST).body());
+    }
+}
