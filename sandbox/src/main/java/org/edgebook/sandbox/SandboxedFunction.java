@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,7 +57,7 @@ public final class SandboxedFunction implements AutoCloseable {
         this.watchdog = watchdog;
         final AtomicInteger threadCount = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(limits.concurrency(), limits.concurrency(), 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(Math.max(1, limits.queue())),
+            limits.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(limits.queue()),
             task -> {
                 final Thread t = new Thread(null, task, "guest-" + name + "-" + threadCount.incrementAndGet(),
                     WORKER_STACK_BYTES);
@@ -91,9 +92,6 @@ public final class SandboxedFunction implements AutoCloseable {
     public CompletableFuture<GuestResult> submit(final GuestCall call) {
         final PendingCall pending = new PendingCall(call, module, limits, System.nanoTime());
         stats.calls.increment();
-        if (limits.queue() == 0 && stats.running() >= limits.concurrency()) {
-            return refuse(pending);
-        }
         watchdog.watch(pending);
         try {
             workers.execute(() -> run(pending));
