@@ -1,0 +1,398 @@
+package org.edgebook.edge;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import org.edgebook.guests.Guests;
+import org.edgebook.sandbox.GuestCall;
+import org.edgebook.sandbox.GuestFailure;
+import org.edgebook.sandbox.GuestLog;
+import org.edgebook.sandbox.GuestModule;
+import org.edgebook.sandbox.ModuleCache;
+import org.edgebook.sandbox.ModuleRejectedException;
+import org.edgebook.sandbox.SandboxedFunction;
+import org.edgebook.sandbox.Watchdog;
+
+/**
+ * An edge node: HTTP routes to functions, native or WebAssembly, plus {@code /health} and {@code /metrics}.
+ * <p>
+ * Data flow: a request arrives on a Vert.x event loop; the node checks route, method (405) and size (413) while the
+ * body streams in, then hands the body to the route's function. A native function answers on the event loop; a
+ * WebAssembly call goes to its {@link SandboxedFunction}'s workers and the answer comes back to the event loop. Every
+ * response carries {@code X-Request-Id}, and so does every log line about it.
+ * <p>
+ * A module file that changes on disk is reloaded and swapped in (checked every second); calls already submitted
+ * finish on the old module, and a module that fails to load leaves the old one serving.
+ */
+public final class EdgeNode implements AutoCloseable {
+    public static final String REQUEST_ID = "X-Request-Id";
+    private static final System.Logger LOG = System.getLogger("edgebook.edge");
+    private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final long MODULE_CHECK_MILLIS = 1000;
+
+    private final EdgeConfig config;
+    private final Vertx vertx;
+    private final ModuleCache modules = new ModuleCache();
+    private final Watchdog watchdog = new Watchdog();
+    private final EdgeMetrics metrics = new EdgeMetrics();
+    private final Map<String, RouteTarget> routes = new ConcurrentHashMap<>();
+    private final LongSupplier clock;
+    private final GuestLog guestLog;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private int port;
+
+    /** What a route leads to. */
+    private sealed interface RouteTarget permits NativeTarget, WasmTarget, Unavailable {
+    }
+
+    private record NativeTarget(EdgeFunction function, EdgeMetrics.Route metrics) implements RouteTarget {
+    }
+
+    private record WasmTarget(SandboxedFunction function, EdgeMetrics.Route metrics, Path file,
+                              ModuleStamp stamp) implements RouteTarget {
+    }
+
+    /** A route whose module could not be loaded: it answers 500 with the reason, the rest of the node serves. */
+    private record Unavailable(String reason, EdgeMetrics.Route metrics) implements RouteTarget {
+    }
+
+    /** A module file's last seen modification time and size, to notice a replacement. */
+    private static final class ModuleStamp {
+        volatile long modified;
+        volatile long size;
+    }
+
+    private EdgeNode(final EdgeConfig config, final LongSupplier clock, final GuestLog guestLog) {
+        this.config = config;
+        this.clock = clock;
+        this.guestLog = guestLog;
+        this.vertx = Vertx.vertx();
+    }
+
+    /** Starts a node on {@code config}, with the wall clock, logging guests to the JVM's logger. */
+    public static EdgeNode start(final EdgeConfig config) throws IOException {
+        return start(config, System::currentTimeMillis, GuestLog.SYSTEM, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Starts a node. {@code clock} gives each request's receive time (tests fix it so that answers repeat).
+     *
+     * @throws IOException if the config names a native function or module file that does not exist, or the port is
+     *                     taken; a module that exists but is rejected only makes its own route unavailable
+     */
+    public static EdgeNode start(final EdgeConfig config, final LongSupplier clock, final GuestLog guestLog,
+                                 final int eventLoops) throws IOException {
+        final EdgeNode node = new EdgeNode(config, clock, guestLog);
+        try {
+            node.setUp(eventLoops);
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    private void setUp(final int eventLoops) throws IOException {
+        final Map<String, EdgeFunction> natives = new HashMap<>();
+        for (final EdgeFunction f : ServiceLoader.load(EdgeFunction.class)) {
+            natives.put(f.name(), f);
+        }
+        for (final EdgeConfig.Route r : config.routes()) {
+            if (r.isNative()) {
+                final EdgeFunction f = natives.get(r.nativeFunction());
+                if (f == null) {
+                    throw new IOException("route " + r.path() + ": no native function named " + r.nativeFunction()
+                        + " (there are: " + String.join(", ", natives.keySet().stream().sorted().toList()) + ")");
+                }
+                routes.put(r.path(), new NativeTarget(f, metrics.route(r.path(), "native")));
+            } else {
+                routes.put(r.path(), wasmRoute(r));
+            }
+        }
+        // Servers on one port share it, one per event loop; port 0 means a free port, picked here so all can share it.
+        final int listenPort = config.port() != 0 ? config.port() : freePort(config.host());
+        final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(listenPort)
+            .setTcpNoDelay(true).setCompressionSupported(false);
+        for (int i = 0; i < Math.max(1, eventLoops); i++) {
+            final HttpServer server = vertx.createHttpServer(options).requestHandler(this::handle);
+            try {
+                server.listen().await();
+            } catch (Exception e) {
+                throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            }
+            servers.add(server);
+        }
+        port = listenPort;
+        vertx.setPeriodic(MODULE_CHECK_MILLIS, id -> vertx.executeBlocking(() -> {
+            reloadChangedModules();
+            return null;
+        }, false));
+    }
+
+    private static int freePort(final String host) throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private RouteTarget wasmRoute(final EdgeConfig.Route r) throws IOException {
+        final EdgeMetrics.Route routeMetrics = metrics.route(r.path(), "wasm");
+        final Path file = r.module().startsWith("bundled:") ? null : config.baseDirectory().resolve(r.module());
+        final byte[] bytes = file == null ? Guests.read(r.module().substring("bundled:".length()))
+            : Files.readAllBytes(file);
+        final ModuleStamp stamp = new ModuleStamp();
+        if (file != null) {
+            stamp.modified = Files.getLastModifiedTime(file).toMillis();
+            stamp.size = bytes.length;
+        }
+        try {
+            final GuestModule module = modules.load(bytes, r.mode() != null ? r.mode()
+                : org.edgebook.sandbox.ExecutionMode.COMPILED);
+            final SandboxedFunction function = SandboxedFunction.create(r.path(), module, r.convention(),
+                r.limits() != null ? r.limits().toLimits() : org.edgebook.sandbox.Limits.DEFAULT,
+                r.env() != null ? r.env() : Map.of(), guestLog, watchdog);
+            metrics.watch(r.path(), function);
+            return new WasmTarget(function, routeMetrics, file, stamp);
+        } catch (ModuleRejectedException e) {
+            LOG.log(System.Logger.Level.ERROR, "route {0}: module {1} rejected: {2}", r.path(), r.module(),
+                e.getMessage());
+            return new Unavailable("module " + r.module() + " rejected: " + e.getMessage(), routeMetrics);
+        }
+    }
+
+    /** Swaps the module behind a WebAssembly route; calls already submitted finish on the old one. */
+    public void replaceModule(final String path, final byte[] bytes) throws ModuleRejectedException {
+        if (!(routes.get(path) instanceof WasmTarget target)) {
+            throw new IllegalArgumentException("no WebAssembly route " + path);
+        }
+        final GuestModule next = modules.load(bytes, target.function().module().mode());
+        target.function().replace(next);
+        LOG.log(System.Logger.Level.INFO, "route {0}: now serving module {1}", path, next.sha256());
+    }
+
+    private void reloadChangedModules() {
+        for (final Map.Entry<String, RouteTarget> e : routes.entrySet()) {
+            if (!(e.getValue() instanceof WasmTarget target) || target.file() == null) {
+                continue;
+            }
+            try {
+                final long modified = Files.getLastModifiedTime(target.file()).toMillis();
+                final long size = Files.size(target.file());
+                if (modified == target.stamp().modified && size == target.stamp().size) {
+                    continue;
+                }
+                target.stamp().modified = modified;
+                target.stamp().size = size;
+                replaceModule(e.getKey(), Files.readAllBytes(target.file()));
+            } catch (IOException | ModuleRejectedException ex) {
+                LOG.log(System.Logger.Level.ERROR, "route {0}: the new module in {1} was not swapped in: {2}",
+                    e.getKey(), target.file(), ex.getMessage());
+            }
+        }
+    }
+
+    private void handle(final HttpServerRequest request) {
+        final long arrived = System.nanoTime();
+        final String requestId = requestId(request);
+        request.response().putHeader(REQUEST_ID, requestId);
+        final String path = request.path();
+        if (path.equals("/health")) {
+            health(request);
+            return;
+        }
+        if (path.equals("/metrics") && request.method() == HttpMethod.GET) {
+            request.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                .end(metrics.scrape());
+            return;
+        }
+        final RouteTarget target = routes.get(path);
+        if (target == null) {
+            sendError(request, null, arrived, 404, "not_found", "no function at " + path);
+            return;
+        }
+        final EdgeMetrics.Route routeMetrics = metrics(target);
+        if (request.method() != HttpMethod.POST) {
+            request.response().putHeader(HttpHeaders.ALLOW, "POST");
+            sendError(request, routeMetrics, arrived, 405, "method_not_allowed",
+                request.method().name() + " is not allowed; use POST");
+            return;
+        }
+        final String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (declared != null && tooLarge(declared)) {
+            closeAfterAnswer(request);
+            sendError(request, routeMetrics, arrived, 413, "body_too_large",
+                "the body is over " + config.maxBodyBytes() + " bytes");
+            return;
+        }
+        final Buffer body = Buffer.buffer(declared != null ? Integer.parseInt(declared) : 1024);
+        final boolean[] refused = {false};
+        request.handler(chunk -> {
+            if (refused[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > config.maxBodyBytes()) {
+                refused[0] = true;
+                closeAfterAnswer(request);
+                sendError(request, routeMetrics, arrived, 413, "body_too_large",
+                    "the body is over " + config.maxBodyBytes() + " bytes");
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.endHandler(v -> {
+            if (!refused[0]) {
+                dispatch(request, target, body.getBytes(), requestId, arrived);
+            }
+        });
+    }
+
+    /** Refusing a body mid-stream leaves its rest on the wire: HTTP/1 closes the connection after the answer. */
+    private static void closeAfterAnswer(final HttpServerRequest request) {
+        if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+    }
+
+    private boolean tooLarge(final String contentLength) {
+        try {
+            return Long.parseLong(contentLength.trim()) > config.maxBodyBytes();
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private void dispatch(final HttpServerRequest request, final RouteTarget target, final byte[] body,
+                          final String requestId, final long arrived) {
+        final long receivedAt = clock.getAsLong();
+        switch (target) {
+            case NativeTarget t -> {
+                final EdgeResponse r = t.function().handle(new EdgeRequest(request.method().name(), request.path(),
+                    request.query(), Map.of(), body, body.length, requestId, receivedAt));
+                send(request, t.metrics(), arrived, r.status(), r.contentType(), Buffer.buffer(r.body()));
+            }
+            case WasmTarget t -> {
+                final Context context = vertx.getOrCreateContext();
+                final Map<String, String> metadata = t.function().convention() == org.edgebook.sandbox.Convention.WAGI
+                    ? wagiMetadata(request, body.length, requestId, receivedAt) : Map.of();
+                t.function().submit(new GuestCall(body, body.length, metadata, requestId, receivedAt))
+                    .whenComplete((result, failure) -> context.runOnContext(v -> {
+                        if (failure == null) {
+                            send(request, t.metrics(), arrived, result.status(), result.contentType(),
+                                Buffer.buffer(result.body()));
+                        } else {
+                            final GuestFailure f = failure instanceof GuestFailure g ? g
+                                : new GuestFailure(GuestFailure.Kind.TRAP, failure.toString());
+                            LOG.log(System.Logger.Level.WARNING, "request={0} route={1} error={2} {3}",
+                                requestId, request.path(), f.kind().label(), f.getMessage());
+                            sendError(request, t.metrics(), arrived, f.kind().httpStatus(), f.kind().label(),
+                                f.getMessage());
+                        }
+                    }));
+            }
+            case Unavailable u -> sendError(request, u.metrics(), arrived, 500, "module_rejected", u.reason());
+        }
+    }
+
+    private static Map<String, String> wagiMetadata(final HttpServerRequest request, final int length,
+                                                    final String requestId, final long receivedAt) {
+        final Map<String, String> env = new HashMap<>();
+        env.put("REQUEST_METHOD", request.method().name());
+        env.put("PATH_INFO", request.path());
+        env.put("QUERY_STRING", request.query() != null ? request.query() : "");
+        env.put("CONTENT_LENGTH", Integer.toString(length));
+        env.put("CONTENT_TYPE", request.getHeader(HttpHeaders.CONTENT_TYPE) != null
+            ? request.getHeader(HttpHeaders.CONTENT_TYPE) : "");
+        env.put("X_REQUEST_ID", requestId);
+        env.put("X_REQUEST_TIME_MS", Long.toString(receivedAt));
+        request.headers().forEach((name, value) ->
+            env.put("HTTP_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), value));
+        return env;
+    }
+
+    private void health(final HttpServerRequest request) {
+        final List<String> unavailable = new ArrayList<>();
+        routes.forEach((path, target) -> {
+            if (target instanceof Unavailable) {
+                unavailable.add("\"" + path + "\"");
+            }
+        });
+        request.response().putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
+            .end("{\"status\":\"" + (unavailable.isEmpty() ? "up" : "degraded") + "\",\"routes\":" + routes.size()
+                + ",\"unavailable\":[" + String.join(",", unavailable) + "]}");
+    }
+
+    private static EdgeMetrics.Route metrics(final RouteTarget target) {
+        return switch (target) {
+            case NativeTarget t -> t.metrics();
+            case WasmTarget t -> t.metrics();
+            case Unavailable u -> u.metrics();
+        };
+    }
+
+    private static void send(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
+                             final int status, final String contentType, final Buffer body) {
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
+        if (metrics != null) {
+            metrics.answered(status, System.nanoTime() - arrived);
+            if (status >= 400) {
+                metrics.error(status == 422 ? "invalid_event" : status == 400 ? "invalid_request" : "status_" + status);
+            }
+        }
+    }
+
+    private static void sendError(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
+                                  final int status, final String kind, final String message) {
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
+            .end("{\"error\":\"" + kind + "\",\"message\":\""
+                + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}");
+        if (metrics != null) {
+            metrics.answered(status, System.nanoTime() - arrived);
+            metrics.error(kind);
+        }
+    }
+
+    private static String requestId(final HttpServerRequest request) {
+        final String given = request.getHeader(REQUEST_ID);
+        if (given != null && CLIENT_REQUEST_ID.matcher(given).matches()) {
+            return given;
+        }
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        for (final RouteTarget target : routes.values()) {
+            if (target instanceof WasmTarget t) {
+                t.function().close();
+            }
+        }
+        watchdog.close();
+        vertx.close().await();
+    }
+}

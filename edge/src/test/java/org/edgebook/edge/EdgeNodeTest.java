@@ -1,0 +1,237 @@
+package org.edgebook.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.edgebook.guests.Guests;
+import org.edgebook.sandbox.Convention;
+import org.edgebook.sandbox.ExecutionMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EdgeNodeTest {
+    static final String TRANSFORM = """
+        {"user_id":"u-1","events":[{"event_type":"click","timestamp":"2026-11-22T10:00:00.250+01:00",\
+        "payload":{"x":1}}],"metadata":{"source":"web","trace_id":"t-9"}}""";
+    static final String TELEMETRY = """
+        [{"node_id":"a","transaction_count":10,"latency_ms":84.5,"error_rate":0.002,"timestamp":1795338000000},\
+        {"node_id":"a","transaction_count":10,"latency_ms":400,"error_rate":0.2,"timestamp":1795338000000}]""";
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<String> guestLines = new CopyOnWriteArrayList<>();
+    private EdgeNode node;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private EdgeNode start(final EdgeConfig config) throws IOException {
+        node = EdgeNode.start(config.withPort(0), () -> 1_795_338_000_250L,
+            (fn, sha, id, text) -> guestLines.add(id + " " + text), 2);
+        return node;
+    }
+
+    HttpResponse<String> post(final String path, final String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(final String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void bundledRoutesServeNativeAndWasmWithTheSameAnswer() throws Exception {
+        start(EdgeConfig.defaults("127.0.0.1", 0));
+        final HttpResponse<String> nativeAnswer = post("/native/transform", TRANSFORM);
+        final HttpResponse<String> wasmAnswer = post("/wasm/transform", TRANSFORM);
+        assertThat(nativeAnswer.statusCode()).isEqualTo(200);
+        assertThat(nativeAnswer.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(nativeAnswer.body()).startsWith("{\"user_id\":\"u-1\",\"processed_events\":[{\"event_type\":"
+            + "\"click\",\"normalized_timestamp\":1795338000250,\"hash\":\"").endsWith("\"trace_id\":\"t-9\"}");
+        assertThat(wasmAnswer.statusCode()).isEqualTo(200);
+        assertThat(wasmAnswer.body()).isEqualTo(nativeAnswer.body());
+
+        final HttpResponse<String> nativeScore = post("/native/telemetry", TELEMETRY);
+        assertThat(nativeScore.body()).isEqualTo(post("/wasm/telemetry", TELEMETRY).body());
+        assertThat(nativeScore.body()).contains("\"should_alert\":true", "\"processed_timestamp\":1795338000250");
+    }
+
+    @Test
+    void wrongMethodIsRefusedWithAllow() throws Exception {
+        start(EdgeConfig.defaults("127.0.0.1", 0));
+        for (final String path : List.of("/native/transform", "/wasm/transform")) {
+            final HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).isEqualTo(405);
+            assertThat(r.headers().firstValue("allow")).hasValue("POST");
+            assertThat(r.body()).contains("\"error\":\"method_not_allowed\"");
+        }
+    }
+
+    @Test
+    void bodyOverOneMebibyteIsRefused() throws Exception {
+        start(EdgeConfig.defaults("127.0.0.1", 0));
+        final String big = "{\"user_id\":\"" + "x".repeat(1 << 20) + "\"}";
+        for (final String path : List.of("/native/transform", "/wasm/transform")) {
+            final HttpResponse<String> r = post(path, big);
+            assertThat(r.statusCode()).isEqualTo(413);
+            assertThat(r.body()).contains("\"error\":\"body_too_large\"");
+        }
+        assertThat(post("/native/transform", TRANSFORM).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void badInputGetsTheDocumentedErrors() throws Exception {
+        start(EdgeConfig.defaults("127.0.0.1", 0));
+        for (final String path : List.of("/native/transform", "/wasm/transform")) {
+            final HttpResponse<String> syntax = post(path, "{\"user_id\":\"u\",");
+            assertThat(syntax.statusCode()).isEqualTo(400);
+            assertThat(syntax.body()).isEqualTo(
+                "{\"error\":\"invalid_json\",\"message\":\"invalid JSON at byte 15: unexpected end of input\"}");
+            final HttpResponse<String> missing = post(path, "{\"user_id\":\"u\",\"events\":[{\"event_type\":\"a\","
+                + "\"payload\":1}],\"metadata\":{\"trace_id\":\"t\"}}");
+            assertThat(missing.statusCode()).isEqualTo(400);
+            assertThat(missing.body()).contains("events[0].timestamp: missing");
+            final HttpResponse<String> empty = post(path, "{\"user_id\":\"u\",\"events\":[{\"event_type\":\"a\","
+                + "\"timestamp\":0,\"payload\":1},{\"event_type\":\"\",\"timestamp\":0,\"payload\":1}],"
+                + "\"metadata\":{\"trace_id\":\"t\"}}");
+            assertThat(empty.statusCode()).isEqualTo(422);
+            assertThat(empty.body()).isEqualTo(
+                "{\"error\":\"invalid_event\",\"message\":\"events[1].event_type: must not be empty\"}");
+        }
+        assertThat(post("/nowhere", "{}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void everyResponseCarriesARequestId() throws Exception {
+        start(EdgeConfig.defaults("127.0.0.1", 0));
+        final HttpResponse<String> generated = post("/wasm/transform", TRANSFORM);
+        assertThat(generated.headers().firstValue(EdgeNode.REQUEST_ID)).hasValueSatisfying(id -> assertThat(id)
+            .matches("[0-9a-f]{16}"));
+        final HttpResponse<String> given = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.port() + "/wasm/transform"))
+            .header(EdgeNode.REQUEST_ID, "abc-123").POST(HttpRequest.BodyPublishers.ofString("nope")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(given.headers().firstValue(EdgeNode.REQUEST_ID)).hasValue("abc-123");
+        assertThat(get("/health").headers().firstValue(EdgeNode.REQUEST_ID)).isPresent();
+    }
+
+    @Test
+    void healthAndMetricsReportTheRoutes() throws Exception {
+        start(EdgeConfig.defaults("127.0.0.1", 0));
+        post("/wasm/transform", TRANSFORM);
+        post("/wasm/transform", "[");
+        post("/native/transform", TRANSFORM);
+        assertThat(get("/health").body()).isEqualTo("{\"status\":\"up\",\"routes\":4,\"unavailable\":[]}");
+        final String metrics = get("/metrics").body();
+        assertThat(metrics)
+            .contains("edge_requests_total{kind=\"wasm\",route=\"/wasm/transform\",status=\"200\"} 1.0")
+            .contains("edge_requests_total{kind=\"wasm\",route=\"/wasm/transform\",status=\"400\"} 1.0")
+            .contains("edge_requests_total{kind=\"native\",route=\"/native/transform\",status=\"200\"} 1.0")
+            .contains("edge_errors_total{error=\"invalid_request\",route=\"/wasm/transform\"} 1.0")
+            .contains("edge_request_seconds_bucket{kind=\"wasm\",route=\"/wasm/transform\"")
+            .contains("edge_instantiations_total{route=\"/wasm/transform\"} 2.0")
+            .contains("edge_queue_depth{route=\"/wasm/transform\"} 0.0")
+            .contains("edge_instances{route=\"/wasm/telemetry\"} 0.0");
+    }
+
+    @Test
+    void rejectedModuleMakesOnlyItsRouteUnavailable() throws Exception {
+        Files.write(dir.resolve("bad.wasm"), Guests.read("wrong-export.wasm"));
+        start(new EdgeConfig("127.0.0.1", 0, 1 << 20, List.of(
+            EdgeConfig.Route.ofNative("/native/transform", "transform"),
+            EdgeConfig.Route.ofWasm("/bad", "bad.wasm", Convention.MEMORY)), dir));
+        final HttpResponse<String> bad = post("/bad", TRANSFORM);
+        assertThat(bad.statusCode()).isEqualTo(500);
+        assertThat(bad.body()).contains("\"error\":\"module_rejected\"", "does not export edge_handle");
+        assertThat(post("/native/transform", TRANSFORM).statusCode()).isEqualTo(200);
+        assertThat(get("/health").body()).contains("\"status\":\"degraded\"", "\"/bad\"");
+    }
+
+    @Test
+    void configFileMistakesAreReportedInOneLine() throws Exception {
+        final Path file = dir.resolve("edge.json");
+        Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"native\":\"nope\"}]}");
+        assertThatThrownBy(() -> start(EdgeConfig.read(file)))
+            .hasMessageContaining("no native function named nope").hasMessageContaining("transform");
+        Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"modul\":\"a.wasm\"}]}");
+        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("modul").hasMessageContaining("edge.json");
+        Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"module\":\"a.wasm\"}]}");
+        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("needs a convention");
+    }
+
+    @Test
+    void configFileSetsLimitsAndGrants() throws Exception {
+        Files.write(dir.resolve("probe.wasm"), Guests.read("probe-wagi.wasm"));
+        final Path file = dir.resolve("edge.json");
+        Files.writeString(file, """
+            {"routes": [{"path": "/probe", "module": "probe.wasm", "convention": "wagi", "mode": "interpreted",
+              "limits": {"memoryPages": 64, "deadlineMs": 500}, "env": {"REGION": "fra"}}]}""");
+        final EdgeConfig config = EdgeConfig.read(file);
+        assertThat(config.routes().getFirst().mode()).isEqualTo(ExecutionMode.INTERPRETED);
+        assertThat(config.routes().getFirst().limits().toLimits().memoryPages()).isEqualTo(64);
+        start(config);
+        final HttpResponse<String> r = post("/probe?q=1", "abc");
+        assertThat(r.body()).contains("\"REGION\":\"fra\"", "\"QUERY_STRING\":\"q=1\"", "\"PATH_INFO\":\"/probe\"",
+            "\"X_REQUEST_TIME_MS\":\"1795338000250\"", "\"stdin_length\":3", "\"etc_passwd_opened\":false");
+    }
+
+    @Test
+    void replacedModuleFileIsSwappedInAndABadOneIsNot() throws Exception {
+        final Path module = dir.resolve("fn.wasm");
+        Files.write(module, Guests.read(Guests.TRANSFORM_MEMORY));
+        start(new EdgeConfig("127.0.0.1", 0, 1 << 20, List.of(
+            EdgeConfig.Route.ofWasm("/fn", "fn.wasm", Convention.MEMORY)), dir));
+        assertThat(post("/fn", TRANSFORM).body()).startsWith("{\"user_id\"");
+
+        Files.write(dir.resolve("next.wasm"), Guests.read("probe-memory.wasm"));
+        Files.move(dir.resolve("next.wasm"), module, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        awaitBody("/fn", "{\"request_time_ms\":1795338000250}");
+        assertThat(guestLines).isNotEmpty();
+
+        Files.write(dir.resolve("next.wasm"), Guests.read("invalid.wasm"));
+        Files.move(dir.resolve("next.wasm"), module, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Thread.sleep(2_500);
+        assertThat(post("/fn", TRANSFORM).body()).isEqualTo("{\"request_time_ms\":1795338000250}");
+    }
+
+    private void awaitBody(final String path, final String expected) throws Exception {
+        final long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String body = null;
+        while (System.nanoTime() < until) {
+            body = post(path, TRANSFORM).body();
+            if (body.equals(expected)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(body).isEqualTo(expected);
+    }
+
+    @Test
+    void nativeFunctionsAreFoundByName() {
+        assertThat(java.util.ServiceLoader.load(EdgeFunction.class).stream().map(p -> p.get().name()).toList())
+            .containsExactlyInAnyOrder("transform", "telemetry");
+    }
+}
