@@ -33,8 +33,8 @@ mkdir -p "$out"
 export SOURCE_DATE_EPOCH=0 LC_ALL=C
 
 # -ffile-prefix-map keeps build paths out of the output; --strip-all drops names and debug info.
-CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Wextra -Werror "-ffile-prefix-map=$here=guests" -I"$src")
-LDFLAGS=(-Wl,--strip-all)
+CFLAGS=(--target=wasm32-wasi -O2 -flto -std=c11 -Wall -Wextra -Werror "-ffile-prefix-map=$here=guests" -I"$src")
+LDFLAGS=(-flto -Wl,--strip-all)
 COMMON=("$src/edge.c" "$src/json.c" "$src/timestamp.c" "$src/sha256.c")
 
 for fn in transform telemetry; do

@@ -211,6 +211,35 @@ int json_obj_get(const uint8_t *s, size_t n, size_t obj, const char *key, size_t
     }
 }
 
+unsigned json_obj_fields(const uint8_t *s, size_t n, size_t obj, const char *const *keys, const size_t *key_lens,
+                         int count, size_t *vs, size_t *ve) {
+    unsigned found = 0;
+    size_t i = json_ws(s, n, obj + 1);
+    if (s[i] == '}') return 0;
+    for (;;) {
+        size_t ks = i;
+        size_t kend = string_end(s, n, i);
+        i = json_ws(s, n, kend);
+        i = json_ws(s, n, i + 1); /* past ':' */
+        size_t e = json_value_end(s, n, i);
+        size_t klen = kend - ks - 2;
+        for (int k = 0; k < count; k++) {
+            if (key_lens[k] != klen) continue;
+            const uint8_t *a = s + ks + 1;
+            const char *b = keys[k];
+            size_t j = 0;
+            while (j < klen && a[j] == (uint8_t)b[j]) j++;
+            if (j == klen) {
+                vs[k] = i; ve[k] = e; found |= 1u << k;
+                break;
+            }
+        }
+        i = json_ws(s, n, e);
+        if (s[i] == '}') return found;
+        i = json_ws(s, n, i + 1); /* past ',' */
+    }
+}
+
 void json_arr_begin(json_iter *it, size_t arr) { it->pos = arr; it->started = 0; }
 
 int json_arr_next(const uint8_t *s, size_t n, json_iter *it, size_t *vs, size_t *ve) {

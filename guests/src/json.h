@@ -18,6 +18,11 @@ size_t json_value_end(const uint8_t *s, size_t n, size_t i);
    Returns 1 and sets [*vs, *ve) to the value's span, or 0 when absent. */
 int json_obj_get(const uint8_t *s, size_t n, size_t obj, const char *key, size_t *vs, size_t *ve);
 
+/* One walk over the object at s[obj] for `count` keys at once: for each key found (the last one, if repeated)
+   sets [vs[k], ve[k]) and bit k of the result. Cheaper than count json_obj_get calls. */
+unsigned json_obj_fields(const uint8_t *s, size_t n, size_t obj, const char *const *keys, const size_t *key_lens,
+                         int count, size_t *vs, size_t *ve);
+
 /* Iterates an array: *i must start at the '[' (state 0); returns 1 with the next element's span. */
 typedef struct { size_t pos; int started; } json_iter;
 void json_arr_begin(json_iter *it, size_t arr);

@@ -54,20 +54,28 @@ static void req_error(edge_result *r, long index, const char *field, const char 
 }
 
 /* Returns 0 when the element is valid (rec filled), 1 when r holds the error. */
+enum { F_NODE, F_TC, F_LAT, F_ERR, F_TS, F_COUNT };
+static const char *const FIELD_KEYS[F_COUNT] = {"node_id", "transaction_count", "latency_ms", "error_rate",
+                                                "timestamp"};
+static const size_t FIELD_LENS[F_COUNT] = {7, 17, 10, 10, 9};
+
 static int check_event(const uint8_t *s, size_t n, size_t vs, long index, tel_rec *rec, edge_result *r) {
     size_t fs, fe;
+    size_t fvs[F_COUNT], fve[F_COUNT];
     num_parts p;
     if (s[vs] != '{') {
         if (index >= 0) req_error(r, index, 0, "expected an object");
         else edge_field_error(r, 400, "invalid_request", "body", -1, 0, "expected an object or an array");
         return 1;
     }
-    if (!json_obj_get(s, n, vs, "node_id", &fs, &fe)) { req_error(r, index, "node_id", "missing"); return 1; }
+    unsigned have = json_obj_fields(s, n, vs, FIELD_KEYS, FIELD_LENS, F_COUNT, fvs, fve);
+#define FIELD(f) ((have >> (f)) & 1u ? (fs = fvs[f], fe = fve[f], 1) : 0)
+    if (!FIELD(F_NODE)) { req_error(r, index, "node_id", "missing"); return 1; }
     if (s[fs] != '"' || fe - fs == 2) { req_error(r, index, "node_id", "expected a non-empty string"); return 1; }
     rec->ns = (uint32_t)fs;
     rec->ne = (uint32_t)fe;
 
-    if (!json_obj_get(s, n, vs, "transaction_count", &fs, &fe)) { req_error(r, index, "transaction_count", "missing"); return 1; }
+    if (!FIELD(F_TC)) { req_error(r, index, "transaction_count", "missing"); return 1; }
     /* "non-negative" is read as written: no minus sign at all, so -0 is refused */
     if (!split_number(s, fs, fe, &p) || p.neg || p.has_frac || p.has_exp || p.ie - p.is > 12) {
         req_error(r, index, "transaction_count", "expected a non-negative integer");
@@ -75,14 +83,14 @@ static int check_event(const uint8_t *s, size_t n, size_t vs, long index, tel_re
     }
     rec->tc = fixed_point(s, &p, 0);
 
-    if (!json_obj_get(s, n, vs, "latency_ms", &fs, &fe)) { req_error(r, index, "latency_ms", "missing"); return 1; }
+    if (!FIELD(F_LAT)) { req_error(r, index, "latency_ms", "missing"); return 1; }
     if (!split_number(s, fs, fe, &p) || p.neg || p.has_exp || p.ie - p.is > 9) {
         req_error(r, index, "latency_ms", "expected a non-negative decimal number");
         return 1;
     }
     rec->l = fixed_point(s, &p, 3);
 
-    if (!json_obj_get(s, n, vs, "error_rate", &fs, &fe)) { req_error(r, index, "error_rate", "missing"); return 1; }
+    if (!FIELD(F_ERR)) { req_error(r, index, "error_rate", "missing"); return 1; }
     /* digits past the sixth decimal are dropped first, then the value (in ppm) must be at most 1000000:
        1.0000009 is read as 1.000000 and accepted */
     if (!split_number(s, fs, fe, &p) || p.neg || p.has_exp || p.ie - p.is > 1 || fixed_point(s, &p, 6) > 1000000) {
@@ -91,45 +99,118 @@ static int check_event(const uint8_t *s, size_t n, size_t vs, long index, tel_re
     }
     rec->e = fixed_point(s, &p, 6);
 
-    if (!json_obj_get(s, n, vs, "timestamp", &fs, &fe)) { req_error(r, index, "timestamp", "missing"); return 1; }
+    if (!FIELD(F_TS)) { req_error(r, index, "timestamp", "missing"); return 1; }
     int64_t t;
     int ts = parse_timestamp(s, fs, fe, &t);
     if (ts == TS_BAD) { req_error(r, index, "timestamp", TS_PROBLEM); return 1; }
     if (ts == TS_RANGE) { req_error(r, index, "timestamp", "out of range"); return 1; }
+#undef FIELD
     return 0;
 }
 
-static const uint8_t *g_src;
-static tel_rec *g_recs;
-
-static int cmp_node(const void *a, const void *b) {
-    const tel_rec *x = &g_recs[*(const uint32_t *)a], *y = &g_recs[*(const uint32_t *)b];
-    size_t lx = x->ne - x->ns, ly = y->ne - y->ns;
-    int c = memcmp(g_src + x->ns, g_src + y->ns, lx < ly ? lx : ly);
-    if (c) return c;
-    if (lx != ly) return lx < ly ? -1 : 1;
-    uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
-    return ia < ib ? -1 : ia > ib;
+/* The k-th smallest of v[0..n) (0-based); v is reordered so that v[0..k) <= v[k] <= v[k+1..n).
+   Quickselect with a median-of-three pivot: no function pointers (qsort's comparator costs an indirect call per
+   comparison, which is slow in a WebAssembly runtime). */
+static int64_t kth(int64_t *v, size_t n, size_t k) {
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t a = v[lo], b = v[mid], c = v[hi];
+        int64_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i <= j) {
+                int64_t t = v[i]; v[i] = v[j]; v[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else return v[k];
+    }
+    return v[k];
 }
 
-static int cmp_i64(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int64_t median_sorted(const int64_t *v, size_t k) {
-    if (k & 1) return v[k / 2];
-    return (v[k / 2 - 1] + v[k / 2]) / 2; /* non-negative values: halving truncates = rounds down */
+/* Median of v[0..n), n > 0: for an even count the two middle values' sum halved (values are non-negative, so
+   truncation rounds down). v is reordered. */
+static int64_t median(int64_t *v, size_t n) {
+    if (n & 1) return kth(v, n, n / 2);
+    int64_t lower = kth(v, n, n / 2 - 1);
+    int64_t upper = v[n / 2];
+    for (size_t j = n / 2 + 1; j < n; j++) if (v[j] < upper) upper = v[j];
+    return (lower + upper) / 2;
 }
 
 /* median and MAD of v[0..k) (v is reordered; tmp has room for k values) */
 static void baseline(int64_t *v, int64_t *tmp, size_t k, int64_t *med, int64_t *mad) {
-    qsort(v, k, sizeof(int64_t), cmp_i64);
-    int64_t m = median_sorted(v, k);
+    int64_t m = median(v, k);
     for (size_t j = 0; j < k; j++) tmp[j] = v[j] >= m ? v[j] - m : m - v[j];
-    qsort(tmp, k, sizeof(int64_t), cmp_i64);
     *med = m;
-    *mad = median_sorted(tmp, k);
+    *mad = median(tmp, k);
+}
+
+static uint32_t node_hash(const uint8_t *p, size_t len) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static int same_node(const uint8_t *s, const tel_rec *x, const tel_rec *y) {
+    size_t len = x->ne - x->ns;
+    if (y->ne - y->ns != len) return 0;
+    for (size_t i = 0; i < len; i++) if (s[x->ns + i] != s[y->ns + i]) return 0;
+    return 1;
+}
+
+/* Gives each node (node_id as written) with at least 8 events its own baseline from those events. */
+static void node_baselines(const uint8_t *s, tel_rec *recs, size_t count) {
+    size_t slots = 16;
+    while (slots < 2 * count) slots <<= 1;
+    int32_t *table = (int32_t *)edge_malloc(slots * sizeof(int32_t)); /* slot -> group, -1 when empty */
+    uint32_t *group = (uint32_t *)edge_malloc(count * sizeof(uint32_t));
+    uint32_t *first = (uint32_t *)edge_malloc(count * sizeof(uint32_t)); /* group -> its first event */
+    uint32_t *size = (uint32_t *)edge_malloc((count + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < slots; i++) table[i] = -1;
+    uint32_t groups = 0;
+    for (size_t k = 0; k < count; k++) {
+        size_t i = node_hash(s + recs[k].ns, recs[k].ne - recs[k].ns) & (slots - 1);
+        while (table[i] >= 0 && !same_node(s, &recs[first[table[i]]], &recs[k])) i = (i + 1) & (slots - 1);
+        if (table[i] < 0) {
+            table[i] = (int32_t)groups;
+            first[groups] = (uint32_t)k;
+            size[groups] = 0;
+            groups++;
+        }
+        group[k] = (uint32_t)table[i];
+        size[group[k]]++;
+    }
+    /* members of each group, in request order (a counting sort by group) */
+    uint32_t *start = (uint32_t *)edge_malloc((groups + 1) * sizeof(uint32_t));
+    uint32_t *members = (uint32_t *)edge_malloc(count * sizeof(uint32_t));
+    start[0] = 0;
+    for (uint32_t g = 0; g < groups; g++) start[g + 1] = start[g] + size[g];
+    for (uint32_t g = 0; g < groups; g++) size[g] = start[g];
+    for (size_t k = 0; k < count; k++) members[size[group[k]]++] = (uint32_t)k;
+    int64_t *vl = (int64_t *)edge_malloc(count * sizeof(int64_t));
+    int64_t *ve = (int64_t *)edge_malloc(count * sizeof(int64_t));
+    int64_t *tmp = (int64_t *)edge_malloc(count * sizeof(int64_t));
+    for (uint32_t g = 0; g < groups; g++) {
+        size_t m = start[g + 1] - start[g];
+        if (m < 8) continue;
+        const uint32_t *mine = members + start[g];
+        for (size_t j = 0; j < m; j++) { vl[j] = recs[mine[j]].l; ve[j] = recs[mine[j]].e; }
+        int64_t medl, madl, mede, made;
+        baseline(vl, tmp, m, &medl, &madl);
+        baseline(ve, tmp, m, &mede, &made);
+        for (size_t j = 0; j < m; j++) {
+            tel_rec *x = &recs[mine[j]];
+            x->medl = medl; x->madl = madl; x->mede = mede; x->made = made;
+        }
+    }
 }
 
 static int64_t zscore(int64_t x, int64_t med, int64_t mad) {
@@ -176,39 +257,7 @@ void telemetry(const uint8_t *s, size_t n, int64_t now, edge_result *r) {
         recs[k].medl = 100000; recs[k].madl = 20000;
         recs[k].mede = 10000; recs[k].made = 5000;
     }
-    if (count >= 8) {
-        uint32_t *idx = (uint32_t *)edge_malloc(count * sizeof(uint32_t));
-        int64_t *va = (int64_t *)edge_malloc(count * sizeof(int64_t));
-        int64_t *vb = (int64_t *)edge_malloc(count * sizeof(int64_t));
-        for (size_t k = 0; k < count; k++) idx[k] = (uint32_t)k;
-        g_src = s;
-        g_recs = recs;
-        qsort(idx, count, sizeof(uint32_t), cmp_node);
-        size_t a = 0;
-        while (a < count) {
-            size_t b = a + 1;
-            tel_rec *first = &recs[idx[a]];
-            size_t fl = first->ne - first->ns;
-            while (b < count) {
-                tel_rec *x = &recs[idx[b]];
-                if (x->ne - x->ns != fl || memcmp(s + x->ns, s + first->ns, fl) != 0) break;
-                b++;
-            }
-            size_t k = b - a;
-            if (k >= 8) {
-                int64_t medl, madl, mede, made;
-                for (size_t j = 0; j < k; j++) va[j] = recs[idx[a + j]].l;
-                baseline(va, vb, k, &medl, &madl);
-                for (size_t j = 0; j < k; j++) va[j] = recs[idx[a + j]].e;
-                baseline(va, vb, k, &mede, &made);
-                for (size_t j = a; j < b; j++) {
-                    tel_rec *x = &recs[idx[j]];
-                    x->medl = medl; x->madl = madl; x->mede = mede; x->made = made;
-                }
-            }
-            a = b;
-        }
-    }
+    if (count >= 8) node_baselines(s, recs, count);
 
     size_t cap = 64 + nlen_sum + count * 112;
     edge_out o = {edge_malloc(cap), 0};

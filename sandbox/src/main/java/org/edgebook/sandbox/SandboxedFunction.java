@@ -1,5 +1,6 @@
 package org.edgebook.sandbox;
 
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
@@ -235,6 +236,7 @@ public final class SandboxedFunction implements AutoCloseable {
             .withImportValues(imports.build())
             .withMachineFactory(m.machines())
             .withMemoryLimits(m.memoryLimits(limits))
+            .withMemoryFactory(ByteArrayMemory::new)
             .withStart(false)
             .build();
         return new WarmInstance(m, instance, slot, stdout, stderr);

@@ -15,13 +15,25 @@ final class Timestamps {
     private Timestamps() {
     }
 
-    static long read(final JsonTape tape, final int node, final String path) throws InvalidRequest {
+    /** Why a timestamp was refused: the PROBLEM half of {@code PATH: PROBLEM}, the caller knows the path. */
+    static final class Refused extends Exception {
+        static final Refused MISSING = new Refused("missing");
+        static final Refused WRONG = new Refused(WRONG_TYPE);
+        static final Refused RANGE = new Refused("out of range");
+
+        private Refused(final String problem) {
+            super(problem, null, false, false);
+        }
+    }
+
+    /** The timestamp at {@code node} (-1 when absent) in UTC epoch milliseconds. */
+    static long read(final JsonTape tape, final int node) throws Refused {
         if (node < 0) {
-            throw new InvalidRequest(path, "missing");
+            throw Refused.MISSING;
         }
         final byte[] b = tape.body();
         if (tape.type(node) == JsonTape.NUMBER) {
-            return integer(b, tape.start(node), tape.end(node), path);
+            return integer(b, tape.start(node), tape.end(node));
         }
         if (tape.type(node) == JsonTape.STRING) {
             final long millis = iso(b, tape.start(node) + 1, tape.end(node) - 1);
@@ -29,20 +41,19 @@ final class Timestamps {
                 return millis;
             }
         }
-        throw new InvalidRequest(path, WRONG_TYPE);
+        throw Refused.WRONG;
     }
 
-    private static long integer(final byte[] b, final int start, final int end, final String path)
-        throws InvalidRequest {
+    private static long integer(final byte[] b, final int start, final int end) throws Refused {
         final boolean negative = b[start] == '-';
         final int first = negative ? start + 1 : start;
         for (int i = first; i < end; i++) {
             if (b[i] < '0' || b[i] > '9') {
-                throw new InvalidRequest(path, WRONG_TYPE);
+                throw Refused.WRONG;
             }
         }
         if (end - first > 15) {
-            throw new InvalidRequest(path, "out of range");
+            throw Refused.RANGE;
         }
         long value = 0;
         for (int i = first; i < end; i++) {
@@ -50,7 +61,7 @@ final class Timestamps {
         }
         value = negative ? -value : value;
         if (value < MIN_MILLIS || value > MAX_MILLIS) {
-            throw new InvalidRequest(path, "out of range");
+            throw Refused.RANGE;
         }
         return value;
     }

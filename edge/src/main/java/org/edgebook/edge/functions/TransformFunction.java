@@ -1,6 +1,5 @@
 package org.edgebook.edge.functions;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,6 +26,9 @@ public final class TransformFunction implements EdgeFunction {
     private static final byte[] TRACE_ID = ascii("trace_id");
     private static final byte[] SOURCE = ascii("source");
     private static final byte[] HEX = ascii("0123456789abcdef");
+    private static final byte[] EVENT_TYPE_FIELD = ascii("{\"event_type\":");
+    private static final byte[] TIMESTAMP_FIELD = ascii(",\"normalized_timestamp\":");
+    private static final byte[] HASH_FIELD = ascii(",\"hash\":\"");
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -68,51 +70,60 @@ public final class TransformFunction implements EdgeFunction {
         if (t.type(events) != JsonTape.ARRAY) {
             throw new InvalidRequest("events", "expected an array");
         }
-        final ByteArrayOutputStream out = s.out;
+        final ByteOutput out = s.out;
         out.reset();
-        writeAscii(out, "{\"user_id\":");
+        out.writeAscii("{\"user_id\":");
         out.write(b, t.start(userId), t.end(userId) - t.start(userId));
-        writeAscii(out, ",\"processed_events\":[");
+        out.writeAscii(",\"processed_events\":[");
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         int index = 0;
         for (int event = events + 1; event < t.next(events); event = t.next(event), index++) {
-            final String path = "events[" + index + "]";
             if (t.type(event) != JsonTape.OBJECT) {
-                throw new InvalidRequest(path, "expected an object");
+                throw new InvalidRequest(eventPath(index, null), "expected an object");
             }
             final int type = t.member(event, EVENT_TYPE);
             if (type < 0) {
-                throw new InvalidRequest(path + ".event_type", "missing");
+                throw new InvalidRequest(eventPath(index, "event_type"), "missing");
             }
             if (t.type(type) != JsonTape.STRING) {
-                throw new InvalidRequest(path + ".event_type", "expected a string");
+                throw new InvalidRequest(eventPath(index, "event_type"), "expected a string");
             }
             if (t.isEmptyString(type)) {
-                throw new InvalidRequest(422, "invalid_event", path + ".event_type", "must not be empty");
+                throw new InvalidRequest(422, "invalid_event", eventPath(index, "event_type"), "must not be empty");
             }
-            final long millis = Timestamps.read(t, t.member(event, TIMESTAMP), path + ".timestamp");
+            final long millis;
+            try {
+                millis = Timestamps.read(t, t.member(event, TIMESTAMP));
+            } catch (Timestamps.Refused e) {
+                throw new InvalidRequest(eventPath(index, "timestamp"), e.getMessage());
+            }
             final int payload = t.member(event, PAYLOAD);
             if (payload < 0) {
-                throw new InvalidRequest(path + ".payload", "missing");
+                throw new InvalidRequest(eventPath(index, "payload"), "missing");
             }
             min = Math.min(min, millis);
             max = Math.max(max, millis);
             if (index > 0) {
                 out.write(',');
             }
-            writeAscii(out, "{\"event_type\":");
+            out.write(EVENT_TYPE_FIELD);
             out.write(b, t.start(type), t.end(type) - t.start(type));
-            writeAscii(out, ",\"normalized_timestamp\":");
-            writeAscii(out, Long.toString(millis));
-            writeAscii(out, ",\"hash\":\"");
+            out.write(TIMESTAMP_FIELD);
+            out.writeLong(millis);
+            out.write(HASH_FIELD);
             s.sha256.update(b, t.start(payload), t.end(payload) - t.start(payload));
-            final byte[] digest = s.sha256.digest();
-            for (int i = 0; i < 8; i++) {
-                out.write(HEX[(digest[i] >> 4) & 0xF]);
-                out.write(HEX[digest[i] & 0xF]);
+            try {
+                s.sha256.digest(s.digest, 0, s.digest.length);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException(e);
             }
-            writeAscii(out, "\"}");
+            for (int i = 0; i < 8; i++) {
+                out.write(HEX[(s.digest[i] >> 4) & 0xF]);
+                out.write(HEX[s.digest[i] & 0xF]);
+            }
+            out.write('"');
+            out.write('}');
         }
         final int metadata = t.member(0, METADATA);
         if (metadata < 0) {
@@ -132,18 +143,16 @@ public final class TransformFunction implements EdgeFunction {
         if (source >= 0 && t.type(source) != JsonTape.STRING) {
             throw new InvalidRequest("metadata.source", "expected a string");
         }
-        writeAscii(out, "],\"total_duration_ms\":");
-        writeAscii(out, Long.toString(index == 0 ? 0 : max - min));
-        writeAscii(out, ",\"trace_id\":");
+        out.writeAscii("],\"total_duration_ms\":");
+        out.writeLong(index == 0 ? 0 : max - min);
+        out.writeAscii(",\"trace_id\":");
         out.write(b, t.start(traceId), t.end(traceId) - t.start(traceId));
         out.write('}');
         return out.toByteArray();
     }
 
-    static void writeAscii(final ByteArrayOutputStream out, final String text) {
-        for (int i = 0; i < text.length(); i++) {
-            out.write(text.charAt(i));
-        }
+    private static String eventPath(final int index, final String field) {
+        return "events[" + index + "]" + (field == null ? "" : "." + field);
     }
 
     static byte[] ascii(final String text) {
@@ -152,8 +161,9 @@ public final class TransformFunction implements EdgeFunction {
 
     private static final class Scratch {
         final JsonTape tape = new JsonTape();
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        final ByteOutput out = new ByteOutput(8192);
         final MessageDigest sha256;
+        final byte[] digest = new byte[32];
 
         Scratch() {
             try {
