@@ -191,26 +191,6 @@ size_t json_value_end(const uint8_t *s, size_t n, size_t i) {
     return i;
 }
 
-int json_obj_get(const uint8_t *s, size_t n, size_t obj, const char *key, size_t *vs, size_t *ve) {
-    size_t klen = strlen(key);
-    int found = 0;
-    size_t i = json_ws(s, n, obj + 1);
-    if (s[i] == '}') return 0;
-    for (;;) {
-        size_t ks = i;
-        size_t kend = string_end(s, n, i);
-        i = json_ws(s, n, kend);
-        i = json_ws(s, n, i + 1); /* past ':' */
-        size_t e = json_value_end(s, n, i);
-        if (kend - ks - 2 == klen && memcmp(s + ks + 1, key, klen) == 0) {
-            *vs = i; *ve = e; found = 1;
-        }
-        i = json_ws(s, n, e);
-        if (s[i] == '}') return found;
-        i = json_ws(s, n, i + 1); /* past ',' */
-    }
-}
-
 unsigned json_obj_fields(const uint8_t *s, size_t n, size_t obj, const char *const *keys, const size_t *key_lens,
                          int count, size_t *vs, size_t *ve) {
     unsigned found = 0;
@@ -238,6 +218,11 @@ unsigned json_obj_fields(const uint8_t *s, size_t n, size_t obj, const char *con
         if (s[i] == '}') return found;
         i = json_ws(s, n, i + 1); /* past ',' */
     }
+}
+
+int json_obj_get(const uint8_t *s, size_t n, size_t obj, const char *key, size_t *vs, size_t *ve) {
+    const size_t len = strlen(key);
+    return json_obj_fields(s, n, obj, &key, &len, 1, vs, ve) != 0;
 }
 
 void json_arr_begin(json_iter *it, size_t arr) { it->pos = arr; it->started = 0; }

@@ -63,12 +63,16 @@ final class BenchCommand implements Runnable {
                 + "${DEFAULT-VALUE}).")
         private String node;
 
+        @Option(names = "--no-in-process", negatable = true, defaultValue = "true", description = "Skip the in-process "
+                + "measures (cold start, instantiation, telemetry batches).")
+        private boolean inProcess;
+
         @Override
         public Integer call() throws Exception {
             final Path dir = out != null ? out : Path.of("bench-results", "edge-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             new EdgeBench(new EdgeBench.Options(targets, warmup, seconds, connections, rate, events, dir,
-                    edgeJvmOptions, node), System.out).run();
+                    edgeJvmOptions, node, inProcess), System.out).run();
             return 0;
         }
     }

@@ -9,12 +9,16 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,10 +26,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.edgebook.guests.Guests;
+import org.edgebook.sandbox.Convention;
+import org.edgebook.sandbox.ExecutionMode;
 import org.edgebook.sandbox.GuestCall;
 import org.edgebook.sandbox.GuestFailure;
 import org.edgebook.sandbox.GuestLog;
 import org.edgebook.sandbox.GuestModule;
+import org.edgebook.sandbox.Limits;
 import org.edgebook.sandbox.ModuleCache;
 import org.edgebook.sandbox.ModuleRejectedException;
 import org.edgebook.sandbox.SandboxedFunction;
@@ -148,7 +155,7 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     private static int freePort(final String host) throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return socket.getLocalPort();
         }
     }
@@ -164,10 +171,9 @@ public final class EdgeNode implements AutoCloseable {
             stamp.size = bytes.length;
         }
         try {
-            final GuestModule module = modules.load(bytes, r.mode() != null ? r.mode()
-                : org.edgebook.sandbox.ExecutionMode.COMPILED);
+            final GuestModule module = modules.load(bytes, r.mode() != null ? r.mode() : ExecutionMode.COMPILED);
             final SandboxedFunction function = SandboxedFunction.create(r.path(), module, r.convention(),
-                r.limits() != null ? r.limits().toLimits() : org.edgebook.sandbox.Limits.DEFAULT,
+                r.limits() != null ? r.limits().toLimits() : Limits.DEFAULT,
                 r.env() != null ? r.env() : Map.of(), guestLog, watchdog);
             metrics.watch(r.path(), function);
             return new WasmTarget(function, routeMetrics, file, stamp);
@@ -266,7 +272,7 @@ public final class EdgeNode implements AutoCloseable {
 
     /** Refusing a body mid-stream leaves its rest on the wire: HTTP/1 closes the connection after the answer. */
     private static void closeAfterAnswer(final HttpServerRequest request) {
-        if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+        if (request.version() != HttpVersion.HTTP_2) {
             request.response().putHeader(HttpHeaders.CONNECTION, "close");
         }
     }
@@ -290,7 +296,7 @@ public final class EdgeNode implements AutoCloseable {
             }
             case WasmTarget t -> {
                 final Context context = vertx.getOrCreateContext();
-                final Map<String, String> metadata = t.function().convention() == org.edgebook.sandbox.Convention.WAGI
+                final Map<String, String> metadata = t.function().convention() == Convention.WAGI
                     ? wagiMetadata(request, body.length, requestId, receivedAt) : Map.of();
                 t.function().submit(new GuestCall(body, body.length, metadata, requestId, receivedAt))
                     .whenComplete((result, failure) -> context.runOnContext(v -> {
@@ -323,7 +329,7 @@ public final class EdgeNode implements AutoCloseable {
         env.put("X_REQUEST_ID", requestId);
         env.put("X_REQUEST_TIME_MS", Long.toString(receivedAt));
         request.headers().forEach((name, value) ->
-            env.put("HTTP_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), value));
+            env.put("HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_'), value));
         return env;
     }
 

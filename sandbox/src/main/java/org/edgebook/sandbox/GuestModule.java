@@ -53,8 +53,8 @@ public final class GuestModule {
     }
 
     /** Parses, validates, checks imports and compiles; every refusal says what is wrong. */
-    static GuestModule load(final byte[] bytes, final ExecutionMode mode) throws ModuleRejectedException {
-        final String sha256 = sha256(bytes);
+    static GuestModule load(final byte[] bytes, final String sha256, final ExecutionMode mode)
+        throws ModuleRejectedException {
         final WasmModule module;
         try {
             module = Parser.parse(bytes);

@@ -10,12 +10,13 @@ public final class ModuleCache {
     private final ConcurrentHashMap<String, GuestModule> modules = new ConcurrentHashMap<>();
 
     public GuestModule load(final byte[] bytes, final ExecutionMode mode) throws ModuleRejectedException {
-        final String key = GuestModule.sha256(bytes) + "/" + mode;
+        final String sha256 = GuestModule.sha256(bytes);
+        final String key = sha256 + "/" + mode;
         final GuestModule cached = modules.get(key);
         if (cached != null) {
             return cached;
         }
-        final GuestModule loaded = GuestModule.load(bytes, mode);
+        final GuestModule loaded = GuestModule.load(bytes, sha256, mode);
         final GuestModule raced = modules.putIfAbsent(key, loaded);
         return raced != null ? raced : loaded;
     }

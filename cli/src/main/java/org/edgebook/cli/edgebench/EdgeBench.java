@@ -20,6 +20,7 @@ import org.edgebook.edge.functions.TelemetryFunction;
 import org.edgebook.edge.functions.TransformFunction;
 import org.edgebook.guests.Guests;
 import org.edgebook.sandbox.ExecutionMode;
+import org.edgebook.sandbox.ModuleCache;
 
 /**
  * The edge benchmark: the same JSON-transform request (100 events) against each implementation, each in its own
@@ -29,7 +30,7 @@ import org.edgebook.sandbox.ExecutionMode;
 public final class EdgeBench {
     /** Options, as {@code edgebook bench edge} takes them. */
     public record Options(List<String> targets, double warmupSeconds, double seconds, int connections, Double rate,
-                          int events, Path out, String edgeJvmOptions, String node) {
+                          int events, Path out, String edgeJvmOptions, String node, boolean inProcess) {
     }
 
     /** One implementation under test: how to start its server and which path serves the transform. */
@@ -90,8 +91,11 @@ public final class EdgeBench {
             outcomes.add(measure(target, command(name, nodeServer, nodeWasmServer, memoryFile), request, expected));
         }
 
-        progress.println("edge bench: in-process measures (cold start, instantiation, telemetry batches)");
-        final Map<String, Object> inProcess = inProcess(memoryModule, request);
+        final Map<String, Object> inProcess = new LinkedHashMap<>();
+        if (options.inProcess()) {
+            progress.println("edge bench: in-process measures (cold start, instantiation, telemetry batches)");
+            inProcess.putAll(inProcess(memoryModule, request));
+        }
         Report.write(options, outcomes, inProcess, options.out());
         LatencyPlot.write("JSON transform, 100 events/request, " + options.connections() + " connections",
             outcomes.stream().filter(o -> o.closed() != null)
@@ -114,7 +118,7 @@ public final class EdgeBench {
             request, 20_000, 20_000) / 1000);
         m.put("instantiation_interpreted_us", InProcessMeasures.instantiationNanos(memoryModule,
             ExecutionMode.INTERPRETED, request, 2_000, 5_000) / 1000);
-        m.put("instance_linear_memory_bytes", new org.edgebook.sandbox.ModuleCache().load(memoryModule,
+        m.put("instance_linear_memory_bytes", new ModuleCache().load(memoryModule,
             ExecutionMode.COMPILED).initialMemoryBytes());
         final int batchEvents = 1000;
         final byte[] batch = TransformWorkload.telemetryBatch(batchEvents, 16, 7);
