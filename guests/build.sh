@@ -50,7 +50,7 @@ done
 "$CC" "${CFLAGS[@]}" "$wat/probe-wagi.c" "${LDFLAGS[@]}" -o "$out/probe-wagi.wasm"
 "$CC" "${CFLAGS[@]}" -mexec-model=reactor "$wat/probe-memory.c" "${LDFLAGS[@]}" -o "$out/probe-memory.wasm"
 
-for w in loop membomb trap wrong-export stdout-bomb; do
+for w in loop membomb trap wrong-export stdout-bomb reactor; do
     wat2wasm "$wat/$w.wat" -o "$out/$w.wasm"
 done
 

@@ -171,6 +171,17 @@ public final class GuestModule {
         return names;
     }
 
+    /** True when the module exports a function named {@code name} (such as a WASI reactor's {@code _initialize}). */
+    boolean exportsFunction(final String name) {
+        for (int i = 0; i < module.exportSection().exportCount(); i++) {
+            final Export export = module.exportSection().getExport(i);
+            if (export.name().equals(name) && export.exportType() == ExternalType.FUNCTION) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The memory limits an instance gets: the module's own start size, its maximum capped by the limit. */
     MemoryLimits memoryLimits(final Limits limits) {
         final int max = Math.min(declaredMemory.maximumPages(), limits.memoryPages());

@@ -239,6 +239,10 @@ public final class SandboxedFunction implements AutoCloseable {
             .withMemoryFactory(ByteArrayMemory::new)
             .withStart(false)
             .build();
+        if (convention == Convention.MEMORY && m.exportsFunction("_initialize")) {
+            // A WASI reactor's constructors (docs/edge-functions.md 1.1): once, before the first call.
+            instance.export("_initialize").apply();
+        }
         return new WarmInstance(m, instance, slot, stdout, stderr);
     }
 

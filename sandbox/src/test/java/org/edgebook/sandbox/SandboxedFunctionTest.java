@@ -206,6 +206,16 @@ class SandboxedFunctionTest {
     }
 
     @Test
+    void reactorIsInitializedOnceBeforeItsFirstCall() throws Exception {
+        final SandboxedFunction fresh = function("reactor.wasm", Convention.MEMORY, Limits.DEFAULT);
+        final SandboxedFunction reused = function("reactor.wasm", Convention.MEMORY, limits(16, 2_000, 1_000, 1, 4, 3));
+        for (int i = 0; i < 3; i++) {
+            assertThat(answer(fresh, "{}").body()).asString(StandardCharsets.US_ASCII).isEqualTo("1");
+            assertThat(answer(reused, "{}").body()).asString(StandardCharsets.US_ASCII).isEqualTo("1");
+        }
+    }
+
+    @Test
     void freshInstancePerCallByDefaultAndWarmReuseWhenAsked() throws Exception {
         final SandboxedFunction fresh = function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT);
         final SandboxedFunction reused = function(Guests.TRANSFORM_MEMORY, Convention.MEMORY,
