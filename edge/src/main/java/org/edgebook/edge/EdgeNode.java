@@ -241,14 +241,14 @@ public final class EdgeNode implements AutoCloseable {
                 request.method().name() + " is not allowed; use POST");
             return;
         }
-        final String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (declared != null && tooLarge(declared)) {
+        final long declared = declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
+        if (declared > config.maxBodyBytes()) {
             closeAfterAnswer(request);
             sendError(request, routeMetrics, arrived, 413, "body_too_large",
                 "the body is over " + config.maxBodyBytes() + " bytes");
             return;
         }
-        final Buffer body = Buffer.buffer(declared != null ? Integer.parseInt(declared) : 1024);
+        final Buffer body = Buffer.buffer(declared >= 0 ? (int) declared : 1024);
         final boolean[] refused = {false};
         request.handler(chunk -> {
             if (refused[0]) {
@@ -277,11 +277,15 @@ public final class EdgeNode implements AutoCloseable {
         }
     }
 
-    private boolean tooLarge(final String contentLength) {
+    /** The Content-Length a client declared, or -1 when it declared none (or nonsense, which the body limit covers). */
+    private static long declaredLength(final String contentLength) {
+        if (contentLength == null) {
+            return -1;
+        }
         try {
-            return Long.parseLong(contentLength.trim()) > config.maxBodyBytes();
+            return Long.parseLong(contentLength.trim());
         } catch (NumberFormatException e) {
-            return false;
+            return -1;
         }
     }
 
@@ -290,8 +294,17 @@ public final class EdgeNode implements AutoCloseable {
         final long receivedAt = clock.getAsLong();
         switch (target) {
             case NativeTarget t -> {
-                final EdgeResponse r = t.function().handle(new EdgeRequest(request.method().name(), request.path(),
-                    request.query(), Map.of(), body, body.length, requestId, receivedAt));
+                final EdgeResponse r;
+                try {
+                    r = t.function().handle(new EdgeRequest(request.method().name(), request.path(),
+                        request.query(), Map.of(), body, body.length, requestId, receivedAt));
+                } catch (RuntimeException e) {
+                    // A bug in a native function answers 500 for this request; the node carries on.
+                    LOG.log(System.Logger.Level.ERROR, "request=" + requestId + " route=" + request.path()
+                        + " native function failed", e);
+                    sendError(request, t.metrics(), arrived, 500, "function_failed", "the function failed: " + e);
+                    return;
+                }
                 send(request, t.metrics(), arrived, r.status(), r.contentType(), Buffer.buffer(r.body()));
             }
             case WasmTarget t -> {
