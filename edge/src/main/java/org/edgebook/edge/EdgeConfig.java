@@ -92,9 +92,23 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
         if (parsed.routes() == null || parsed.routes().isEmpty()) {
             throw new IOException("config " + file + ": no routes");
         }
+        final java.util.Set<String> paths = new java.util.HashSet<>();
         for (final Route r : parsed.routes()) {
             if (r.path() == null || !r.path().startsWith("/")) {
                 throw new IOException("config " + file + ": a route needs a path starting with /");
+            }
+            if (r.path().equals("/health") || r.path().equals("/metrics")) {
+                throw new IOException("config " + file + ": " + r.path() + " is the node's own; choose another path");
+            }
+            if (!paths.add(r.path())) {
+                throw new IOException("config " + file + ": route " + r.path() + " appears twice");
+            }
+            if (r.limits() != null) {
+                try {
+                    r.limits().toLimits();
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("config " + file + ": route " + r.path() + ": " + e.getMessage());
+                }
             }
             if ((r.nativeFunction() == null) == (r.module() == null)) {
                 throw new IOException("config " + file + ": route " + r.path() + " needs exactly one of native, module");

@@ -54,6 +54,9 @@ public final class EdgeNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("edgebook.edge");
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final long MODULE_CHECK_MILLIS = 1000;
+    private static final int INITIAL_BODY_BUFFER = 16 * 1024;
+    /** Seconds a connection may stay silent (a stalled upload, an idle keep-alive) before it is closed. */
+    private static final int IDLE_TIMEOUT_SECONDS = 30;
 
     private final EdgeConfig config;
     private final Vertx vertx;
@@ -137,7 +140,8 @@ public final class EdgeNode implements AutoCloseable {
         // Servers on one port share it, one per event loop; port 0 means a free port, picked here so all can share it.
         final int listenPort = config.port() != 0 ? config.port() : freePort(config.host());
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(listenPort)
-            .setTcpNoDelay(true).setCompressionSupported(false);
+            .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+            .setHandle100ContinueAutomatically(true);
         for (int i = 0; i < Math.max(1, eventLoops); i++) {
             final HttpServer server = vertx.createHttpServer(options).requestHandler(this::handle);
             try {
@@ -148,10 +152,11 @@ public final class EdgeNode implements AutoCloseable {
             servers.add(server);
         }
         port = listenPort;
+        // Ordered: two checks never overlap, so a slow compile cannot swap an older file in after a newer one.
         vertx.setPeriodic(MODULE_CHECK_MILLIS, id -> vertx.executeBlocking(() -> {
             reloadChangedModules();
             return null;
-        }, false));
+        }, true));
     }
 
     private static int freePort(final String host) throws IOException {
@@ -248,7 +253,8 @@ public final class EdgeNode implements AutoCloseable {
                 "the body is over " + config.maxBodyBytes() + " bytes");
             return;
         }
-        final Buffer body = Buffer.buffer(declared >= 0 ? (int) declared : 1024);
+        // Grow with what arrives: a declared length alone must not make the node allocate.
+        final Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), INITIAL_BODY_BUFFER));
         final boolean[] refused = {false};
         request.handler(chunk -> {
             if (refused[0]) {
@@ -368,7 +374,13 @@ public final class EdgeNode implements AutoCloseable {
 
     private static void send(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
                              final int status, final String contentType, final Buffer body) {
-        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
+        try {
+            request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
+        } catch (IllegalArgumentException e) {
+            // A guest's content type that HTTP cannot carry: answer the error instead of leaving the client waiting.
+            sendError(request, metrics, arrived, 500, "bad_answer", "the answer could not be sent: " + e.getMessage());
+            return;
+        }
         if (metrics != null) {
             metrics.answered(status, System.nanoTime() - arrived);
             if (status >= 400) {

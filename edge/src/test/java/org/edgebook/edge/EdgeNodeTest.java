@@ -176,6 +176,14 @@ class EdgeNodeTest {
         assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("modul").hasMessageContaining("edge.json");
         Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"module\":\"a.wasm\"}]}");
         assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("needs a convention");
+        Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"native\":\"transform\"},"
+            + "{\"path\":\"/x\",\"native\":\"telemetry\"}]}");
+        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("route /x appears twice");
+        Files.writeString(file, "{\"routes\":[{\"path\":\"/metrics\",\"native\":\"transform\"}]}");
+        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("/metrics is the node's own");
+        Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"module\":\"a.wasm\",\"convention\":\"memory\","
+            + "\"limits\":{\"memoryPages\":0}}]}");
+        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("route /x: memoryPages must be");
     }
 
     @Test

@@ -33,6 +33,9 @@ final class Cgi {
             }
             final String field = line.substring(0, colon).trim();
             final String value = line.substring(colon + 1).trim();
+            if (!printable(field) || !printable(value)) {
+                throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER, "CGI header with control characters");
+            }
             if (field.equalsIgnoreCase("Status")) {
                 status = statusCode(value);
             } else if (field.equalsIgnoreCase("Content-Type")) {
@@ -48,13 +51,23 @@ final class Cgi {
         final String digits = space < 0 ? value : value.substring(0, space);
         try {
             final int code = Integer.parseInt(digits);
-            if (code >= 100 && code <= 599) {
+            if (code >= 200 && code <= 599) {
                 return code;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
         throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER, "bad CGI Status: " + abbreviate(value));
+    }
+
+    private static boolean printable(final String text) {
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String abbreviate(final String text) {

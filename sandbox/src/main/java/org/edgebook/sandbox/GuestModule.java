@@ -31,6 +31,8 @@ import java.util.function.Function;
 public final class GuestModule {
     static final String HOST_MODULE = "edgebook";
     static final String WASI_MODULE = "wasi_snapshot_preview1";
+    /** Table entries a guest may declare: tables live on the host's heap, outside the memory limit. */
+    static final long MAX_TABLE_ENTRIES = 65_536;
 
     private final String sha256;
     private final int size;
@@ -92,6 +94,13 @@ public final class GuestModule {
             } else {
                 throw new ModuleRejectedException("imports " + anImport.module() + "." + anImport.name()
                     + ", which the host does not provide (modules: " + HOST_MODULE + ", " + WASI_MODULE + ")");
+            }
+        }
+        for (int i = 0; i < module.tableSection().tableCount(); i++) {
+            final long max = module.tableSection().getTable(i).limits().max();
+            if (max > MAX_TABLE_ENTRIES) {
+                throw new ModuleRejectedException("table " + i + " may grow to " + max + " entries; guests may have at "
+                    + "most " + MAX_TABLE_ENTRIES + " (declare a maximum)");
             }
         }
         final Function<Instance, Machine> machines;

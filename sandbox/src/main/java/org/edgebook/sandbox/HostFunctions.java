@@ -34,6 +34,20 @@ final class HostFunctions {
         }
     }
 
+    /** A guest's text with control characters (newlines included) escaped, so it cannot forge other log lines. */
+    static String printable(final String text) {
+        final StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
     /** The type of the host function {@code name}, or null if there is none. */
     static FunctionType type(final String name) {
         return switch (name) {
@@ -51,7 +65,8 @@ final class HostFunctions {
             if (slot.logLines++ < MAX_LINES) {
                 final int length = (int) Math.min(Math.max(args[1], 0), MAX_LINE_BYTES);
                 final byte[] text = instance.memory().readBytes((int) args[0], length);
-                log.line(function, module.sha256(), slot.call.requestId(), new String(text, StandardCharsets.UTF_8));
+                log.line(function, module.sha256(), slot.call.requestId(),
+                    printable(new String(text, StandardCharsets.UTF_8)));
             }
             return null;
         }));

@@ -6,7 +6,7 @@ import java.time.Duration;
  * What one function may use, per call.
  *
  * @param memoryPages  the most linear memory an instance may have, in 64 KiB pages
- * @param deadline     wall-clock time from arrival to answer, queueing included (504 when passed)
+ * @param deadline     wall-clock time from submission (the body has arrived) to answer, queueing included (504)
  * @param cpu          CPU time the guest may burn in one call; stops a guest spinning without host calls
  * @param concurrency  calls running at once
  * @param queue        calls waiting for a slot; one more is refused at once (503)
@@ -18,7 +18,7 @@ public record Limits(
 
     public static final Limits DEFAULT = new Limits(
         256, Duration.ofSeconds(2), Duration.ofSeconds(1),
-        Math.max(1, Runtime.getRuntime().availableProcessors()), 1024, 4 << 20, 0);
+        Math.max(1, Runtime.getRuntime().availableProcessors()), 256, 4 << 20, 0);
 
     public Limits {
         if (memoryPages < 1 || memoryPages > 32767) {

@@ -120,6 +120,7 @@ public final class SandboxedFunction implements AutoCloseable {
         WarmInstance instance = null;
         try {
             instance = acquire(current, pending.call);
+            instance.pagesAtCallStart = instance.instance.memory().pages();
             final GuestResult result = convention == Convention.MEMORY
                 ? callMemory(instance, pending.call)
                 : callWagi(instance);
@@ -163,7 +164,7 @@ public final class SandboxedFunction implements AutoCloseable {
         if (t instanceof ChicoryInterruptedException) {
             return new GuestFailure(GuestFailure.Kind.DEADLINE, "the guest was interrupted");
         }
-        if (instance != null && atMemoryLimit(instance.instance)) {
+        if (instance != null && grewToLimit(instance)) {
             return new GuestFailure(GuestFailure.Kind.MEMORY_LIMIT, "the guest reached its memory limit of "
                 + limits.memoryPages() + " pages (" + (limits.memoryPages() * 64) + " KiB) and failed: " + t.getMessage());
         }
@@ -176,9 +177,15 @@ public final class SandboxedFunction implements AutoCloseable {
         return new GuestFailure(GuestFailure.Kind.TRAP, "the guest failed: " + t);
     }
 
-    private boolean atMemoryLimit(final Instance instance) {
-        final Memory memory = instance.memory();
-        return memory != null && memory.pages() >= Math.min(memory.maximumPages(), limits.memoryPages());
+    /**
+     * True when this call grew the guest's memory to its limit: a failure then is taken as running out of memory.
+     * A guest that was already at its limit when the call began (a fixed-size memory, a warm instance) and then
+     * traps is reported as a trap.
+     */
+    private boolean grewToLimit(final WarmInstance w) {
+        final Memory memory = w.instance.memory();
+        return memory != null && memory.pages() > w.pagesAtCallStart
+            && memory.pages() >= Math.min(memory.maximumPages(), limits.memoryPages());
     }
 
     private WarmInstance acquire(final GuestModule current, final GuestCall call) {
@@ -251,8 +258,8 @@ public final class SandboxedFunction implements AutoCloseable {
         final Memory memory = instance.memory();
         final int length = call.bodyLength();
         final int in = (int) instance.export("edge_alloc").apply(length)[0];
-        if (in == 0 || !inBounds(memory, in, length)) {
-            if (atMemoryLimit(instance)) {
+        if ((in == 0 && length > 0) || !inBounds(memory, in, length)) {
+            if (grewToLimit(w)) {
                 throw new GuestFailure(GuestFailure.Kind.MEMORY_LIMIT, "the guest could not allocate " + length
                     + " bytes for the request within its limit of " + limits.memoryPages() + " pages");
             }
@@ -274,7 +281,7 @@ public final class SandboxedFunction implements AutoCloseable {
         if (!inBounds(memory, out, outLength)) {
             throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER, "the guest's answer lies outside its memory");
         }
-        if (status < 100 || status > 599) {
+        if (status < 200 || status > 599) {
             throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER, "the guest answered with HTTP status " + status);
         }
         return new GuestResult(status, "application/json", memory.readBytes(out, outLength));
@@ -303,7 +310,7 @@ public final class SandboxedFunction implements AutoCloseable {
         int lines = 0;
         for (final String line : text.split("\n")) {
             if (!line.isEmpty() && lines++ < HostFunctions.MAX_LINES) {
-                log.line(name, w.module.sha256(), w.slot.call.requestId(), line);
+                log.line(name, w.module.sha256(), w.slot.call.requestId(), HostFunctions.printable(line));
             }
         }
     }
@@ -356,6 +363,7 @@ public final class SandboxedFunction implements AutoCloseable {
         final CappedOutput stdout;
         final CappedOutput stderr;
         int uses;
+        int pagesAtCallStart;
 
         WarmInstance(final GuestModule module, final Instance instance, final HostFunctions.CallSlot slot,
                      final CappedOutput stdout, final CappedOutput stderr) {

@@ -42,8 +42,13 @@ public final class Watchdog implements AutoCloseable {
             LockSupport.parkNanos(TICK_NANOS);
             final long now = System.nanoTime();
             for (final PendingCall call : calls) {
-                if (call.check(now, this)) {
-                    calls.remove(call);
+                try {
+                    if (call.check(now, this)) {
+                        calls.remove(call);
+                    }
+                } catch (RuntimeException e) {
+                    // Enforcement must outlive any one call's surprise (a thread gone from the MXBean, say).
+                    System.getLogger("edgebook.sandbox").log(System.Logger.Level.ERROR, "watchdog check failed", e);
                 }
             }
         }

@@ -119,6 +119,15 @@ class SandboxedFunctionTest {
     }
 
     @Test
+    void unboundedTableIsRefused() {
+        // magic, version, then a table section: one funcref table, minimum 1, no maximum
+        final byte[] module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x04, 0x04, 0x01, 0x70, 0x00, 0x01};
+        assertThatThrownBy(() -> cache.load(module, ExecutionMode.COMPILED))
+            .isInstanceOf(ModuleRejectedException.class)
+            .hasMessageContaining("table 0 may grow to");
+    }
+
+    @Test
     void wrongExportIsRefusedNamingWhatIsMissing() {
         assertThatThrownBy(() -> function("wrong-export.wasm", Convention.MEMORY, Limits.DEFAULT))
             .isInstanceOf(ModuleRejectedException.class)

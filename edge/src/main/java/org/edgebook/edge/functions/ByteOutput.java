@@ -7,6 +7,7 @@ import java.util.Arrays;
  * longs written without making Strings. One per thread.
  */
 final class ByteOutput {
+    private static final int RETAINED_BYTES = 1 << 20;
     private byte[] bytes;
     private int size;
 
@@ -16,6 +17,9 @@ final class ByteOutput {
 
     void reset() {
         size = 0;
+        if (bytes.length > RETAINED_BYTES) {
+            bytes = new byte[8192];
+        }
     }
 
     void write(final int b) {

@@ -22,6 +22,7 @@ public final class JsonTape {
     public static final byte NULL = 7;
 
     public static final int MAX_DEPTH = 64;
+    private static final int RETAINED_NODES = 1 << 16;
 
     private byte[] body;
     private int limit;
@@ -34,6 +35,13 @@ public final class JsonTape {
 
     /** Parses {@code body[0, length)}; afterwards node 0 is the root value. */
     public void parse(final byte[] body, final int length) throws JsonSyntaxException {
+        if (types.length > RETAINED_NODES) {
+            // One huge body must not pin its tape for the life of the thread.
+            types = new byte[64];
+            starts = new int[64];
+            ends = new int[64];
+            nexts = new int[64];
+        }
         this.body = body;
         this.limit = length;
         this.pos = 0;
