@@ -137,6 +137,7 @@ public final class EdgeNode implements AutoCloseable {
                 routes.put(r.path(), wasmRoute(r));
             }
         }
+        warnIfLimitsExceedTheHeap();
         // Servers on one port share it, one per event loop; port 0 means a free port, picked here so all can share it.
         final int listenPort = config.port() != 0 ? config.port() : freePort(config.host());
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(listenPort)
@@ -157,6 +158,26 @@ public final class EdgeNode implements AutoCloseable {
             reloadChangedModules();
             return null;
         }, true));
+    }
+
+    /**
+     * Guest memory lives on this JVM's heap. When every WebAssembly route's instances at their memory limit would not
+     * fit, say so at start: the limits, not the guests, then decide whether the node runs out of memory. (Request
+     * bodies in flight, at most 1 MiB each, come on top, for native routes as much as for WebAssembly ones.)
+     */
+    private void warnIfLimitsExceedTheHeap() {
+        long worst = 0;
+        for (final RouteTarget target : routes.values()) {
+            if (target instanceof WasmTarget t) {
+                final Limits l = t.function().limits();
+                worst += (long) l.concurrency() * l.memoryPages() * 65_536L;
+            }
+        }
+        final long heap = Runtime.getRuntime().maxMemory();
+        if (worst > heap) {
+            LOG.log(System.Logger.Level.WARNING, "the WebAssembly routes at their memory limits could use {0} MB of "
+                + "heap and the heap is {1} MB: lower concurrency or memoryPages, or raise -Xmx", worst >> 20, heap >> 20);
+        }
     }
 
     private static int freePort(final String host) throws IOException {
