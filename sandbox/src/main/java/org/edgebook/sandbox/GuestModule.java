@@ -16,6 +16,7 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.SubType;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -94,6 +95,14 @@ public final class GuestModule {
             } else {
                 throw new ModuleRejectedException("imports " + anImport.module() + "." + anImport.name()
                     + ", which the host does not provide (modules: " + HOST_MODULE + ", " + WASI_MODULE + ")");
+            }
+        }
+        for (int i = 0; i < module.typeSection().subTypeCount(); i++) {
+            final SubType type = module.typeSection().getSubType(i);
+            if (type != null && type.compType() != null
+                && (type.compType().structType() != null || type.compType().arrayType() != null)) {
+                throw new ModuleRejectedException("type " + i + " is a GC struct or array type; guests may not use the "
+                    + "GC proposal (its objects would live on the host's heap, outside the memory limit)");
             }
         }
         for (int i = 0; i < module.tableSection().tableCount(); i++) {

@@ -128,6 +128,15 @@ class SandboxedFunctionTest {
     }
 
     @Test
+    void gcTypesAreRefused() {
+        // magic, version, then a type section with one GC array type: (array (mut i32))
+        final byte[] module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x5e, 0x7f, 0x01};
+        assertThatThrownBy(() -> cache.load(module, ExecutionMode.COMPILED))
+            .isInstanceOf(ModuleRejectedException.class)
+            .hasMessageContaining("GC");
+    }
+
+    @Test
     void wrongExportIsRefusedNamingWhatIsMissing() {
         assertThatThrownBy(() -> function("wrong-export.wasm", Convention.MEMORY, Limits.DEFAULT))
             .isInstanceOf(ModuleRejectedException.class)
