@@ -42,6 +42,7 @@ public final class GuestModule {
     private final Function<Instance, Machine> machines;
     private final MemoryLimits declaredMemory;
     private final boolean importsWasi;
+    private final boolean reactor;
 
     private GuestModule(final String sha256, final int size, final ExecutionMode mode, final WasmModule module,
                         final Function<Instance, Machine> machines, final MemoryLimits declaredMemory,
@@ -53,6 +54,7 @@ public final class GuestModule {
         this.machines = machines;
         this.declaredMemory = declaredMemory;
         this.importsWasi = importsWasi;
+        this.reactor = exportsFunction("_initialize");
     }
 
     /** Parses, validates, checks imports and compiles; every refusal says what is wrong. */
@@ -189,8 +191,8 @@ public final class GuestModule {
         return names;
     }
 
-    /** True when the module exports a function named {@code name} (such as a WASI reactor's {@code _initialize}). */
-    boolean exportsFunction(final String name) {
+    /** True when the module exports a function named {@code name}. */
+    private boolean exportsFunction(final String name) {
         for (int i = 0; i < module.exportSection().exportCount(); i++) {
             final Export export = module.exportSection().getExport(i);
             if (export.name().equals(name) && export.exportType() == ExternalType.FUNCTION) {
@@ -216,6 +218,11 @@ public final class GuestModule {
 
     boolean importsWasi() {
         return importsWasi;
+    }
+
+    /** True for a WASI reactor: it exports {@code _initialize}, to be called once per instance. */
+    boolean isReactor() {
+        return reactor;
     }
 
     public String sha256() {

@@ -84,8 +84,7 @@ public final class SandboxedFunction implements AutoCloseable {
     public void replace(final GuestModule next) throws ModuleRejectedException {
         next.check(convention, limits);
         module = next;
-        WarmInstance stale;
-        while ((stale = warm.poll()) != null) {
+        while (warm.poll() != null) {
             stats.liveInstances.decrementAndGet();
         }
     }
@@ -246,7 +245,7 @@ public final class SandboxedFunction implements AutoCloseable {
             .withMemoryFactory(ByteArrayMemory::new)
             .withStart(false)
             .build();
-        if (convention == Convention.MEMORY && m.exportsFunction("_initialize")) {
+        if (convention == Convention.MEMORY && m.isReactor()) {
             // A WASI reactor's constructors (docs/edge-functions.md 1.1): once, before the first call.
             instance.export("_initialize").apply();
         }
