@@ -69,8 +69,9 @@ public final class EdgeNode implements AutoCloseable {
     private final List<HttpServer> servers = new ArrayList<>();
     private int port;
 
-    /** What a route leads to. */
+    /** What a route leads to, and its meters. */
     private sealed interface RouteTarget permits NativeTarget, WasmTarget, Unavailable {
+        EdgeMetrics.Route metrics();
     }
 
     private record NativeTarget(EdgeFunction function, EdgeMetrics.Route metrics) implements RouteTarget {
@@ -260,7 +261,7 @@ public final class EdgeNode implements AutoCloseable {
             sendError(request, null, arrived, 404, "not_found", "no function at " + path);
             return;
         }
-        final EdgeMetrics.Route routeMetrics = metrics(target);
+        final EdgeMetrics.Route routeMetrics = target.metrics();
         if (request.method() != HttpMethod.POST) {
             request.response().putHeader(HttpHeaders.ALLOW, "POST");
             sendError(request, routeMetrics, arrived, 405, "method_not_allowed",
@@ -383,14 +384,6 @@ public final class EdgeNode implements AutoCloseable {
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
             .end("{\"status\":\"" + (unavailable.isEmpty() ? "up" : "degraded") + "\",\"routes\":" + routes.size()
                 + ",\"unavailable\":[" + String.join(",", unavailable) + "]}");
-    }
-
-    private static EdgeMetrics.Route metrics(final RouteTarget target) {
-        return switch (target) {
-            case NativeTarget t -> t.metrics();
-            case WasmTarget t -> t.metrics();
-            case Unavailable u -> u.metrics();
-        };
     }
 
     private static void send(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
