@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -245,9 +244,5 @@ public final class EdgeBench {
 
     private static String abbreviate(final String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "...";
-    }
-
-    static String format(final double value) {
-        return String.format(Locale.ROOT, "%,.0f", value);
     }
 }

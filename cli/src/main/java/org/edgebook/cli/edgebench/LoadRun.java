@@ -51,41 +51,54 @@ final class LoadRun {
             .await(30, TimeUnit.SECONDS);
     }
 
-    /** Closed loop for {@code seconds}; {@code progress} gets the answers so far about once a second. */
-    Result closedLoop(final double seconds, final LongConsumer progress) throws InterruptedException {
+    /** What one phase has counted so far; its requests are sent and answered on the client's event loop. */
+    private final class Tally {
         final Recorder recorder = new Recorder(3_600_000_000L, 3);
         final AtomicLong answered = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
+
+        /** Sends one request, records its latency from {@code timedFrom} (nanoTime), counts it, then runs {@code then}. */
+        void send(final long timedFrom, final Runnable then) {
+            client.request(request).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> resp.statusCode()))
+                .onComplete(ar -> {
+                    recorder.recordValue(Math.max(1, (System.nanoTime() - timedFrom) / 1000));
+                    if (ar.succeeded() && ar.result() == 200) {
+                        answered.incrementAndGet();
+                    } else {
+                        errors.incrementAndGet();
+                    }
+                    then.run();
+                });
+        }
+
+        Result result(final long start, final long unanswered) {
+            return new Result(recorder.getIntervalHistogram(), answered.get(), errors.get() + unanswered,
+                (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Closed loop for {@code seconds}; {@code progress} gets the answers so far about once a second. */
+    Result closedLoop(final double seconds, final LongConsumer progress) throws InterruptedException {
+        final Tally tally = new Tally();
         final long start = System.nanoTime();
         final long end = start + (long) (seconds * 1e9);
         final CountDownLatch done = new CountDownLatch(connections);
         for (int i = 0; i < connections; i++) {
-            vertx.runOnContext(v -> next(end, recorder, answered, errors, done));
+            vertx.runOnContext(v -> next(end, tally, done));
         }
         while (!done.await(1, TimeUnit.SECONDS)) {
-            progress.accept(answered.get());
+            progress.accept(tally.answered.get());
         }
-        final double elapsed = (System.nanoTime() - start) / 1e9;
-        return new Result(recorder.getIntervalHistogram(), answered.get(), errors.get(), elapsed);
+        return tally.result(start, 0);
     }
 
-    private void next(final long end, final Recorder recorder, final AtomicLong answered, final AtomicLong errors,
-                      final CountDownLatch done) {
+    private void next(final long end, final Tally tally, final CountDownLatch done) {
         final long sent = System.nanoTime();
         if (sent >= end) {
             done.countDown();
             return;
         }
-        client.request(request).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> resp.statusCode()))
-            .onComplete(ar -> {
-                recorder.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
-                if (ar.succeeded() && ar.result() == 200) {
-                    answered.incrementAndGet();
-                } else {
-                    errors.incrementAndGet();
-                }
-                next(end, recorder, answered, errors, done);
-            });
+        tally.send(sent, () -> next(end, tally, done));
     }
 
     /**
@@ -93,9 +106,7 @@ final class LoadRun {
      * measured from when each was due, so a stall counts against every request it delayed.
      */
     Result fixedRate(final double rate, final double seconds, final LongConsumer progress) throws InterruptedException {
-        final Recorder recorder = new Recorder(3_600_000_000L, 3);
-        final AtomicLong answered = new AtomicLong();
-        final AtomicLong errors = new AtomicLong();
+        final Tally tally = new Tally();
         final long start = System.nanoTime();
         final long total = (long) (rate * seconds);
         final double intervalNanos = 1e9 / rate;
@@ -104,31 +115,18 @@ final class LoadRun {
         final long timer = vertx.setPeriodic(1, id -> {
             final long due = (long) ((System.nanoTime() - start) / intervalNanos) + 1;
             while (issued.get() < Math.min(due, total) && issued.get() - finished.get() < connections) {
-                final long scheduled = start + (long) (issued.getAndIncrement() * intervalNanos);
-                client.request(request).compose(r -> r.send(body))
-                    .compose(resp -> resp.body().map(b -> resp.statusCode()))
-                    .onComplete(ar -> {
-                        recorder.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1000));
-                        if (ar.succeeded() && ar.result() == 200) {
-                            answered.incrementAndGet();
-                        } else {
-                            errors.incrementAndGet();
-                        }
-                        finished.incrementAndGet();
-                    });
+                tally.send(start + (long) (issued.getAndIncrement() * intervalNanos), finished::incrementAndGet);
             }
         });
         while (finished.get() < total) {
             Thread.sleep(1000);
-            progress.accept(answered.get());
+            progress.accept(tally.answered.get());
             if (System.nanoTime() - start > (long) ((seconds + 30) * 1e9)) {
                 break;
             }
         }
         vertx.cancelTimer(timer);
-        final double elapsed = (System.nanoTime() - start) / 1e9;
-        return new Result(recorder.getIntervalHistogram(), answered.get(), errors.get() + total - finished.get(),
-            elapsed);
+        return tally.result(start, total - finished.get());
     }
 
     void close() {

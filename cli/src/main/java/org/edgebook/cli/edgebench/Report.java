@@ -36,7 +36,7 @@ final class Report {
         for (final EdgeBench.Outcome o : outcomes) {
             final Histogram h = o.closed().latencyMicros();
             md.append("| ").append(o.name()).append(" | ").append(o.agrees() ? "yes" : "**no**").append(" | ")
-                .append(EdgeBench.format(o.closed().throughput())).append(" | ")
+                .append(fmt(o.closed().throughput(), 0)).append(" | ")
                 .append(fmt(o.closed().throughput() / nativeThroughput, 2)).append(" | ")
                 .append(ms(h, 50)).append(" | ").append(ms(h, 99)).append(" | ").append(ms(h, 99.9)).append(" | ")
                 .append(fmt(h.getMaxValue() / 1000.0, 1)).append(" | ").append(o.closed().errors()).append(" | ")
@@ -44,7 +44,7 @@ final class Report {
                 .append(" | ").append(o.moduleBytes() == 0 ? "-" : Long.toString(o.moduleBytes())).append(" |\n");
         }
         if (outcomes.stream().anyMatch(o -> o.rated() != null)) {
-            md.append("\nAt a fixed rate of ").append(EdgeBench.format(options.rate()))
+            md.append("\nAt a fixed rate of ").append(fmt(options.rate(), 0))
                 .append(" req/s (latency from when each request was due: coordinated omission corrected):\n\n")
                 .append("| target | answered | errors | p50 ms | p99 ms | p99.9 ms | max ms |\n")
                 .append("|---|---:|---:|---:|---:|---:|---:|\n");
