@@ -150,23 +150,29 @@ public final class GuestModule {
 
     private void requireExport(final String name, final ExternalType type, final FunctionType functionType)
         throws ModuleRejectedException {
-        for (int i = 0; i < module.exportSection().exportCount(); i++) {
-            final Export export = module.exportSection().getExport(i);
-            if (!export.name().equals(name)) {
-                continue;
-            }
-            if (export.exportType() != type) {
-                throw new ModuleRejectedException("export " + name + " is a " + export.exportType().name().toLowerCase()
-                    + ", not a " + type.name().toLowerCase());
-            }
-            if (functionType != null && !functionType.typesMatch(exportedFunctionType(export.index()))) {
-                throw new ModuleRejectedException("export " + name + " has type " + exportedFunctionType(export.index())
-                    + "; the convention needs " + functionType);
-            }
-            return;
+        final Export export = export(name);
+        if (export == null) {
+            throw new ModuleRejectedException("module does not export " + name + " (" + type.name().toLowerCase()
+                + "); it exports " + exportNames());
         }
-        throw new ModuleRejectedException("module does not export " + name + " (" + type.name().toLowerCase()
-            + "); it exports " + exportNames());
+        if (export.exportType() != type) {
+            throw new ModuleRejectedException("export " + name + " is a " + export.exportType().name().toLowerCase()
+                + ", not a " + type.name().toLowerCase());
+        }
+        if (functionType != null && !functionType.typesMatch(exportedFunctionType(export.index()))) {
+            throw new ModuleRejectedException("export " + name + " has type " + exportedFunctionType(export.index())
+                + "; the convention needs " + functionType);
+        }
+    }
+
+    /** The export named {@code name}, or null. */
+    private Export export(final String name) {
+        for (int i = 0; i < module.exportSection().exportCount(); i++) {
+            if (module.exportSection().getExport(i).name().equals(name)) {
+                return module.exportSection().getExport(i);
+            }
+        }
+        return null;
     }
 
     private FunctionType exportedFunctionType(final int functionIndex) {
@@ -193,13 +199,8 @@ public final class GuestModule {
 
     /** True when the module exports a function named {@code name}. */
     private boolean exportsFunction(final String name) {
-        for (int i = 0; i < module.exportSection().exportCount(); i++) {
-            final Export export = module.exportSection().getExport(i);
-            if (export.name().equals(name) && export.exportType() == ExternalType.FUNCTION) {
-                return true;
-            }
-        }
-        return false;
+        final Export export = export(name);
+        return export != null && export.exportType() == ExternalType.FUNCTION;
     }
 
     /** The memory limits an instance gets: the module's own start size, its maximum capped by the limit. */
