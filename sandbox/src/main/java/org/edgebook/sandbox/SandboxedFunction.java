@@ -9,6 +9,7 @@ import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -22,6 +23,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * One WebAssembly edge function: a module, its calling convention, its limits and its grants. {@link #submit} queues
@@ -30,10 +32,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or time, or answers badly fails with a {@link GuestFailure} and its instance is dropped; nothing else is touched.
  * <p>
  * {@link #replace} swaps the module atomically: calls submitted before the swap finish on the old one.
+ * <p>
+ * The heap running out during a call (an {@link OutOfMemoryError}, in the guest's memory or anywhere else) is the
+ * host's failure, not the guest's: the call fails with {@link GuestFailure.Kind#HOST_OUT_OF_MEMORY}, its instance is
+ * dropped first so that the collector can take its memory back, and the worker carries on with the next call.
+ * <p>
+ * Threading: {@link #submit}, {@link #replace} and the getters may be called from any thread; calls run on the
+ * function's own worker threads, one instance per worker at a time.
  */
 public final class SandboxedFunction implements AutoCloseable {
     private static final int STDERR_CAP = 8192;
     private static final long WORKER_STACK_BYTES = 16L << 20;
+    private static final System.Logger LOG = System.getLogger("edgebook.sandbox");
 
     private final String name;
     private final Convention convention;
@@ -44,12 +54,19 @@ public final class SandboxedFunction implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ConcurrentLinkedDeque<WarmInstance> warm = new ConcurrentLinkedDeque<>();
     private final FunctionStats stats = new FunctionStats();
+    /** Makes each instance's linear memory: the one place guest memory is allocated. */
+    private final Function<MemoryLimits, Memory> memories;
+    /** Made ahead, so that answering a call that ran out of heap needs no allocation. */
+    private final GuestFailure outOfMemory;
     private volatile GuestModule module;
 
     private SandboxedFunction(final String name, final GuestModule module, final Convention convention,
                               final Limits limits, final Map<String, String> grantedEnvironment, final GuestLog log,
-                              final Watchdog watchdog) {
+                              final Watchdog watchdog, final Function<MemoryLimits, Memory> memories) {
         this.name = name;
+        this.memories = memories;
+        this.outOfMemory = new GuestFailure(GuestFailure.Kind.HOST_OUT_OF_MEMORY, "the node ran out of memory "
+            + "(JVM heap) during the call to " + name + "; the call was stopped and its instance dropped: try again");
         this.module = module;
         this.convention = convention;
         this.limits = limits;
@@ -76,8 +93,17 @@ public final class SandboxedFunction implements AutoCloseable {
                                            final Limits limits, final Map<String, String> grantedEnvironment,
                                            final GuestLog log, final Watchdog watchdog)
         throws ModuleRejectedException {
+        return create(name, module, convention, limits, grantedEnvironment, log, watchdog, ByteArrayMemory::new);
+    }
+
+    /** As {@link #create(String, GuestModule, Convention, Limits, Map, GuestLog, Watchdog)}, with the memory maker. */
+    static SandboxedFunction create(final String name, final GuestModule module, final Convention convention,
+                                    final Limits limits, final Map<String, String> grantedEnvironment,
+                                    final GuestLog log, final Watchdog watchdog,
+                                    final Function<MemoryLimits, Memory> memories)
+        throws ModuleRejectedException {
         module.check(convention, limits);
-        return new SandboxedFunction(name, module, convention, limits, grantedEnvironment, log, watchdog);
+        return new SandboxedFunction(name, module, convention, limits, grantedEnvironment, log, watchdog, memories);
     }
 
     /** Swaps in {@code next} for new calls; refused (and the old module kept) if it does not fit. */
@@ -131,10 +157,19 @@ public final class SandboxedFunction implements AutoCloseable {
             if (instance != null) {
                 stats.liveInstances.decrementAndGet();
             }
+            if (GuestFailure.outOfMemory(t)) {
+                // Unreachable from here on, so the collector can take the instance's memory back before the answer
+                // (or anything else) needs heap; the worker then serves the next call.
+                instance = null;
+                hostOutOfMemory(pending, t);
+                return;
+            }
             final GuestFailure failure = classify(t, pending.verdict(), instance);
             stats.failed(failure.kind());
             pending.future.completeExceptionally(failure);
             if (t instanceof Error && !(t instanceof StackOverflowError)) {
+                LOG.log(System.Logger.Level.ERROR, "function " + name + " request " + pending.call.requestId()
+                    + ": the host failed during the call", t);
                 throw (Error) t;
             }
         } finally {
@@ -144,6 +179,22 @@ public final class SandboxedFunction implements AutoCloseable {
         }
     }
 
+    private void hostOutOfMemory(final PendingCall pending, final Throwable t) {
+        stats.failed(GuestFailure.Kind.HOST_OUT_OF_MEMORY);
+        pending.future.completeExceptionally(outOfMemory);
+        try {
+            LOG.log(System.Logger.Level.ERROR, "function " + name + " request " + pending.call.requestId()
+                + ": the JVM heap ran out during the call (memory limit " + limits.memoryPages() + " pages, "
+                + "concurrency " + limits.concurrency() + "); the instance was dropped and the worker carries on", t);
+        } catch (OutOfMemoryError again) {
+            // The caller has its answer; a log line the heap cannot hold is not worth the worker.
+        }
+    }
+
+    /**
+     * Why a call failed. A guest's own faults (traps, limits, bad answers) get their kinds; a JVM error other than
+     * the guest's call stack running out is the host's ({@link GuestFailure.Kind#HOST_ERROR}), never a trap.
+     */
     private GuestFailure classify(final Throwable t, final GuestFailure verdict, final WarmInstance instance) {
         if (verdict != null) {
             return verdict;
@@ -160,6 +211,9 @@ public final class SandboxedFunction implements AutoCloseable {
                 return new GuestFailure(GuestFailure.Kind.TRAP, "the guest exited with code " + e.exitCode());
             }
         }
+        if (t instanceof Error && !(t instanceof StackOverflowError)) {
+            return GuestFailure.ofHost(t);
+        }
         if (t instanceof ChicoryInterruptedException) {
             return new GuestFailure(GuestFailure.Kind.DEADLINE, "the guest was interrupted");
         }
@@ -168,6 +222,7 @@ public final class SandboxedFunction implements AutoCloseable {
                 + limits.memoryPages() + " pages (" + (limits.memoryPages() * 64) + " KiB) and failed: " + t.getMessage());
         }
         if (t instanceof StackOverflowError) {
+            // WebAssembly's own "call stack exhausted" trap: the guest's recursion, bounded by the worker's stack.
             return new GuestFailure(GuestFailure.Kind.TRAP, "the guest trapped: call stack exhausted");
         }
         if (t instanceof ChicoryException) {
@@ -242,7 +297,7 @@ public final class SandboxedFunction implements AutoCloseable {
             .withImportValues(imports.build())
             .withMachineFactory(m.machines())
             .withMemoryLimits(m.memoryLimits(limits))
-            .withMemoryFactory(ByteArrayMemory::new)
+            .withMemoryFactory(memories)
             .withStart(false)
             .build();
         if (convention == Convention.MEMORY && m.isReactor()) {

@@ -3,6 +3,11 @@ package org.edgebook.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.edgebook.guests.Guests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -278,5 +285,82 @@ class SandboxedFunctionTest {
         functions.add(f);
         assertThat(answer(f, TRANSFORM_REQUEST).body())
             .isEqualTo(answer(function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT), TRANSFORM_REQUEST).body());
+    }
+
+    @Test
+    void heapRunningOutWhileTheGuestGrowsItsMemoryIsNotATrapAndTheWorkerCarriesOn() throws Exception {
+        for (final ExecutionMode mode : ExecutionMode.values()) {
+            final AtomicBoolean armed = new AtomicBoolean(true);
+            final List<Thread> workers = new CopyOnWriteArrayList<>();
+            final SandboxedFunction f = functionWithMemory(mode, limits -> {
+                workers.add(Thread.currentThread());
+                return heapFailsOnGrow(new ByteArrayMemory(limits), armed);
+            });
+            // 256 KiB does not fit the transform's two starting pages: edge_alloc has to grow its memory.
+            final GuestFailure failure = failure(f.submit(call("x".repeat(256 << 10))));
+            assertThat(armed).as("the guest grew its memory").isFalse();
+            assertHostOutOfMemoryAndServedNext(f, failure, workers);
+        }
+    }
+
+    @Test
+    void heapRunningOutWhileMakingAnInstanceIsNotATrapAndTheWorkerCarriesOn() throws Exception {
+        final AtomicBoolean armed = new AtomicBoolean(true);
+        final List<Thread> workers = new CopyOnWriteArrayList<>();
+        final SandboxedFunction f = functionWithMemory(ExecutionMode.COMPILED, limits -> {
+            workers.add(Thread.currentThread());
+            if (armed.getAndSet(false)) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            return new ByteArrayMemory(limits);
+        });
+        assertHostOutOfMemoryAndServedNext(f, failure(f.submit(call(TRANSFORM_REQUEST))), workers);
+    }
+
+    @Test
+    void hostFailuresAreNeverTraps() {
+        assertThat(GuestFailure.ofHost(new java.util.concurrent.CompletionException(new OutOfMemoryError("x"))).kind())
+            .isEqualTo(GuestFailure.Kind.HOST_OUT_OF_MEMORY);
+        assertThat(GuestFailure.ofHost(new InternalError("x")).kind()).isEqualTo(GuestFailure.Kind.HOST_ERROR);
+        assertThat(GuestFailure.ofHost(new IllegalStateException("x")).kind()).isEqualTo(GuestFailure.Kind.HOST_ERROR);
+    }
+
+    private static void assertHostOutOfMemoryAndServedNext(final SandboxedFunction f, final GuestFailure failure,
+                                                           final List<Thread> workers) throws Exception {
+        assertThat(failure.kind()).isEqualTo(GuestFailure.Kind.HOST_OUT_OF_MEMORY);
+        assertThat(failure.kind().httpStatus()).isEqualTo(503);
+        assertThat(failure.getMessage()).contains("ran out of memory");
+        assertThat(f.stats().failures(GuestFailure.Kind.HOST_OUT_OF_MEMORY)).isEqualTo(1);
+        assertThat(f.stats().failures(GuestFailure.Kind.TRAP)).isZero();
+        assertThat(answer(f, TRANSFORM_REQUEST).status()).isEqualTo(200);
+        assertThat(workers).hasSize(2);
+        assertThat(workers.get(1)).as("the worker that met the error serves the next call").isSameAs(workers.get(0));
+        assertThat(f.stats().liveInstances()).isZero();
+    }
+
+    private SandboxedFunction functionWithMemory(final ExecutionMode mode,
+                                                 final Function<MemoryLimits, Memory> memories) throws Exception {
+        final SandboxedFunction f = SandboxedFunction.create("oom", cache.load(Guests.read(Guests.TRANSFORM_MEMORY), mode),
+            Convention.MEMORY, limits(256, 30_000, 30_000, 1, 4, 0), Map.of(), log, watchdog, memories);
+        functions.add(f);
+        return f;
+    }
+
+    /**
+     * A real Chicory memory, except that while {@code armed} its next {@code grow} fails as the JVM does when the heap
+     * cannot back the new pages.
+     */
+    private static Memory heapFailsOnGrow(final Memory memory, final AtomicBoolean armed) {
+        return (Memory) Proxy.newProxyInstance(Memory.class.getClassLoader(), new Class<?>[] {Memory.class},
+            (proxy, method, args) -> {
+                if (method.getName().equals("grow") && armed.getAndSet(false)) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                try {
+                    return method.invoke(memory, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
     }
 }
