@@ -18,12 +18,32 @@ import org.edgebook.sandbox.Limits;
 /**
  * An edge node's configuration, read from a JSON file (see the README's "Edge node" section). A module path is
  * relative to the config file's directory, or {@code bundled:NAME} for a guest bundled with edgebook.
+ * {@code guestMemoryBytes} is the heap the WebAssembly routes' calls may hold at once ({@link GuestMemoryBudget});
+ * null means the default, half the maximum heap. Immutable.
  */
-public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> routes, Path baseDirectory) {
+public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> routes, Path baseDirectory,
+                         Long guestMemoryBytes) {
     public static final int DEFAULT_PORT = 8090;
     public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+    /**
+     * Limits of the bundled WebAssembly routes: 96 pages (6 MiB) and 2 MiB answers hold the largest request (1 MiB)
+     * with room (it needs 64 pages and answers 1.6 MB at most), and at most 2 calls at once, so that both routes fit
+     * the guest-memory budget of the launcher's 96 MB heap on any number of cores.
+     */
+    static final RouteLimits BUNDLED_LIMITS = new RouteLimits(96, null, null,
+        Math.min(2, Limits.DEFAULT.concurrency()), null, 2 << 20, null);
 
-    /** One route: either {@code nativeFunction} (a ServiceLoader name) or {@code module} with its convention. */
+    /** A config with the default guest-memory budget. */
+    public EdgeConfig(final String host, final int port, final int maxBodyBytes, final List<Route> routes,
+                      final Path baseDirectory) {
+        this(host, port, maxBodyBytes, routes, baseDirectory, null);
+    }
+
+    /**
+     * One route: either {@code nativeFunction} (a ServiceLoader name) or {@code module} with its convention.
+     * {@code grantHeaders} names the request headers a WAGI guest may see that are withheld by default
+     * ({@link WagiEnvironment#WITHHELD}).
+     */
     public record Route(
         String path,
         @JsonProperty("native") String nativeFunction,
@@ -31,18 +51,28 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
         Convention convention,
         ExecutionMode mode,
         RouteLimits limits,
-        Map<String, String> env) {
+        Map<String, String> env,
+        List<String> grantHeaders) {
 
         public boolean isNative() {
             return nativeFunction != null;
         }
 
+        /** The limits a WebAssembly route's calls run under: its own, the rest from {@link Limits#DEFAULT}. */
+        public Limits effectiveLimits() {
+            return limits != null ? limits.toLimits() : Limits.DEFAULT;
+        }
+
         public static Route ofNative(final String path, final String name) {
-            return new Route(path, name, null, null, null, null, null);
+            return new Route(path, name, null, null, null, null, null, null);
         }
 
         public static Route ofWasm(final String path, final String module, final Convention convention) {
-            return new Route(path, null, module, convention, ExecutionMode.COMPILED, null, Map.of());
+            return new Route(path, null, module, convention, ExecutionMode.COMPILED, null, Map.of(), null);
+        }
+
+        Route withLimits(final RouteLimits newLimits) {
+            return new Route(path, nativeFunction, module, convention, mode, newLimits, env, grantHeaders);
         }
     }
 
@@ -63,16 +93,18 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
     }
 
     /** The file as written: everything optional but the routes. */
-    private record File(String host, Integer port, Integer maxBodyBytes, List<Route> routes) {
+    private record File(String host, Integer port, Integer maxBodyBytes, Long guestMemoryBytes, List<Route> routes) {
     }
 
     /** The bundled functions on their default routes. */
     public static EdgeConfig defaults(final String host, final int port) {
         return new EdgeConfig(host, port, DEFAULT_MAX_BODY_BYTES, List.of(
             Route.ofNative("/native/transform", "transform"),
-            Route.ofWasm("/wasm/transform", "bundled:" + Guests.TRANSFORM_MEMORY, Convention.MEMORY),
+            Route.ofWasm("/wasm/transform", "bundled:" + Guests.TRANSFORM_MEMORY, Convention.MEMORY)
+                .withLimits(BUNDLED_LIMITS),
             Route.ofNative("/native/telemetry", "telemetry"),
-            Route.ofWasm("/wasm/telemetry", "bundled:" + Guests.TELEMETRY_MEMORY, Convention.MEMORY)),
+            Route.ofWasm("/wasm/telemetry", "bundled:" + Guests.TELEMETRY_MEMORY, Convention.MEMORY)
+                .withLimits(BUNDLED_LIMITS)),
             Path.of("."));
     }
 
@@ -91,6 +123,10 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
         }
         if (parsed.routes() == null || parsed.routes().isEmpty()) {
             throw new IOException("config " + file + ": no routes");
+        }
+        if (parsed.guestMemoryBytes() != null && parsed.guestMemoryBytes() < 1) {
+            throw new IOException("config " + file + ": guestMemoryBytes must be at least 1, not "
+                + parsed.guestMemoryBytes());
         }
         final java.util.Set<String> paths = new java.util.HashSet<>();
         for (final Route r : parsed.routes()) {
@@ -116,16 +152,33 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
             if (r.module() != null && r.convention() == null) {
                 throw new IOException("config " + file + ": route " + r.path() + " needs a convention (memory or wagi)");
             }
+            if (r.grantHeaders() != null) {
+                if (r.convention() != Convention.WAGI) {
+                    throw new IOException("config " + file + ": route " + r.path() + ": grantHeaders is for wagi "
+                        + "routes (other guests see no request headers)");
+                }
+                for (final String header : r.grantHeaders()) {
+                    if (WagiEnvironment.withheld(header) == null) {
+                        throw new IOException("config " + file + ": route " + r.path() + ": grantHeaders names "
+                            + header + ", which is not withheld (only " + String.join(", ", WagiEnvironment.WITHHELD)
+                            + " are; guests see every other header)");
+                    }
+                }
+            }
         }
         final Path dir = file.toAbsolutePath().getParent();
         return new EdgeConfig(
             parsed.host() != null ? parsed.host() : "127.0.0.1",
             parsed.port() != null ? parsed.port() : DEFAULT_PORT,
             parsed.maxBodyBytes() != null ? parsed.maxBodyBytes() : DEFAULT_MAX_BODY_BYTES,
-            parsed.routes(), dir);
+            parsed.routes(), dir, parsed.guestMemoryBytes());
     }
 
     public EdgeConfig withPort(final int newPort) {
-        return new EdgeConfig(host, newPort, maxBodyBytes, routes, baseDirectory);
+        return new EdgeConfig(host, newPort, maxBodyBytes, routes, baseDirectory, guestMemoryBytes);
+    }
+
+    public EdgeConfig withGuestMemoryBytes(final long bytes) {
+        return new EdgeConfig(host, port, maxBodyBytes, routes, baseDirectory, bytes);
     }
 }

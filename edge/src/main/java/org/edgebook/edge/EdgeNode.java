@@ -18,9 +18,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
@@ -32,7 +32,6 @@ import org.edgebook.sandbox.GuestCall;
 import org.edgebook.sandbox.GuestFailure;
 import org.edgebook.sandbox.GuestLog;
 import org.edgebook.sandbox.GuestModule;
-import org.edgebook.sandbox.Limits;
 import org.edgebook.sandbox.ModuleCache;
 import org.edgebook.sandbox.ModuleRejectedException;
 import org.edgebook.sandbox.SandboxedFunction;
@@ -48,6 +47,13 @@ import org.edgebook.sandbox.Watchdog;
  * <p>
  * A module file that changes on disk is reloaded and swapped in (checked every second); calls already submitted
  * finish on the old module, and a module that fails to load leaves the old one serving.
+ * <p>
+ * The node refuses to start when its WebAssembly routes' guest memory does not fit the budget
+ * ({@link GuestMemoryBudget}), and a WAGI guest does not see the credential headers its route does not grant
+ * ({@link WagiEnvironment}).
+ * <p>
+ * Threading: requests are handled on the Vert.x event loops, guest calls on each function's workers, module checks
+ * on a Vert.x worker (ordered); the route table is a concurrent map, filled before the servers listen.
  */
 public final class EdgeNode implements AutoCloseable {
     public static final String REQUEST_ID = "X-Request-Id";
@@ -77,8 +83,9 @@ public final class EdgeNode implements AutoCloseable {
     private record NativeTarget(EdgeFunction function, EdgeMetrics.Route metrics) implements RouteTarget {
     }
 
+    /** {@code grantedHeaders}: the withheld headers' variables a WAGI guest may see ({@link WagiEnvironment}). */
     private record WasmTarget(SandboxedFunction function, EdgeMetrics.Route metrics, Path file,
-                              ModuleStamp stamp) implements RouteTarget {
+                              ModuleStamp stamp, Set<String> grantedHeaders) implements RouteTarget {
     }
 
     /** A route whose module could not be loaded: it answers 500 with the reason, the rest of the node serves. */
@@ -106,8 +113,9 @@ public final class EdgeNode implements AutoCloseable {
     /**
      * Starts a node. {@code clock} gives each request's receive time (tests fix it so that answers repeat).
      *
-     * @throws IOException if the config names a native function or module file that does not exist, or the port is
-     *                     taken; a module that exists but is rejected only makes its own route unavailable
+     * @throws IOException if the config names a native function or module file that does not exist, its
+     *                     WebAssembly routes' guest memory does not fit the budget ({@link GuestMemoryBudget}), or
+     *                     the port is taken; a module that exists but is rejected only makes its own route unavailable
      */
     public static EdgeNode start(final EdgeConfig config, final LongSupplier clock, final GuestLog guestLog,
                                  final int eventLoops) throws IOException {
@@ -122,6 +130,10 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     private void setUp(final int eventLoops) throws IOException {
+        final long heap = Runtime.getRuntime().maxMemory();
+        final long guestMemory = GuestMemoryBudget.check(config.routes(), config.guestMemoryBytes(), heap);
+        LOG.log(System.Logger.Level.INFO, "WebAssembly calls may hold up to {0} MiB of the {1} MiB heap at once",
+            guestMemory >> 20, heap >> 20);
         final Map<String, EdgeFunction> natives = new HashMap<>();
         for (final EdgeFunction f : ServiceLoader.load(EdgeFunction.class)) {
             natives.put(f.name(), f);
@@ -138,7 +150,6 @@ public final class EdgeNode implements AutoCloseable {
                 routes.put(r.path(), wasmRoute(r));
             }
         }
-        warnIfLimitsExceedTheHeap();
         // Servers on one port share it, one per event loop; port 0 means a free port, picked here so all can share it.
         final int listenPort = config.port() != 0 ? config.port() : freePort(config.host());
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(listenPort)
@@ -161,26 +172,6 @@ public final class EdgeNode implements AutoCloseable {
         }, true));
     }
 
-    /**
-     * Guest memory lives on this JVM's heap. When every WebAssembly route's instances at their memory limit would not
-     * fit, say so at start: the limits, not the guests, then decide whether the node runs out of memory. (Request
-     * bodies in flight, at most 1 MiB each, come on top, for native routes as much as for WebAssembly ones.)
-     */
-    private void warnIfLimitsExceedTheHeap() {
-        long worst = 0;
-        for (final RouteTarget target : routes.values()) {
-            if (target instanceof WasmTarget t) {
-                final Limits l = t.function().limits();
-                worst += (long) l.concurrency() * l.memoryPages() * 65_536L;
-            }
-        }
-        final long heap = Runtime.getRuntime().maxMemory();
-        if (worst > heap) {
-            LOG.log(System.Logger.Level.WARNING, "the WebAssembly routes at their memory limits could use {0} MB of "
-                + "heap and the heap is {1} MB: lower concurrency or memoryPages, or raise -Xmx", worst >> 20, heap >> 20);
-        }
-    }
-
     private static int freePort(final String host) throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return socket.getLocalPort();
@@ -200,10 +191,9 @@ public final class EdgeNode implements AutoCloseable {
         try {
             final GuestModule module = modules.load(bytes, r.mode() != null ? r.mode() : ExecutionMode.COMPILED);
             final SandboxedFunction function = SandboxedFunction.create(r.path(), module, r.convention(),
-                r.limits() != null ? r.limits().toLimits() : Limits.DEFAULT,
-                r.env() != null ? r.env() : Map.of(), guestLog, watchdog);
+                r.effectiveLimits(), r.env() != null ? r.env() : Map.of(), guestLog, watchdog);
             metrics.watch(r.path(), function);
-            return new WasmTarget(function, routeMetrics, file, stamp);
+            return new WasmTarget(function, routeMetrics, file, stamp, WagiEnvironment.granted(r.grantHeaders()));
         } catch (ModuleRejectedException e) {
             LOG.log(System.Logger.Level.ERROR, "route {0}: module {1} rejected: {2}", r.path(), r.module(),
                 e.getMessage());
@@ -338,15 +328,14 @@ public final class EdgeNode implements AutoCloseable {
             case WasmTarget t -> {
                 final Context context = vertx.getOrCreateContext();
                 final Map<String, String> metadata = t.function().convention() == Convention.WAGI
-                    ? wagiMetadata(request, body.length, requestId, receivedAt) : Map.of();
+                    ? WagiEnvironment.of(request, body.length, requestId, receivedAt, t.grantedHeaders()) : Map.of();
                 t.function().submit(new GuestCall(body, body.length, metadata, requestId, receivedAt))
                     .whenComplete((result, failure) -> context.runOnContext(v -> {
                         if (failure == null) {
                             send(request, t.metrics(), arrived, result.status(), result.contentType(),
                                 Buffer.buffer(result.body()));
                         } else {
-                            final GuestFailure f = failure instanceof GuestFailure g ? g
-                                : new GuestFailure(GuestFailure.Kind.TRAP, failure.toString());
+                            final GuestFailure f = failure instanceof GuestFailure g ? g : GuestFailure.ofHost(failure);
                             LOG.log(System.Logger.Level.WARNING, "request={0} route={1} error={2} {3}",
                                 requestId, request.path(), f.kind().label(), f.getMessage());
                             sendError(request, t.metrics(), arrived, f.kind().httpStatus(), f.kind().label(),
@@ -356,22 +345,6 @@ public final class EdgeNode implements AutoCloseable {
             }
             case Unavailable u -> sendError(request, u.metrics(), arrived, 500, "module_rejected", u.reason());
         }
-    }
-
-    private static Map<String, String> wagiMetadata(final HttpServerRequest request, final int length,
-                                                    final String requestId, final long receivedAt) {
-        final Map<String, String> env = new HashMap<>();
-        env.put("REQUEST_METHOD", request.method().name());
-        env.put("PATH_INFO", request.path());
-        env.put("QUERY_STRING", request.query() != null ? request.query() : "");
-        env.put("CONTENT_LENGTH", Integer.toString(length));
-        env.put("CONTENT_TYPE", request.getHeader(HttpHeaders.CONTENT_TYPE) != null
-            ? request.getHeader(HttpHeaders.CONTENT_TYPE) : "");
-        env.put("X_REQUEST_ID", requestId);
-        env.put("X_REQUEST_TIME_MS", Long.toString(receivedAt));
-        request.headers().forEach((name, value) ->
-            env.put("HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_'), value));
-        return env;
     }
 
     private void health(final HttpServerRequest request) {

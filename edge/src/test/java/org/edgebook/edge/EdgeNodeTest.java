@@ -203,6 +203,92 @@ class EdgeNodeTest {
     }
 
     @Test
+    void routesWhoseGuestMemoryCannotFitTheBudgetAreRefused() throws Exception {
+        final Path file = dir.resolve("edge.json");
+        Files.writeString(file, """
+            {"guestMemoryBytes": 67108864, "routes": [
+              {"path": "/native/transform", "native": "transform"},
+              {"path": "/big", "module": "bundled:transform-memory.wasm", "convention": "memory",
+               "limits": {"memoryPages": 256, "concurrency": 4, "outputBytes": 4194304}},
+              {"path": "/small", "module": "bundled:telemetry-memory.wasm", "convention": "memory",
+               "limits": {"memoryPages": 16, "concurrency": 1, "outputBytes": 1048576}}]}""");
+        assertThatThrownBy(() -> start(EdgeConfig.read(file))).isInstanceOf(IOException.class)
+            .hasMessageContaining("/big 83886080 (concurrency 4 × (memoryPages 256 × 64 KiB + outputBytes 4194304))")
+            .hasMessageContaining("/small 2097152 (concurrency 1 × (memoryPages 16 × 64 KiB + outputBytes 1048576))")
+            .hasMessageContaining("total 85983232 bytes (82 MiB) > budget 67108864 bytes (64 MiB: guestMemoryBytes)")
+            .hasMessageNotContaining("/native/transform")
+            .hasMessageNotContaining("\n");
+
+        // Without guestMemoryBytes the budget is half the heap: one call of the largest memory is 2 GiB.
+        Files.writeString(file, """
+            {"routes": [{"path": "/huge", "module": "bundled:transform-memory.wasm", "convention": "memory",
+               "limits": {"memoryPages": 32767, "concurrency": 1}}]}""");
+        final long heap = Runtime.getRuntime().maxMemory();
+        assertThatThrownBy(() -> start(EdgeConfig.read(file))).isInstanceOf(IOException.class)
+            .hasMessageContaining("/huge " + (32767 * 65536L + (4 << 20)))
+            .hasMessageContaining("budget " + heap / 2 + " bytes (" + (heap / 2 >> 20) + " MiB: half the "
+                + (heap >> 20) + " MiB heap, the default)");
+
+        Files.writeString(file, """
+            {"guestMemoryBytes": 1099511627776, "routes": [{"path": "/x", "native": "transform"}]}""");
+        assertThatThrownBy(() -> start(EdgeConfig.read(file))).isInstanceOf(IOException.class)
+            .hasMessageStartingWith("guestMemoryBytes 1099511627776 (1048576 MiB) is more than the heap");
+        Files.writeString(file, """
+            {"guestMemoryBytes": 0, "routes": [{"path": "/x", "native": "transform"}]}""");
+        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("guestMemoryBytes must be at least 1");
+        assertThat(node).isNull();
+    }
+
+    @Test
+    void bundledRoutesFitTheLaunchersHeapOnAnyNumberOfCores() throws Exception {
+        final List<EdgeConfig.Route> routes = EdgeConfig.defaults("127.0.0.1", 0).routes();
+        // The launcher runs the node with -Xmx96m; SerialGC reports a little less as the maximum heap.
+        final long heap = 92L << 20;
+        assertThat(GuestMemoryBudget.check(routes, null, heap)).isLessThanOrEqualTo(GuestMemoryBudget.defaultBytes(heap));
+    }
+
+    @Test
+    void wagiGuestsDoNotSeeCredentialHeadersUnlessTheRouteGrantsThem() throws Exception {
+        Files.write(dir.resolve("probe.wasm"), Guests.read("probe-wagi.wasm"));
+        final Path file = dir.resolve("edge.json");
+        Files.writeString(file, """
+            {"routes": [{"path": "/probe", "module": "probe.wasm", "convention": "wagi"},
+              {"path": "/granted", "module": "probe.wasm", "convention": "wagi", "grantHeaders": ["authorization"]}]}""");
+        start(EdgeConfig.read(file));
+        for (final String path : List.of("/probe", "/granted")) {
+            final HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.port() + path))
+                .header("Authorization", "Bearer s3cret").header("Proxy-Authorization", "Basic cHJveHk=")
+                .header("Proxy_Authorization", "Basic dW5kZXJzY29yZQ==").header("Cookie", "session=c00kie")
+                .header("Set-Cookie", "sid=set").header("X-Trace", "t-1").header("X_Under", "u")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).as(path).contains("\"HTTP_X_TRACE\":\"t-1\"", "\"HTTP_X_UNDER\":\"u\"",
+                    "\"REQUEST_METHOD\":\"POST\"")
+                .doesNotContain("HTTP_COOKIE", "c00kie", "HTTP_SET_COOKIE", "sid=set", "HTTP_PROXY_AUTHORIZATION",
+                    "cHJveHk=", "dW5kZXJzY29yZQ==");
+            if (path.equals("/granted")) {
+                assertThat(r.body()).contains("\"HTTP_AUTHORIZATION\":\"Bearer s3cret\"");
+            } else {
+                assertThat(r.body()).doesNotContain("HTTP_AUTHORIZATION", "s3cret");
+            }
+        }
+    }
+
+    @Test
+    void grantHeadersNamesOnlyWithheldHeadersOfWagiRoutes() throws Exception {
+        final Path file = dir.resolve("edge.json");
+        Files.writeString(file, """
+            {"routes": [{"path": "/m", "module": "m.wasm", "convention": "memory", "grantHeaders": ["Cookie"]}]}""");
+        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("route /m: grantHeaders is for wagi routes");
+        Files.writeString(file, """
+            {"routes": [{"path": "/w", "module": "w.wasm", "convention": "wagi", "grantHeaders": ["X-Trace"]}]}""");
+        assertThatThrownBy(() -> EdgeConfig.read(file))
+            .hasMessageContaining("route /w: grantHeaders names X-Trace, which is not withheld (only Authorization, "
+                + "Proxy-Authorization, Cookie, Set-Cookie are");
+    }
+
+    @Test
     void replacedModuleFileIsSwappedInAndABadOneIsNot() throws Exception {
         final Path module = dir.resolve("fn.wasm");
         Files.write(module, Guests.read(Guests.TRANSFORM_MEMORY));
