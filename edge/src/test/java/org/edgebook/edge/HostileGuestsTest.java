@@ -47,6 +47,7 @@ class HostileGuestsTest {
         new Hostile("/wrong-export", 500, "module_rejected"),
         new Hostile("/invalid", 500, "module_rejected"));
 
+    /** Concurrency is fixed, not one per core, so that the routes fit the guest-memory budget on any machine. */
     private EdgeNode start() throws Exception {
         for (final String guest : List.of("loop.wasm", "membomb.wasm", "trap.wasm", "stdout-bomb.wasm",
             "wrong-export.wasm", "invalid.wasm")) {
@@ -55,18 +56,21 @@ class HostileGuestsTest {
         final Path config = dir.resolve("edge.json");
         Files.writeString(config, """
             {"routes": [
-              {"path": "/wasm/transform", "module": "bundled:transform-memory.wasm", "convention": "memory"},
+              {"path": "/wasm/transform", "module": "bundled:transform-memory.wasm", "convention": "memory",
+               "limits": {"concurrency": 2}},
               {"path": "/native/transform", "native": "transform"},
               {"path": "/loop", "module": "loop.wasm", "convention": "memory",
                "limits": {"cpuMs": 100, "deadlineMs": 10000, "concurrency": 1, "queue": 64}},
               {"path": "/slow", "module": "loop.wasm", "convention": "memory",
                "limits": {"cpuMs": 10000, "deadlineMs": 150, "concurrency": 1, "queue": 64}},
-              {"path": "/membomb", "module": "membomb.wasm", "convention": "memory", "limits": {"memoryPages": 256}},
-              {"path": "/trap", "module": "trap.wasm", "convention": "memory"},
+              {"path": "/membomb", "module": "membomb.wasm", "convention": "memory",
+               "limits": {"memoryPages": 256, "concurrency": 2}},
+              {"path": "/trap", "module": "trap.wasm", "convention": "memory", "limits": {"concurrency": 2}},
               {"path": "/stdout-bomb", "module": "stdout-bomb.wasm", "convention": "wagi",
-               "limits": {"outputBytes": 1048576}},
-              {"path": "/wrong-export", "module": "wrong-export.wasm", "convention": "memory"},
-              {"path": "/invalid", "module": "invalid.wasm", "convention": "memory"},
+               "limits": {"outputBytes": 1048576, "concurrency": 2}},
+              {"path": "/wrong-export", "module": "wrong-export.wasm", "convention": "memory",
+               "limits": {"concurrency": 2}},
+              {"path": "/invalid", "module": "invalid.wasm", "convention": "memory", "limits": {"concurrency": 2}},
               {"path": "/busy", "module": "loop.wasm", "convention": "memory",
                "limits": {"cpuMs": 300, "concurrency": 1, "queue": 0}}
             ]}""");
