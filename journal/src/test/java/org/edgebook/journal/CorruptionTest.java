@@ -34,8 +34,12 @@ class CorruptionTest {
         assertThat(warnings).isEmpty();
     }
 
+    /** Recovers and releases the directory at once: the tests look at the result, then write or recover again. */
     private Recovery.Recovered recover(final Path dir) throws IOException {
-        return Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), warnings::add);
+        try (Recovery.Recovered recovered = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD),
+                warnings::add)) {
+            return recovered;
+        }
     }
 
     /** Byte offsets of the records of a segment. */
