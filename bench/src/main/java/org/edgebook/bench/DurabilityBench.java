@@ -314,6 +314,7 @@ public final class DurabilityBench {
     private static void recover(final Path dir, final long jvmStartupMillis) throws IOException {
         final Recovery.Recovered recovered = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD),
                 System.err::println);
+        recovered.close();
         System.out.printf(Locale.ROOT, "recovered %s in %.1f ms (snapshot loaded in %.1f ms): snapshot at %,d, %,d "
                         + "journal records replayed, now at sequence %,d, %,d open orders; JVM start to main(): %d ms%n",
                 dir, recovered.nanos() / 1e6, recovered.snapshotNanos() / 1e6, recovered.snapshotSeq(),

@@ -25,7 +25,8 @@ import org.edgebook.engine.EventCollector;
  * ({@link #submit} returns {@code false}) so that callers can answer "busy" rather than queue without bound.
  * <p>
  * Every command is journaled, queries included, so sequence numbers have no gaps and a query's answer never shows
- * a state that a crash could take back.
+ * a state that a crash could take back. The data directory is locked ({@link DataDirLock}) from {@link #start} to
+ * {@link #close}: a second writer is refused.
  */
 public final class DurableEngine implements AutoCloseable {
     static final int BATCH = 4096;
@@ -98,10 +99,15 @@ public final class DurableEngine implements AutoCloseable {
     private DurableEngine(final DurableReplay.Options options, final Consumer<String> warn) throws IOException {
         collector = new EventCollector(true);
         final EventSinkSwitch sink = new EventSinkSwitch(collector);
-        recovered = Recovery.recover(options.dir(), sink, warn);
+        recovered = Recovery.recover(options.dir(), sink, warn); // holds the directory's lock until close
         engine = recovered.engine();
-        writer = new JournalWriter(options.dir(), engine.sequence() + 1, options.segmentBytes(),
-                JournalWriter.Clock.SYSTEM);
+        try {
+            writer = new JournalWriter(options.dir(), engine.sequence() + 1, options.segmentBytes(),
+                    JournalWriter.Clock.SYSTEM);
+        } catch (final IOException e) {
+            recovered.close();
+            throw e;
+        }
         snapshotter = options.snapshotEvery() > 0
                 ? new Snapshotter(options.dir(), engine.sequence(), options.snapshotEvery(), options.keepSnapshots(),
                 warn).start()
@@ -254,7 +260,7 @@ public final class DurableEngine implements AutoCloseable {
         queued.forEach(s -> s.reply().failed(cause));
     }
 
-    /** Stops taking commands, answers everything already taken, and closes the journal. */
+    /** Stops taking commands, answers everything already taken, closes the journal and unlocks the directory. */
     @Override
     public void close() throws IOException {
         synchronized (submissions) {
@@ -270,6 +276,7 @@ public final class DurableEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while closing", e);
         }
+        recovered.close(); // nothing writes the directory any more
         if (failure != null) {
             throw failure;
         }

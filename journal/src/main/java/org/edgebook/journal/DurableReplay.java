@@ -34,6 +34,9 @@ import org.edgebook.engine.EventCounter;
  * thread applies each durable batch to a replica engine and snapshots that, so the engine never stops. COPY: the
  * engine thread copies its state to bytes at a batch boundary (its only pause) and a background thread writes the
  * file once the journal is durable to that point.
+ * <p>
+ * The directory is locked ({@link DataDirLock}, taken by {@link Recovery}) for the whole run: a second writer is
+ * refused.
  */
 public final class DurableReplay {
     static final int BATCH_COMMANDS = 4096;
@@ -100,6 +103,16 @@ public final class DurableReplay {
         final EventCounter counts = new EventCounter(json);
         final EventSinkSwitch sink = new EventSinkSwitch(counts);
         final Recovery.Recovered recovered = Recovery.recover(options.dir(), sink, warn);
+        try (recovered) { // the directory stays locked until the journal is closed
+            return journal(in, out, options, warn, info, startNanos, recovered, eventsOut, json, counts);
+        }
+    }
+
+    private static Replay.Summary journal(final InputStream in, final OutputStream out, final Options options,
+                                          final Consumer<String> warn, final Consumer<String> info,
+                                          final long startNanos, final Recovery.Recovered recovered,
+                                          final SwitchableOutput eventsOut, final JsonEventWriter json,
+                                          final EventCounter counts) throws IOException {
         final Engine engine = recovered.engine();
         final SnapshotStore snapshots = new SnapshotStore(options.dir());
 
@@ -170,6 +183,8 @@ public final class DurableReplay {
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } finally {
+            stopWriting(journalerThread);
         }
         if (journaler.failure != null) {
             throw journaler.failure;
@@ -182,6 +197,28 @@ public final class DurableReplay {
                 pauseNanosMax / 1e6, pauseNanosTotal / 1e6));
         return new Replay.Summary(commands, counts.events(), counts.rejections(), counts.trades(),
                 System.nanoTime() - startNanos);
+    }
+
+    /**
+     * After a failure on the engine's side the journaler may still be writing: stop it (an interrupt closes its
+     * channel) before the directory is unlocked. After a normal end it has already ended.
+     */
+    private static void stopWriting(final Thread journalerThread) {
+        if (!journalerThread.isAlive()) {
+            return;
+        }
+        journalerThread.interrupt();
+        boolean interrupted = false;
+        while (journalerThread.isAlive()) {
+            try {
+                journalerThread.join();
+            } catch (final InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void ensureRoom(final Batch batch, final Command command) {

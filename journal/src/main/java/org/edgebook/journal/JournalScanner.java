@@ -16,9 +16,12 @@ import org.edgebook.engine.Command;
  * Reads a journal directory from end to end and checks every byte of it: segment headers, record lengths, checksums
  * and the unbroken run of sequence numbers within and across segments. Reading changes nothing on disk.
  * <p>
- * The one damage it tolerates is a torn end of the last segment (a record cut short or left unchecksummed by a
- * crash during its write, or zero bytes the file system added): the scan stops there and reports it as a
- * {@link TornTail}, which {@link Recovery} truncates. Anything else is a {@link CorruptJournalException}.
+ * The one damage it tolerates is a torn end of the last segment, what a crash during a write leaves: a record cut
+ * short (fewer bytes than its length says), zero bytes the file system added, or a record whose bytes are zero from a
+ * sector boundary inside it to the end of the file (the sectors that never reached the disk). The scan stops there
+ * and reports it as a {@link TornTail}, which {@link Recovery} truncates. A last record that is all there but whose
+ * checksum fails (a flipped bit) is not torn, it is damaged: that, and anything else, is a
+ * {@link CorruptJournalException}.
  * <p>
  * Threading: any one thread. Reads one segment into memory at a time.
  */
@@ -44,6 +47,9 @@ public final class JournalScanner {
     public record Result(int segments, long records, long firstSeq, long lastSeq, TornTail tornTail,
                          List<Path> emptySegments) {
     }
+
+    /** The unit a disk writes whole: the smallest a torn write can leave unwritten. */
+    static final int SECTOR = 512;
 
     private JournalScanner() {
     }
@@ -181,11 +187,18 @@ public final class JournalScanner {
             final int actualCrc = JournalFormat.recordCrc(crc, seq, time, bytes, pos + JournalFormat.RECORD_HEADER,
                     length);
             if (actualCrc != storedCrc) {
-                if (last && allZero(bytes, (int) end, size)) {
+                if (last && partlyWritten(bytes, pos, (int) end, size)) {
                     return new SegmentResult(records, new TornTail(file, pos, size - pos)); // the last write, torn
                 }
+                if (last && end == size) {
+                    throw new CorruptJournalException(file, pos, "checksum mismatch in the last record (sequence "
+                            + seq + "): all its " + (end - pos) + " bytes are there, so it was damaged after it was "
+                            + "written (a crash leaves a record cut short or zero-filled, not changed). If you know "
+                            + "the machine lost power while writing it, truncating the file to " + pos + " bytes "
+                            + "drops it");
+                }
                 throw new CorruptJournalException(file, pos, "checksum mismatch in the record of sequence " + seq
-                        + (last ? " with more records after it" : ""));
+                        + (last ? " with more bytes after it" : ""));
             }
             if (seq != expected) {
                 throw new CorruptJournalException(file, pos, "sequence gap: expected " + expected + ", found " + seq);
@@ -260,6 +273,18 @@ public final class JournalScanner {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a whole-length record with a bad checksum, {@code bytes[pos, end)}, is the last write of a crash that
+     * reached the disk only in part: a disk writes a {@value #SECTOR}-byte sector whole or not at all, and a sector the
+     * file system allocated but never got is read as zeros. So the record is torn when, from a sector boundary inside
+     * it, every byte to the end of the file is zero. Anything else (a flipped bit, bytes changed with nothing after
+     * them, a zero run that starts in the middle of a sector) is damage.
+     */
+    private static boolean partlyWritten(final byte[] bytes, final int pos, final int end, final int size) {
+        final int lastBoundary = (end - 1) / SECTOR * SECTOR;
+        return lastBoundary > pos && allZero(bytes, lastBoundary, size);
     }
 
     private static boolean allZero(final byte[] bytes, final int from, final int to) {

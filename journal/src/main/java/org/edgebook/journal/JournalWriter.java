@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
  * Appends batches of records to the journal's segments and forces them to disk. A batch is written whole and then
  * forced with one {@link FileChannel#force} (group commit): when {@link #write} returns, every record in it survives a
  * crash or a power cut. A new segment starts when the current one has reached the segment size; its file and the
- * directory entry are forced before any record goes into it.
+ * directory entry are forced before any record goes into it. Segments are created owner-only ({@link OwnerOnly}).
  * <p>
  * Threading: one thread (the journaler). Records are encoded elsewhere with {@link #encode}.
  */
@@ -37,7 +37,7 @@ public final class JournalWriter implements AutoCloseable {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.clock = clock;
-        java.nio.file.Files.createDirectories(dir);
+        OwnerOnly.createDirectories(dir);
         openSegment(nextSeq);
     }
 
@@ -82,7 +82,8 @@ public final class JournalWriter implements AutoCloseable {
 
     private void openSegment(final long firstSeq) throws IOException {
         final Path file = JournalFormat.segmentPath(dir, firstSeq);
-        segment = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        segment = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OwnerOnly.file(file)); // born rw-------
         final ByteBuffer header = JournalFormat.header(firstSeq, clock.micros());
         while (header.hasRemaining()) {
             segment.write(header);

@@ -19,26 +19,51 @@ import org.edgebook.engine.EventSink;
  * so that writing can start afresh at the same sequence number. Any other damage stops recovery with a
  * {@link CorruptJournalException}.
  * <p>
+ * Recovery is where every writer of a data directory begins, so it is where the directory's {@link DataDirLock} is
+ * taken: before anything is read or repaired, and handed to the caller with the recovered engine. The caller writes
+ * the journal from there and closes the {@link Recovered} when it stops; a recovery that fails releases the lock
+ * itself.
+ * <p>
  * Threading: the calling thread, before the engine takes commands.
  */
 public final class Recovery {
 
-    /** The recovered engine and what recovery did. */
+    /** The recovered engine, what recovery did, and the data directory's lock, released by {@link #close}. */
     public record Recovered(Engine engine, long snapshotSeq, long replayed, long lastSeq, long nanos,
-                            long snapshotNanos) {
+                            long snapshotNanos, DataDirLock lock) implements AutoCloseable {
+        /** Releases the data directory: call it once the journal is closed. */
+        @Override
+        public void close() throws IOException {
+            lock.close();
+        }
     }
 
     private Recovery() {
     }
 
     /**
-     * Recovers from {@code dir} (created if missing). The recovered engine reports to {@code sink}, which points at
-     * {@link EventSink#DISCARD} while the journal is replayed and at its original target afterwards.
+     * Locks and recovers {@code dir} (created, owner-only, if missing). The recovered engine reports to {@code sink},
+     * which points at {@link EventSink#DISCARD} while the journal is replayed and at its original target afterwards.
+     * Refused with an {@link IOException} naming the holder when another writer has the directory.
      */
     public static Recovered recover(final Path dir, final EventSinkSwitch sink, final Consumer<String> warn)
             throws IOException {
         final long start = System.nanoTime();
-        Files.createDirectories(dir);
+        final DataDirLock lock = DataDirLock.acquire(dir);
+        try {
+            return recover(dir, sink, warn, start, lock);
+        } catch (final IOException | RuntimeException | Error e) {
+            try {
+                lock.close();
+            } catch (final IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static Recovered recover(final Path dir, final EventSinkSwitch sink, final Consumer<String> warn,
+                                     final long start, final DataDirLock lock) throws IOException {
         final SnapshotStore snapshots = new SnapshotStore(dir);
         final EventSink target = sink.target();
         sink.target(EventSink.DISCARD);
@@ -77,7 +102,7 @@ public final class Recovery {
                         + scan.lastSeq() + ", before the snapshot at " + snapshotSeq);
             }
             return new Recovered(engine, snapshotSeq, replayed[0], engine.sequence(), System.nanoTime() - start,
-                    snapshotNanos);
+                    snapshotNanos, lock);
         } finally {
             sink.target(target);
         }

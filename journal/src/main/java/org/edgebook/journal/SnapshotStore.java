@@ -24,8 +24,8 @@ import org.edgebook.engine.SnapshotBuffer;
  * command {@code seq}. Layout: the magic {@code EBSNAPSH}, the file format version, the engine's state format, the
  * sequence number, the body length, the body ({@link EngineSnapshot}), then a CRC32C of everything before it.
  * <p>
- * A snapshot is written to a temporary file, forced, renamed into place and the directory forced, so a crash leaves
- * either the whole new snapshot or none. Loading falls back from a damaged newest snapshot to the one before.
+ * A snapshot is written to a temporary owner-only file, forced, renamed into place and the directory forced, so a
+ * crash leaves either the whole new snapshot or none. Loading falls back from a damaged newest snapshot to the one before.
  * <p>
  * Threading: writing happens on a background thread from bytes already copied out of the engine; loading and
  * pruning on whichever single thread runs recovery or the journaler.
@@ -71,8 +71,9 @@ public final class SnapshotStore {
         final long seq = ByteBuffer.wrap(snapshot).getLong(16);
         final Path file = path(seq);
         final Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(tmp); // left by a crash, perhaps with other permissions: the new one is born rw-------
+        try (FileChannel channel = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), OwnerOnly.file(tmp))) {
             final ByteBuffer bytes = ByteBuffer.wrap(snapshot);
             while (bytes.hasRemaining()) {
                 channel.write(bytes);

@@ -34,8 +34,12 @@ class CorruptionTest {
         assertThat(warnings).isEmpty();
     }
 
+    /** Recovers and releases the directory at once: the tests look at the result, then write or recover again. */
     private Recovery.Recovered recover(final Path dir) throws IOException {
-        return Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), warnings::add);
+        try (Recovery.Recovered recovered = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD),
+                warnings::add)) {
+            return recovered;
+        }
     }
 
     /** Byte offsets of the records of a segment. */
@@ -50,9 +54,19 @@ class CorruptionTest {
         return offsets;
     }
 
+    private static long recordEnd(final Path segment, final long offset) throws IOException {
+        return offset + JournalFormat.RECORD_HEADER + ByteBuffer.wrap(Files.readAllBytes(segment)).getInt((int) offset);
+    }
+
     private static void flipByte(final Path file, final long offset) throws IOException {
         final byte[] bytes = Files.readAllBytes(file);
         bytes[(int) offset] ^= 0x5A;
+        Files.write(file, bytes);
+    }
+
+    private static void flipBit(final Path file, final long offset) throws IOException {
+        final byte[] bytes = Files.readAllBytes(file);
+        bytes[(int) offset] ^= 0x10;
         Files.write(file, bytes);
     }
 
@@ -103,14 +117,48 @@ class CorruptionTest {
     }
 
     @Test
-    void aHalfWrittenLastRecordWithABadChecksumIsTorn(@TempDir final Path dir) throws IOException {
+    void aLastRecordWhoseEndNeverReachedTheDiskIsTorn(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path segment = JournalScanner.segments(dir).getLast();
+        final List<Long> offsets = recordOffsets(segment);
+        // The crash came while writing a record that crosses a sector boundary: the sector with its start reached
+        // the disk, the next did not and reads as zeros. Its length is whole, its checksum fails.
+        int victim = offsets.size() - 1;
+        while (offsets.get(victim) / JournalScanner.SECTOR == (recordEnd(segment, offsets.get(victim)) - 1)
+                / JournalScanner.SECTOR) {
+            victim--;
+        }
+        final long start = offsets.get(victim);
+        final long end = recordEnd(segment, start);
+        final long boundary = (end - 1) / JournalScanner.SECTOR * JournalScanner.SECTOR;
+        final byte[] bytes = java.util.Arrays.copyOf(Files.readAllBytes(segment), (int) end);
+        java.util.Arrays.fill(bytes, (int) boundary, (int) end, (byte) 0);
+        Files.write(segment, bytes);
+        final long seqOfVictim = JournalFormat.segmentFirstSeq(segment) + victim;
+
+        assertThat(recover(dir).lastSeq()).isEqualTo(seqOfVictim - 1);
+        assertThat(Files.size(segment)).isEqualTo(start);
+        assertThat(warnings).singleElement().asString().contains(segment.toString(), "offset " + start, "torn");
+    }
+
+    @Test
+    void aFlippedBitInTheLastRecordIsCorruptionNotATornWrite(@TempDir final Path dir) throws IOException {
         journal(dir, 64L << 20, 0);
         final Path segment = JournalScanner.segments(dir).getLast();
         final long last = recordOffsets(segment).getLast();
-        flipByte(segment, Files.size(segment) - 1); // the last record's payload, with nothing after it
-        assertThat(recover(dir).lastSeq()).isEqualTo(COMMANDS - 1);
-        assertThat(Files.size(segment)).isEqualTo(last);
-        assertThat(warnings).singleElement().asString().contains("offset " + last);
+        flipBit(segment, last + JournalFormat.RECORD_HEADER + 3); // every byte is there; one of them is wrong
+        assertRefusedAndUnchanged(dir, segment.toString(), "offset " + last, "checksum mismatch in the last record",
+                "truncating the file to " + last + " bytes");
+    }
+
+    @Test
+    void aChangedLastRecordFollowedByZerosIsCorruption(@TempDir final Path dir) throws IOException {
+        journal(dir, 64L << 20, 0);
+        final Path segment = JournalScanner.segments(dir).getLast();
+        final long last = recordOffsets(segment).getLast();
+        flipBit(segment, Files.size(segment) - 1);
+        append(segment, new byte[4096]); // zeros the file system may add do not make a changed record torn
+        assertRefusedAndUnchanged(dir, segment.toString(), "offset " + last, "checksum mismatch");
     }
 
     @Test

@@ -130,6 +130,8 @@ class DurableEngineTest {
         final DurableEngine service = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { });
         service.close();
         assertThat(service.submit(new Command.QueryBalances("a"), (seq, events) -> { })).isFalse();
-        assertThat(Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { }).lastSeq()).isZero();
+        try (Recovery.Recovered recovered = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { })) {
+            assertThat(recovered.lastSeq()).isZero(); // and close let go of the directory
+        }
     }
 }

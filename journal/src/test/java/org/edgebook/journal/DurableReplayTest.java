@@ -94,6 +94,7 @@ class DurableReplayTest {
         JournalFixture.journaled(flow, new DurableReplay.Options(dir, 64L << 20, 2_500, 2), new ArrayList<>());
         final Recovery.Recovered recovered = Recovery.recover(dir,
                 new EventSinkSwitch(org.edgebook.engine.EventSink.DISCARD), w -> { });
+        recovered.close();
         assertThat(recovered.snapshotSeq()).isEqualTo(2_500);
         assertThat(recovered.replayed()).isEqualTo(1_500);
         assertThat(recovered.lastSeq()).isEqualTo(4_000);

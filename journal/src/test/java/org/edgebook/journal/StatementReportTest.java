@@ -46,6 +46,7 @@ class StatementReportTest {
                 .contains("deposit", "withdrawal", "transfer_out", "transfer_in", "buy", "sell");
         // The closing balances are the engine's.
         final Recovery.Recovered state = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { });
+        state.close();
         for (final var b : state.engine().balances("a1").entrySet()) {
             final Event.Balance balance = b.getValue();
             assertThat(statement.closing().get(b.getKey())).isEqualByComparingTo(

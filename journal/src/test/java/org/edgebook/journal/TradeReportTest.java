@@ -59,6 +59,7 @@ class TradeReportTest {
             expected.merge(f[8] + "/USD", notional, BigDecimal::add);
         }
         final Recovery.Recovered state = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { });
+        state.close();
         for (final String account : state.engine().accounts()) {
             for (final Map.Entry<String, Event.Balance> b : state.engine().balances(account).entrySet()) {
                 final BigDecimal total = new BigDecimal(b.getValue().available().toString())

@@ -1,83 +1,159 @@
 package org.edgebook.server;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import java.util.function.Consumer;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.edgebook.journal.OwnerOnly;
 
 /**
  * API keys, kept in {@code keys.txt} in the data directory with each secret encrypted (AES-256-GCM) under a master key
- * that lives outside it ({@code --key-file}, by default {@code ~/.edgebook/master.key}, created owner-only on first
- * use). HMAC signing needs the server to know each secret, so secrets cannot be hashed; encrypting them means a copy
- * of the data directory alone does not hand them out. Secrets are never logged.
+ * that lives outside it ({@code --key-file}, by default {@code ~/.edgebook/master.key}). HMAC signing needs the server
+ * to know each secret, so secrets cannot be hashed; encrypting them means a copy of the data directory alone does not
+ * hand them out. Secrets are never logged.
  * <p>
- * Threading: lookups from any thread; creation is synchronized and rewrites the file atomically.
+ * {@link #open} checks everything and writes nothing: the master key (64 hex digits, owner-only, or a warning naming
+ * the file and its mode), every line of {@code keys.txt}, and that a master key exists when there are keys to
+ * decrypt. A missing master key is made in memory and written, born {@code rw-------} in {@code rwx------} folders,
+ * with the first key stored. Every change is written first (a temporary owner-only file, forced, renamed over the
+ * old one) and only then applied: a change that cannot be written is not made, so the keys in memory are always the
+ * keys on disk, before and after a restart. Every error names the file and what is wrong with it.
+ * <p>
+ * Threading: lookups from any thread (an immutable map, replaced whole); changes are synchronized.
  */
 public final class KeyStore {
+    /** The key file's name in the data directory. */
+    public static final String FILE_NAME = "keys.txt";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final Path file;
-    private final SecretKeySpec master;
-    private final Map<String, ApiKey> keys = new ConcurrentHashMap<>();
+    private static final int KEY_BYTES = 32;
 
-    private KeyStore(final Path file, final SecretKeySpec master) {
-        this.file = file;
-        this.master = master;
+    /** Writes a file whole and durably, or not at all: a seam for tests of a disk that fails. */
+    @FunctionalInterface
+    interface FileWriter {
+        void write(Path file, String text) throws IOException;
     }
 
-    /** Opens (or starts) the key file in {@code dataDir}, with the master key in {@code masterKeyFile}. */
-    public static KeyStore open(final Path dataDir, final Path masterKeyFile) throws IOException {
-        final KeyStore store = new KeyStore(dataDir.resolve("keys.txt"), new SecretKeySpec(masterKey(masterKeyFile),
-                "AES"));
-        if (Files.exists(store.file)) {
-            for (final String line : Files.readAllLines(store.file, StandardCharsets.UTF_8)) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                final String[] parts = line.split(" ");
-                if (parts.length != 3) {
-                    throw new IOException(store.file + ": a line is not 'id account-or-* encrypted-secret'");
-                }
-                store.keys.put(parts[0], new ApiKey(parts[0], store.decrypt(parts[2]),
-                        parts[1].equals("*") ? null : new String(Base64.getUrlDecoder().decode(parts[1]),
-                                StandardCharsets.UTF_8)));
-            }
+    private final Path file;
+    private final Path masterKeyFile;
+    private final SecretKeySpec master;
+    private final FileWriter writer;
+    private boolean masterKeyWritten;
+    private volatile Map<String, ApiKey> keys = Map.of();
+
+    private KeyStore(final Path file, final Path masterKeyFile, final byte[] master, final boolean masterKeyWritten,
+                     final FileWriter writer) {
+        this.file = file;
+        this.masterKeyFile = masterKeyFile;
+        this.master = new SecretKeySpec(master, "AES");
+        this.masterKeyWritten = masterKeyWritten;
+        this.writer = writer;
+    }
+
+    /**
+     * Opens the key file in {@code dataDir} with the master key in {@code masterKeyFile}, checking both, writing
+     * nothing. A master key readable by others is used, with a warning to {@code warn}.
+     */
+    public static KeyStore open(final Path dataDir, final Path masterKeyFile, final Consumer<String> warn)
+            throws IOException {
+        return open(dataDir, masterKeyFile, warn, KeyStore::writeOwnerOnly);
+    }
+
+    static KeyStore open(final Path dataDir, final Path masterKeyFile, final Consumer<String> warn,
+                         final FileWriter writer) throws IOException {
+        final Path file = dataDir.resolve(FILE_NAME);
+        final boolean haveKeys = Files.exists(file);
+        final KeyStore store;
+        if (Files.exists(masterKeyFile)) {
+            store = new KeyStore(file, masterKeyFile, readMasterKey(masterKeyFile, warn), true, writer);
+        } else if (haveKeys) {
+            throw new IOException("the master key " + masterKeyFile + " does not exist, but " + file + " holds API "
+                    + "keys encrypted under one: give --key-file the master key they were made with (or move " + file
+                    + " aside to start with new keys). Nothing was written");
+        } else {
+            final byte[] key = new byte[KEY_BYTES];
+            RANDOM.nextBytes(key);
+            store = new KeyStore(file, masterKeyFile, key, false, writer); // written with the first key stored
+        }
+        if (haveKeys) {
+            store.keys = Map.copyOf(store.read());
         }
         return store;
     }
 
-    private static byte[] masterKey(final Path file) throws IOException {
-        if (Files.exists(file)) {
-            final byte[] key = HexFormat.of().parseHex(Files.readString(file).strip());
-            if (key.length != 32) {
-                throw new IOException(file + " does not hold a 256-bit key");
-            }
-            return key;
-        }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        final byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
-        final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, HexFormat.of().formatHex(key));
+    private static byte[] readMasterKey(final Path file, final Consumer<String> warn) throws IOException {
+        final String text;
         try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        } catch (final UnsupportedOperationException e) {
-            // not a POSIX file system: the file keeps the platform's default permissions
+            text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (final IOException e) {
+            throw new IOException("cannot read the master key " + file + ": " + e, e);
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.digit(text.charAt(i), 16) < 0) {
+                throw new IOException("the master key " + file + " is not hex: character " + (i + 1) + " is not a hex "
+                        + "digit; a master key is " + KEY_BYTES * 2 + " hex digits (" + KEY_BYTES + " bytes)");
+            }
+        }
+        if (text.length() != KEY_BYTES * 2) {
+            throw new IOException("the master key " + file + " holds " + text.length() + " hex digits; a master key is "
+                    + KEY_BYTES * 2 + " hex digits (" + KEY_BYTES + " bytes)");
+        }
+        final byte[] key = HexFormat.of().parseHex(text);
+        if (OwnerOnly.posix(file)) {
+            final Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+            if (!OwnerOnly.FILE.containsAll(mode)) {
+                warn.accept("the master key " + file + " can be read or changed by others (mode "
+                        + PosixFilePermissions.toString(mode) + "); it should be rw------- (chmod 600 " + file + ")");
+            }
+        }
         return key;
+    }
+
+    private Map<String, ApiKey> read() throws IOException {
+        final List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (final IOException e) {
+            throw new IOException("cannot read " + file + ": " + e, e);
+        }
+        final Map<String, ApiKey> read = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            final String line = lines.get(i);
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            final String[] parts = line.split(" ");
+            if (parts.length != 3) {
+                throw new IOException(file + " line " + (i + 1) + ": not 'id account-or-* encrypted-secret'");
+            }
+            final String account;
+            try {
+                account = parts[1].equals("*") ? null : new String(Base64.getUrlDecoder().decode(parts[1]),
+                        StandardCharsets.UTF_8);
+            } catch (final IllegalArgumentException e) {
+                throw new IOException(file + " line " + (i + 1) + ": the account is not base64url", e);
+            }
+            read.put(parts[0], new ApiKey(parts[0], decrypt(parts[2], i + 1), account));
+        }
+        return read;
     }
 
     /** The key with this id, or {@code null}. */
@@ -94,7 +170,10 @@ public final class KeyStore {
         return new ArrayList<>(keys.values());
     }
 
-    /** Creates and stores a key for {@code account} ({@code null} for an admin key); returns it with its secret. */
+    /**
+     * Creates and stores a key for {@code account} ({@code null} for an admin key); returns it with its secret. If it
+     * cannot be written, it is not made.
+     */
     public synchronized ApiKey create(final String account) throws IOException {
         final byte[] idBytes = new byte[9];
         RANDOM.nextBytes(idBytes);
@@ -104,33 +183,78 @@ public final class KeyStore {
         final byte[] secret = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
         final ApiKey key = new ApiKey("ek_" + Base64.getUrlEncoder().withoutPadding().encodeToString(idBytes), secret,
                 account);
-        keys.put(key.id(), key);
-        save();
+        final Map<String, ApiKey> next = new HashMap<>(keys);
+        next.put(key.id(), key);
+        save(next);
         return key;
     }
 
-    /** Removes a key; returns whether it existed. Requests signed with it fail from now on. */
+    /**
+     * Removes a key; returns whether it existed. Requests signed with it fail from now on. If the removal cannot be
+     * written, the key stays, in memory as on disk.
+     */
     public synchronized boolean revoke(final String id) throws IOException {
-        final boolean existed = keys.remove(id) != null;
-        if (existed) {
-            save();
+        if (!keys.containsKey(id)) {
+            return false;
         }
-        return existed;
+        final Map<String, ApiKey> next = new HashMap<>(keys);
+        next.remove(id);
+        save(next);
+        return true;
     }
 
-    private void save() throws IOException {
+    /** Writes {@code next} (and the master key, the first time), then makes it the keys in memory. */
+    private void save(final Map<String, ApiKey> next) throws IOException {
         final StringBuilder text = new StringBuilder("# edgebook API keys: id, account (base64url) or * for admin, "
                 + "secret encrypted under the master key\n");
-        for (final ApiKey key : keys.values()) {
+        for (final ApiKey key : next.values()) {
             text.append(key.id()).append(' ')
                     .append(key.admin() ? "*" : Base64.getUrlEncoder().encodeToString(
                             key.account().getBytes(StandardCharsets.UTF_8)))
                     .append(' ').append(encrypt(key.secret())).append('\n');
         }
-        Files.createDirectories(file.getParent());
-        final Path tmp = file.resolveSibling("keys.txt.tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (!masterKeyWritten) {
+            if (Files.exists(masterKeyFile)) {
+                throw new IOException("the master key " + masterKeyFile + " appeared while this service was "
+                        + "starting; not overwriting it");
+            }
+            writer.write(masterKeyFile, HexFormat.of().formatHex(master.getEncoded()) + "\n");
+            masterKeyWritten = true;
+        }
+        writer.write(file, text.toString());
+        keys = Map.copyOf(next);
+    }
+
+    /**
+     * Writes {@code text} to a temporary file born {@code rw-------} beside {@code file} (its missing folders born
+     * {@code rwx------}), forces it, renames it over {@code file} and forces the folder.
+     */
+    static void writeOwnerOnly(final Path file, final String text) throws IOException {
+        final Path dir = file.toAbsolutePath().getParent();
+        final Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        try {
+            OwnerOnly.createDirectories(dir);
+            Files.deleteIfExists(tmp); // left by a crash, perhaps with other permissions
+            try (FileChannel channel = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), OwnerOnly.file(tmp))) {
+                final ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
+                folder.force(true);
+            }
+        } catch (final IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (final IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new IOException("cannot write " + file + ": " + e, e);
+        }
     }
 
     private String encrypt(final byte[] secret) throws IOException {
@@ -149,15 +273,15 @@ public final class KeyStore {
         }
     }
 
-    private byte[] decrypt(final String text) throws IOException {
+    private byte[] decrypt(final String text, final int line) throws IOException {
         try {
             final byte[] in = Base64.getUrlDecoder().decode(text);
             final Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, master, new GCMParameterSpec(128, in, 0, 12));
             return cipher.doFinal(in, 12, in.length - 12);
         } catch (final GeneralSecurityException | IllegalArgumentException e) {
-            throw new IOException(file + ": a key secret does not decrypt: is this the master key it was made "
-                    + "with?", e);
+            throw new IOException(file + " line " + line + ": the key secret does not decrypt under the master key "
+                    + masterKeyFile + ": is that the master key it was made with?", e);
         }
     }
 }

@@ -81,13 +81,19 @@ public final class SettlementServer implements AutoCloseable {
     /** Recovers the data directory, then listens. With {@code demo}, an empty directory gets the demo market. */
     public static SettlementServer start(final Config config, final boolean demo, final Consumer<String> warn)
             throws IOException {
+        // Keys are checked before the engine locks and writes the directory; they write nothing until created.
+        final KeyStore keys = KeyStore.open(config.dataDir(), config.masterKeyFile(), warn);
         final DurableEngine engine = DurableEngine.start(DurableReplay.Options.defaults(config.dataDir()), warn);
-        final KeyStore keys = KeyStore.open(config.dataDir(), config.masterKeyFile());
         if (keys.isEmpty()) {
-            keys.create(null);
-            if (demo) {
-                keys.create("alice");
-                keys.create("bob");
+            try {
+                keys.create(null);
+                if (demo) {
+                    keys.create("alice");
+                    keys.create("bob");
+                }
+            } catch (final IOException e) {
+                engine.close();
+                throw e;
             }
         }
         if (demo) {
