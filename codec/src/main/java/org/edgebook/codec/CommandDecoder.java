@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Decimal;
+import org.edgebook.engine.Names;
 import org.edgebook.engine.OrderType;
 import org.edgebook.engine.Side;
 import org.edgebook.engine.TimeInForce;
@@ -43,10 +44,13 @@ public final class CommandDecoder {
     private static final int TRANSFER_ID = 1 << 17;
     private static final int FROM = 1 << 18;
     private static final int TO = 1 << 19;
+    private static final int DEPOSIT_ID = 1 << 20;
+    private static final int WITHDRAWAL_ID = 1 << 21;
 
     private static final int ASSET_FIELDS = TYPE | ASSET | SCALE;
     private static final int INSTRUMENT_FIELDS = TYPE | SYMBOL | BASE | QUOTE | TICK_SIZE | LOT_SIZE;
-    private static final int MONEY_FIELDS = TYPE | ACCOUNT | ASSET | AMOUNT;
+    private static final int DEPOSIT_FIELDS = TYPE | ACCOUNT | ASSET | AMOUNT | DEPOSIT_ID;
+    private static final int WITHDRAW_FIELDS = TYPE | ACCOUNT | ASSET | AMOUNT | WITHDRAWAL_ID;
     private static final int PLACE_FIELDS =
             TYPE | ACCOUNT | CLIENT_ORDER_ID | SYMBOL | SIDE | ORDER_TYPE | TIF | PRICE | QUANTITY | POST_ONLY;
     private static final int ORDER_REF_FIELDS = TYPE | ACCOUNT | CLIENT_ORDER_ID;
@@ -88,6 +92,8 @@ public final class CommandDecoder {
     private String transferId;
     private String from;
     private String to;
+    private String depositId;
+    private String withdrawalId;
 
     /** Decodes {@code line[offset, offset + length)}, which holds one line without its line break. */
     public Command decode(final byte[] line, final int offset, final int length) {
@@ -100,6 +106,11 @@ public final class CommandDecoder {
      */
     public Command decode(final byte[] line, final int offset, final int length, final String impliedType) {
         reset();
+        final int invalid = Utf8.firstInvalid(line, offset, length);
+        if (invalid >= 0) {
+            return new Command.Malformed("not valid UTF-8: byte " + invalid + " (0x"
+                    + Integer.toHexString(line[offset + invalid] & 0xFF) + ") of the line", null, null);
+        }
         try (JsonParser parser = factory.createParser(line, offset, length)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return new Command.Malformed("a command must be a JSON object", null, null);
@@ -126,7 +137,7 @@ public final class CommandDecoder {
             if ((seen & TYPE) == 0) {
                 type = impliedType;
             } else if (!impliedType.equals(type)) {
-                return malformed("this route takes " + impliedType + " commands, not '" + type + "'");
+                return malformed("this route takes " + impliedType + " commands, not '" + Names.quote(type) + "'");
             }
         }
         return build();
@@ -140,12 +151,12 @@ public final class CommandDecoder {
             case "asset" -> fieldsAllowed(ASSET_FIELDS) ? defineAsset() : malformed(error);
             case "instrument" -> fieldsAllowed(INSTRUMENT_FIELDS)
                     ? new Command.DefineInstrument(symbol, base, quote, tickSize, lotSize) : malformed(error);
-            case "deposit" -> fieldsAllowed(MONEY_FIELDS)
-                    ? new Command.Deposit(account, asset, amount) : malformed(error);
+            case "deposit" -> fieldsAllowed(DEPOSIT_FIELDS)
+                    ? new Command.Deposit(account, asset, amount, depositId) : malformed(error);
             case "transfer" -> fieldsAllowed(TRANSFER_FIELDS)
                     ? new Command.Transfer(transferId, from, to, asset, amount) : malformed(error);
-            case "withdraw" -> fieldsAllowed(MONEY_FIELDS)
-                    ? new Command.Withdraw(account, asset, amount) : malformed(error);
+            case "withdraw" -> fieldsAllowed(WITHDRAW_FIELDS)
+                    ? new Command.Withdraw(account, asset, amount, withdrawalId) : malformed(error);
             case "place" -> fieldsAllowed(PLACE_FIELDS) ? new Command.Place(account, clientOrderId, symbol, side,
                     orderType, tif, price, quantity, postOnly) : malformed(error);
             case "cancel" -> fieldsAllowed(ORDER_REF_FIELDS)
@@ -155,7 +166,7 @@ public final class CommandDecoder {
             case "book" -> fieldsAllowed(BOOK_FIELDS) ? new Command.QueryBook(symbol) : malformed(error);
             case "balances" -> fieldsAllowed(BALANCES_FIELDS) ? new Command.QueryBalances(account) : malformed(error);
             case "orders" -> fieldsAllowed(BALANCES_FIELDS) ? new Command.QueryOrders(account) : malformed(error);
-            default -> malformed("unknown type '" + type + "'");
+            default -> malformed("unknown type '" + Names.quote(type) + "'");
         };
     }
 
@@ -183,26 +194,28 @@ public final class CommandDecoder {
         final JsonToken value = parser.nextToken();
         final int field = fieldBit(name);
         if (field == 0) {
-            fail("unknown field '" + name + "'");
+            fail("unknown field '" + Names.quote(name) + "'");
             parser.skipChildren();
             return;
         }
         if ((seen & field) != 0) {
-            fail("field '" + name + "' appears twice");
+            fail("field '" + Names.quote(name) + "' appears twice");
         }
         seen |= field;
         if (value == JsonToken.VALUE_NULL) {
             return; // null means absent
         }
         switch (field) {
-            case TYPE -> type = name(parser, value, name);
+            case TYPE -> type = typeName(parser, value, name);
             case ASSET -> asset = name(parser, value, name);
             case SYMBOL -> symbol = name(parser, value, name);
             case BASE -> base = name(parser, value, name);
             case QUOTE -> quote = name(parser, value, name);
             case ACCOUNT -> account = name(parser, value, name);
-            case CLIENT_ORDER_ID -> clientOrderId = string(parser, value, name);
-            case TRANSFER_ID -> transferId = string(parser, value, name);
+            case CLIENT_ORDER_ID -> clientOrderId = id(parser, value, name);
+            case TRANSFER_ID -> transferId = id(parser, value, name);
+            case DEPOSIT_ID -> depositId = id(parser, value, name);
+            case WITHDRAWAL_ID -> withdrawalId = id(parser, value, name);
             case FROM -> from = name(parser, value, name);
             case TO -> to = name(parser, value, name);
             case TICK_SIZE -> tickSize = decimal(parser, value, name);
@@ -233,19 +246,52 @@ public final class CommandDecoder {
         }
     }
 
-    private String string(final JsonParser parser, final JsonToken value, final String name) throws IOException {
-        if (value != JsonToken.VALUE_STRING) {
-            wrongType(parser, name, "a string");
-            return null;
-        }
-        return parser.getText();
-    }
 
-    /** A string that recurs across commands (names, types): shared through the interner. */
+    /**
+     * A name (docs/semantics.md, {@link Names}): refused here, at the door, when it breaks the rule, so that what is
+     * journaled is always what the engine can execute and read back identically. Valid names that recur across
+     * commands (accounts, assets, symbols) are shared through the interner; "" is left to the engine.
+     */
     private String name(final JsonParser parser, final JsonToken value, final String name) throws IOException {
         if (value != JsonToken.VALUE_STRING) {
             wrongType(parser, name, "a string");
             return null;
+        }
+        final char[] chars = parser.getTextCharacters();
+        final int offset = parser.getTextOffset();
+        final int length = parser.getTextLength();
+        if (length == 0) {
+            return "";
+        }
+        if (!Names.valid(chars, offset, length)) {
+            fail(Names.problem(name, parser.getText()));
+            return null;
+        }
+        return names.intern(chars, offset, length);
+    }
+
+    /** A name used once (an order or transfer id): checked like any name, but not interned. */
+    private String id(final JsonParser parser, final JsonToken value, final String name) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            wrongType(parser, name, "a string");
+            return null;
+        }
+        final String text = parser.getText();
+        if (!text.isEmpty() && !Names.valid(text)) {
+            fail(Names.problem(name, text));
+            return null;
+        }
+        return text;
+    }
+
+    /** The command type: any string (an unknown one is reported, quoted, once the line is read). */
+    private String typeName(final JsonParser parser, final JsonToken value, final String name) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            wrongType(parser, name, "a string");
+            return null;
+        }
+        if (parser.getTextLength() > Names.MAX_LENGTH) {
+            return parser.getText().substring(0, Names.MAX_LENGTH + 1); // unknown anyway; quoted with a cut
         }
         return names.intern(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
     }
@@ -257,7 +303,7 @@ public final class CommandDecoder {
         }
         final Decimal d = Decimal.tryParse(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
         if (d == null) {
-            fail(name + " must be a plain decimal such as \"100.5\", not \"" + parser.getText() + "\"");
+            fail(name + " must be a plain decimal such as \"100.5\", not \"" + Names.quote(parser.getText()) + "\"");
         }
         return d;
     }
@@ -296,7 +342,8 @@ public final class CommandDecoder {
     }
 
     private Command malformed(final String detail) {
-        return new Command.Malformed(detail, account != null ? account : from, clientOrderId);
+        return new Command.Malformed(detail, Names.orNull(account != null ? account : from),
+                Names.orNull(clientOrderId));
     }
 
     private void reset() {
@@ -322,6 +369,8 @@ public final class CommandDecoder {
         transferId = null;
         from = null;
         to = null;
+        depositId = null;
+        withdrawalId = null;
     }
 
     private static int fieldBit(final String name) {
@@ -346,6 +395,8 @@ public final class CommandDecoder {
             case "transferId" -> TRANSFER_ID;
             case "from" -> FROM;
             case "to" -> TO;
+            case "depositId" -> DEPOSIT_ID;
+            case "withdrawalId" -> WITHDRAWAL_ID;
             default -> 0;
         };
     }
@@ -372,6 +423,8 @@ public final class CommandDecoder {
             case TRANSFER_ID -> "transferId";
             case FROM -> "from";
             case TO -> "to";
+            case DEPOSIT_ID -> "depositId";
+            case WITHDRAWAL_ID -> "withdrawalId";
             default -> "?";
         };
     }

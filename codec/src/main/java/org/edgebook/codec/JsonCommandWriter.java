@@ -44,8 +44,10 @@ public final class JsonCommandWriter extends JsonLinesOutput {
                     string("asset", c.asset());
                     decimal("amount", c.amount());
                 }
-                case Command.Deposit c -> money("deposit", c.account(), c.asset(), c.amount());
-                case Command.Withdraw c -> money("withdraw", c.account(), c.asset(), c.amount());
+                case Command.Deposit c -> money("deposit", c.account(), c.asset(), c.amount(), "depositId",
+                        c.depositId());
+                case Command.Withdraw c -> money("withdraw", c.account(), c.asset(), c.amount(), "withdrawalId",
+                        c.withdrawalId());
                 case Command.Place c -> {
                     json.writeStringField("type", "place");
                     string("account", c.account());
@@ -99,12 +101,13 @@ public final class JsonCommandWriter extends JsonLinesOutput {
         }
     }
 
-    private void money(final String type, final String account, final String asset, final Decimal amount)
-            throws IOException {
+    private void money(final String type, final String account, final String asset, final Decimal amount,
+                       final String idField, final String id) throws IOException {
         json.writeStringField("type", type);
         string("account", account);
         string("asset", asset);
         decimal("amount", amount);
+        string(idField, id);
     }
 
     private void string(final String name, final String value) throws IOException {

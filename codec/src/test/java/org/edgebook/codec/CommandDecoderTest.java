@@ -105,4 +105,44 @@ class CommandDecoderTest {
         decode("{\"type\":\"place\",\"account\":\"a\",\"side\":\"UP\"");
         assertThat(decode("{\"type\":\"balances\",\"account\":\"b\"}")).isEqualTo(new Command.QueryBalances("b"));
     }
+
+    /** Issue 9, finding 1: text that cannot round-trip exactly is refused at the door. */
+    @Test
+    void anEscapedLoneSurrogateInANameIsMalformedAndNotEchoed() {
+        final Command c = decode("{\"type\":\"place\",\"account\":\"a\",\"clientOrderId\":\"x\\ud800y\","
+                + "\"symbol\":\"S\",\"side\":\"BUY\",\"price\":\"1\",\"quantity\":\"1\"}");
+        assertThat(c).isEqualTo(new Command.Malformed("clientOrderId may hold only A-Z, a-z, 0-9 and . _ - :; "
+                + "character 2 is U+D800", "a", null));
+    }
+
+    @Test
+    void invalidOrOverlongUtf8IsMalformedWithItsByteOffset() {
+        final byte[] overlong = "{\"type\":\"cancel\",\"account\":\"a\",\"clientOrderId\":\"x\u00c0\u00afy\"}"
+                .getBytes(StandardCharsets.ISO_8859_1); // C0 AF: an overlong '/', which Jackson alone accepts
+        assertThat(decoder.decode(overlong, 0, overlong.length)).isEqualTo(new Command.Malformed(
+                "not valid UTF-8: byte 49 (0xc0) of the line", null, null));
+        final byte[] surrogate = "{\"type\":\"book\",\"symbol\":\"\u00ed\u00a0\u0080\"}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(decoder.decode(surrogate, 0, surrogate.length)).isInstanceOf(Command.Malformed.class);
+    }
+
+    @Test
+    void namesOutsideTheRuleAreMalformedWithTheFieldNamed() {
+        assertThat(decode("{\"type\":\"transfer\",\"transferId\":\"" + "t".repeat(65) + "\",\"from\":\"a\","
+                + "\"to\":\"b\",\"asset\":\"X\",\"amount\":\"1\"}")).isEqualTo(new Command.Malformed(
+                        "transferId must be at most 64 characters, not 65", "a", null));
+        assertThat(decode("{\"type\":\"balances\",\"account\":\"../etc\"}")).isEqualTo(new Command.Malformed(
+                "account may hold only A-Z, a-z, 0-9 and . _ - :; character 3 is '/'", null, null));
+        assertThat(decode("{\"type\":\"cancel\",\"account\":\"a\",\"clientOrderId\":\"\"}"))
+                .isEqualTo(new Command.Cancel("a", "")); // empty is the engine's: "must be a non-empty string"
+    }
+
+    @Test
+    void detailsQuoteTheSendersTextAsPrintableAscii() {
+        final Command c = decode("{\"type\":\"place\",\"x\\u202e\\n\":1,\"y\":\"\\udc00\"}");
+        assertThat(c).isEqualTo(new Command.Malformed("unknown field 'x\\u202E\\u000A'", null, null));
+        assertThat(Utf8.firstLoneSurrogate(((Command.Malformed) c).detail())).isEqualTo(-1);
+        assertThat(((Command.Malformed) decode("{\"type\":\"" + "q".repeat(500) + "\"}")).detail())
+                .isEqualTo("unknown type '" + "q".repeat(40) + "...'");
+    }
 }

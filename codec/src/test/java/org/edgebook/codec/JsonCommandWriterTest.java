@@ -18,8 +18,10 @@ class JsonCommandWriterTest {
         final List<Command> commands = List.of(
                 new Command.DefineAsset("USD", 6),
                 new Command.DefineInstrument("BTC-USD", "BTC", "USD", Decimal.parse("0.5"), Decimal.parse("0.001")),
-                new Command.Deposit("a\"1", "USD", Decimal.parse("-100.5")),
+                new Command.Deposit("a1", "USD", Decimal.parse("-100.5")),
+                new Command.Deposit("a1", "USD", Decimal.parse("7"), "dep:1"),
                 new Command.Withdraw("a1", "USD", Decimal.parse("3")),
+                new Command.Withdraw("a1", "USD", Decimal.parse("3"), "w-1"),
                 new Command.Place("a1", "o1", "BTC-USD", Side.SELL, OrderType.LIMIT, TimeInForce.IOC,
                         Decimal.parse("10.5"), Decimal.parse("2"), false),
                 new Command.Place("a1", "o2", "BTC-USD", Side.BUY, null, null, Decimal.parse("10"),

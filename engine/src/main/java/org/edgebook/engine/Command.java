@@ -18,12 +18,24 @@ public sealed interface Command {
             implements Command {
     }
 
-    /** Credits an account's available balance. */
-    record Deposit(String account, String asset, Decimal amount) implements Command {
+    /**
+     * Credits an account's available balance. A deposit with a {@code depositId} that took effect is never applied
+     * again: a retry with the same id for the same account answers DUPLICATE. {@code null} means no id (replay files,
+     * journals from before ids); the service requires one.
+     */
+    record Deposit(String account, String asset, Decimal amount, String depositId) implements Command {
+        /** A deposit without an idempotency id. */
+        public Deposit(final String account, final String asset, final Decimal amount) {
+            this(account, asset, amount, null);
+        }
     }
 
-    /** Debits an account's available balance. */
-    record Withdraw(String account, String asset, Decimal amount) implements Command {
+    /** Debits an account's available balance; {@code withdrawalId} works as a deposit's id does. */
+    record Withdraw(String account, String asset, Decimal amount, String withdrawalId) implements Command {
+        /** A withdrawal without an idempotency id. */
+        public Withdraw(final String account, final String asset, final Decimal amount) {
+            this(account, asset, amount, null);
+        }
     }
 
     /**

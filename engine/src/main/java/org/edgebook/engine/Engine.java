@@ -100,7 +100,8 @@ public final class Engine {
             case Command.QueryBook c -> queryBook(cmd, c);
             case Command.QueryBalances c -> queryBalances(cmd, c);
             case Command.QueryOrders c -> queryOrders(cmd, c);
-            case Command.Malformed c -> sink.rejected(cmd, MALFORMED, c.account(), c.clientOrderId(), c.detail());
+            case Command.Malformed c -> sink.rejected(cmd, MALFORMED, Names.orNull(c.account()),
+                    Names.orNull(c.clientOrderId()), c.detail());
             case null -> sink.rejected(cmd, MALFORMED, null, null, "no command");
         }
     }
@@ -146,9 +147,9 @@ public final class Engine {
     private void place(final long cmd, final Command.Place c) {
         final String accountName = c.account();
         final String orderId = c.clientOrderId();
-        final String missing = firstMissing(accountName, "account", orderId, "clientOrderId", c.symbol(), "symbol");
-        if (missing != null) {
-            malformed(cmd, accountName, orderId, missing + " must be a non-empty string");
+        final String invalid = firstInvalid(accountName, "account", orderId, "clientOrderId", c.symbol(), "symbol");
+        if (invalid != null) {
+            malformed(cmd, accountName, orderId, invalid);
             return;
         }
         if (c.side() == null || c.quantity() == null) {
@@ -363,9 +364,9 @@ public final class Engine {
     }
 
     private void cancel(final long cmd, final Command.Cancel c) {
-        final String missing = firstMissing(c.account(), "account", c.clientOrderId(), "clientOrderId", "", "");
-        if (missing != null) {
-            malformed(cmd, c.account(), c.clientOrderId(), missing + " must be a non-empty string");
+        final String invalid = firstInvalid(c.account(), "account", c.clientOrderId(), "clientOrderId", "", "");
+        if (invalid != null) {
+            malformed(cmd, c.account(), c.clientOrderId(), invalid);
             return;
         }
         final Order order = openOrder(c.account(), c.clientOrderId());
@@ -385,9 +386,9 @@ public final class Engine {
     private void modify(final long cmd, final Command.Modify c) {
         final String accountName = c.account();
         final String orderId = c.clientOrderId();
-        final String missing = firstMissing(accountName, "account", orderId, "clientOrderId", "", "");
-        if (missing != null) {
-            malformed(cmd, accountName, orderId, missing + " must be a non-empty string");
+        final String invalid = firstInvalid(accountName, "account", orderId, "clientOrderId", "", "");
+        if (invalid != null) {
+            malformed(cmd, accountName, orderId, invalid);
             return;
         }
         if (c.price() == null && c.quantity() == null) {
@@ -461,8 +462,12 @@ public final class Engine {
 
     // ------------------------------------------------------------------------------------------ money in and out
 
+    /**
+     * Checked in this order: MALFORMED (a depositId, when given, is a name too), DUPLICATE (the account was credited
+     * by a deposit with this id before), UNKNOWN_ASSET, INVALID_AMOUNT. Only a deposit that took effect takes its id.
+     */
     private void deposit(final long cmd, final Command.Deposit c) {
-        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount());
+        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount(), "depositId", c.depositId());
         if (asset == null) {
             return;
         }
@@ -472,13 +477,19 @@ public final class Engine {
             return;
         }
         final Account account = accountsByName.get(c.account());
-        (account != null ? account : openAccount(c.account())).credit(asset.id, amount);
+        final Account credited = account != null ? account : openAccount(c.account());
+        if (c.depositId() != null) {
+            credited.recordTransfer(DEPOSIT_ID + c.depositId(), sequence);
+        }
+        credited.credit(asset.id, amount);
         asset.circulating += amount;
         sink.ok(cmd);
     }
 
+    /** As {@link #deposit}: MALFORMED, DUPLICATE (withdrawalId), UNKNOWN_ASSET, INVALID_AMOUNT, INSUFFICIENT_FUNDS. */
     private void withdraw(final long cmd, final Command.Withdraw c) {
-        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount());
+        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount(), "withdrawalId",
+                c.withdrawalId());
         if (asset == null) {
             return;
         }
@@ -487,6 +498,9 @@ public final class Engine {
         if (account == null || account.available[asset.id] < amount) {
             reject(cmd, INSUFFICIENT_FUNDS, c.account(), null);
             return;
+        }
+        if (c.withdrawalId() != null) {
+            account.recordTransfer(WITHDRAWAL_ID + c.withdrawalId(), sequence);
         }
         account.available[asset.id] -= amount;
         asset.circulating -= amount;
@@ -502,11 +516,13 @@ public final class Engine {
     private void transfer(final long cmd, final Command.Transfer c) {
         final String from = c.from();
         final String id = c.transferId();
-        final String missing = firstMissing(id, "transferId", from, "from", c.to(), "to");
-        if (missing != null || isBlank(c.asset()) || c.amount() == null) {
-            sink.transferRejected(cmd, MALFORMED, id, from, 0, missing != null
-                    ? missing + " must be a non-empty string"
-                    : c.amount() == null ? "amount is required" : "asset must be a non-empty string");
+        String invalid = firstInvalid(id, "transferId", from, "from", c.to(), "to");
+        if (invalid == null) {
+            invalid = Names.problem("asset", c.asset());
+        }
+        if (invalid != null || c.amount() == null) {
+            sink.transferRejected(cmd, MALFORMED, Names.orNull(id), Names.orNull(from), 0,
+                    invalid != null ? invalid : "amount is required");
             return;
         }
         final Account sender = accountsByName.get(from);
@@ -540,13 +556,31 @@ public final class Engine {
         sink.transferred(cmd, id, from, c.to(), asset.name, amount, asset.scale);
     }
 
+    /**
+     * Deposit and withdrawal ids are kept with the account, in its table of transfer ids, under a prefix no transfer
+     * id can have ({@code /} is outside the rule for names): snapshots carry them with no change of format.
+     */
+    private static final String DEPOSIT_ID = "deposit/";
+    private static final String WITHDRAWAL_ID = "withdrawal/";
+
     /** The shared checks of deposit and withdraw; the asset, or {@code null} after a rejection. */
-    private Asset checkTransfer(final long cmd, final String account, final String assetName, final Decimal amount) {
-        final String missing = firstMissing(account, "account", assetName, "asset", "", "");
-        if (missing != null || amount == null) {
-            malformed(cmd, account, null, missing != null ? missing + " must be a non-empty string"
-                    : "amount is required");
+    private Asset checkTransfer(final long cmd, final String account, final String assetName, final Decimal amount,
+                                final String idField, final String id) {
+        String invalid = firstInvalid(account, "account", assetName, "asset", "", "");
+        if (invalid == null && id != null) {
+            invalid = Names.problem(idField, id);
+        }
+        if (invalid != null || amount == null) {
+            malformed(cmd, account, null, invalid != null ? invalid : "amount is required");
             return null;
+        }
+        if (id != null) {
+            final Account existing = accountsByName.get(account);
+            if (existing != null && existing.transferSeq((idField.equals("depositId") ? DEPOSIT_ID : WITHDRAWAL_ID)
+                    + id) != 0) {
+                reject(cmd, DUPLICATE, account, null);
+                return null;
+            }
         }
         final Asset asset = assetsByName.get(assetName);
         if (asset == null) {
@@ -564,8 +598,9 @@ public final class Engine {
     // ------------------------------------------------------------------------------------------------ definitions
 
     private void defineAsset(final long cmd, final Command.DefineAsset c) {
-        if (isBlank(c.asset())) {
-            malformed(cmd, null, null, "asset must be a non-empty string");
+        final String invalid = Names.problem("asset", c.asset());
+        if (invalid != null) {
+            malformed(cmd, null, null, invalid);
             return;
         }
         if (c.scale() < 0 || c.scale() > 18) {
@@ -586,9 +621,9 @@ public final class Engine {
     }
 
     private void defineInstrument(final long cmd, final Command.DefineInstrument c) {
-        final String missing = firstMissing(c.symbol(), "symbol", c.base(), "base", c.quote(), "quote");
-        if (missing != null || c.tickSize() == null || c.lotSize() == null) {
-            malformed(cmd, null, null, missing != null ? missing + " must be a non-empty string"
+        final String invalid = firstInvalid(c.symbol(), "symbol", c.base(), "base", c.quote(), "quote");
+        if (invalid != null || c.tickSize() == null || c.lotSize() == null) {
+            malformed(cmd, null, null, invalid != null ? invalid
                     : (c.tickSize() == null ? "tickSize" : "lotSize") + " is required");
             return;
         }
@@ -625,8 +660,9 @@ public final class Engine {
     // ---------------------------------------------------------------------------------------------------- queries
 
     private void queryBook(final long cmd, final Command.QueryBook c) {
-        if (isBlank(c.symbol())) {
-            malformed(cmd, null, null, "symbol must be a non-empty string");
+        final String invalid = Names.problem("symbol", c.symbol());
+        if (invalid != null) {
+            malformed(cmd, null, null, invalid);
             return;
         }
         final Instrument instrument = instrumentsBySymbol.get(c.symbol());
@@ -638,8 +674,9 @@ public final class Engine {
     }
 
     private void queryBalances(final long cmd, final Command.QueryBalances c) {
-        if (isBlank(c.account())) {
-            malformed(cmd, c.account(), null, "account must be a non-empty string");
+        final String invalid = Names.problem("account", c.account());
+        if (invalid != null) {
+            malformed(cmd, c.account(), null, invalid);
             return;
         }
         balanceReader.wrap(accountsByName.get(c.account()));
@@ -648,8 +685,9 @@ public final class Engine {
 
     /** Walks every book for the account's orders: a query, so clarity over speed (it is O(resting orders)). */
     private void queryOrders(final long cmd, final Command.QueryOrders c) {
-        if (isBlank(c.account())) {
-            malformed(cmd, c.account(), null, "account must be a non-empty string");
+        final String invalid = Names.problem("account", c.account());
+        if (invalid != null) {
+            malformed(cmd, c.account(), null, invalid);
             return;
         }
         final Account account = accountsByName.get(c.account());
@@ -826,26 +864,21 @@ public final class Engine {
         sink.rejected(cmd, reason, account, orderId, null);
     }
 
+    /** A MALFORMED rejection; it echoes the account and order id only where they are valid names. */
     private void malformed(final long cmd, final String account, final String orderId, final String detail) {
-        sink.rejected(cmd, MALFORMED, account, orderId, detail);
+        sink.rejected(cmd, MALFORMED, Names.orNull(account), Names.orNull(orderId), detail);
     }
 
-    private static boolean isBlank(final String s) {
-        return s == null || s.isEmpty();
-    }
-
-    /** The name of the first null or empty string among the pairs, or {@code null}. Pass "" to skip a pair. */
-    private static String firstMissing(final String a, final String aName, final String b, final String bName,
+    /** What is wrong with the first of the named fields that breaks {@link Names}, or {@code null}. Pass "" to skip c. */
+    private static String firstInvalid(final String a, final String aName, final String b, final String bName,
                                        final String c, final String cName) {
-        if (isBlank(a)) {
-            return aName;
+        String problem = Names.problem(aName, a);
+        if (problem == null) {
+            problem = Names.problem(bName, b);
         }
-        if (isBlank(b)) {
-            return bName;
+        if (problem == null && !cName.isEmpty()) {
+            problem = Names.problem(cName, c);
         }
-        if (!cName.isEmpty() && isBlank(c)) {
-            return cName;
-        }
-        return null;
+        return problem;
     }
 }

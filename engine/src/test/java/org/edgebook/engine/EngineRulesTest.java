@@ -19,6 +19,83 @@ class EngineRulesTest {
         return ((Event.Rejected) events.getFirst()).reason();
     }
 
+    /** docs/semantics.md "Names": one rule for every name, MALFORMED with the field named, nothing changes. */
+    @Nested
+    class NameRule {
+        private EngineFixture market() {
+            final EngineFixture f = new EngineFixture();
+            f.run(new Command.DefineAsset("USD", 2));
+            f.run(new Command.DefineAsset("BTC", 8));
+            f.run(new Command.DefineInstrument("BTC-USD", "BTC", "USD", d("1"), d("0.1")));
+            f.run(new Command.Deposit("a", "USD", d("1000")));
+            return f;
+        }
+
+        private Event.Rejected malformed(final List<Event> events) {
+            assertThat(reason(events)).isEqualTo(RejectReason.MALFORMED);
+            return (Event.Rejected) events.getFirst();
+        }
+
+        @Test
+        void sixtyFourAllowedCharactersAreAName() {
+            final EngineFixture f = market();
+            final String id = "Az09._-:".repeat(8);
+            assertThat(f.run(Command.Place.limit("a", id, "BTC-USD", Side.BUY, "10", "1")).getFirst())
+                    .isEqualTo(new Event.Accepted(5, "a", id));
+        }
+
+        @Test
+        void aLongerNameIsMalformedAndNotEchoed() {
+            final EngineFixture f = market();
+            final Event.Rejected r = malformed(f.run(Command.Place.limit("a", "x".repeat(60_000), "BTC-USD",
+                    Side.BUY, "10", "1")));
+            assertThat(r.detail()).isEqualTo("clientOrderId must be at most 64 characters, not 60000");
+            assertThat(r.account()).isEqualTo("a");
+            assertThat(r.clientOrderId()).isNull();
+            assertThat(f.engine.openOrders()).isEmpty();
+        }
+
+        @Test
+        void everyCharacterOutsideTheRuleIsMalformedWithItsPosition() {
+            for (final String bad : List.of("x/y", "x y", "x\u0000y", "x\ny", "x\u202ey", "x\ud800y", "x?y", "é")) {
+                final EngineFixture f = market();
+                final Event.Rejected r = malformed(f.run(Command.Place.limit("a", bad, "BTC-USD", Side.BUY, "10",
+                        "1")));
+                assertThat(r.detail()).as(bad).startsWith("clientOrderId may hold only A-Z, a-z, 0-9 and . _ - :; "
+                        + "character ");
+                assertThat(r.clientOrderId()).isNull();
+            }
+            final Event.Rejected surrogate = malformed(market().run(Command.Place.limit("a", "x\ud800y", "BTC-USD",
+                    Side.BUY, "10", "1")));
+            assertThat(surrogate.detail()).endsWith("character 2 is U+D800");
+        }
+
+        @Test
+        void everyNameFieldFollowsTheRule() {
+            final EngineFixture f = market();
+            assertThat(malformed(f.run(new Command.DefineAsset("U$D", 2))).detail()).startsWith("asset may hold");
+            assertThat(malformed(f.run(new Command.DefineInstrument("B/U", "BTC", "USD", d("1"), d("1")))).detail())
+                    .startsWith("symbol may hold");
+            assertThat(malformed(f.run(new Command.Deposit("a b", "USD", d("1")))).detail())
+                    .startsWith("account may hold");
+            assertThat(malformed(f.run(new Command.Transfer("t 1", "a", "b", "USD", d("1")))).detail())
+                    .startsWith("transferId may hold");
+            assertThat(malformed(f.run(new Command.Transfer("t1", "a", "b/c", "USD", d("1")))).detail())
+                    .startsWith("to may hold");
+            assertThat(malformed(f.run(new Command.Cancel("a", "o/1"))).detail()).startsWith("clientOrderId may");
+            assertThat(malformed(f.run(new Command.QueryBook("BTC USD"))).detail()).startsWith("symbol may hold");
+            assertThat(malformed(f.run(new Command.QueryBalances("a\u202e"))).detail()).startsWith("account may");
+            assertThat(f.engine.balances("a")).isEqualTo(market().engine.balances("a"));
+        }
+
+        @Test
+        void aMalformedLineEchoesOnlyValidNames() {
+            final EngineFixture f = market();
+            assertThat(f.run(new Command.Malformed("bad", "a/../b", "x\ud800")))
+                    .containsExactly(new Event.Rejected(5, RejectReason.MALFORMED, null, null, "bad"));
+        }
+    }
+
     @Nested
     class Definitions {
         @Test

@@ -176,12 +176,12 @@ final class RandomFlows {
 
     private Command deposit() {
         final String asset = asset();
-        return new Command.Deposit(accountOrOdd(), assetOrOdd(asset), amount(asset));
+        return new Command.Deposit(accountOrOdd(), assetOrOdd(asset), amount(asset), moneyId("d"));
     }
 
     private Command withdraw() {
         final String asset = asset();
-        return new Command.Withdraw(accountOrOdd(), assetOrOdd(asset), amount(asset));
+        return new Command.Withdraw(accountOrOdd(), assetOrOdd(asset), amount(asset), moneyId("w"));
     }
 
     /** Transfers between accounts, with retried ids, transfers to oneself and odd names or amounts now and then. */
@@ -465,11 +465,23 @@ final class RandomFlows {
         return roll == 0 ? "XAU" : roll == 1 ? "NOPE" : roll == 2 ? oddName() : asset;
     }
 
-    /** null, empty, or a name nobody uses. */
+    /** No id (half the time), a repeated one (so some are duplicates), or now and then one outside the rule. */
+    private String moneyId(final String prefix) {
+        final int roll = random.nextInt(40);
+        return roll < 20 ? null : roll == 20 ? oddName() : prefix + random.nextInt(30);
+    }
+
+    /** null, empty, a name nobody uses, or one that breaks the rule for names (length, characters, bad text). */
     private String oddName() {
-        return switch (random.nextInt(3)) {
+        return switch (random.nextInt(9)) {
             case 0 -> null;
             case 1 -> "";
+            case 2 -> "x".repeat(65);
+            case 3 -> "a/b";
+            case 4 -> "x\ud800y";
+            case 5 -> "ev\u202eil";
+            case 6 -> "a b";
+            case 7 -> "g".repeat(64);
             default -> "ghost";
         };
     }

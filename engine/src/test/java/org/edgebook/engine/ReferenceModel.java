@@ -101,11 +101,14 @@ final class ReferenceModel {
             case Command.QueryBook c -> queryBook(c);
             case Command.QueryBalances c -> queryBalances(c);
             case Command.QueryOrders c -> queryOrders(c);
-            case Command.Malformed c -> out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, c.account(),
-                    c.clientOrderId(), c.detail()));
+            case Command.Malformed c -> out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, echo(c.account()),
+                    echo(c.clientOrderId()), c.detail()));
         }
         return out;
     }
+
+    /** "account deposit id" and "account withdrawal id" of every deposit and withdrawal that took effect. */
+    private final java.util.Set<String> usedIds = new java.util.HashSet<>();
 
     // ---- definitions ----
 
@@ -154,8 +157,13 @@ final class ReferenceModel {
     // ---- deposits and withdrawals ----
 
     private void deposit(final Command.Deposit c) {
-        if (blank(c.account()) || blank(c.asset()) || c.amount() == null) {
-            malformed(c.account(), null, "deposit needs account, asset, amount");
+        if (blank(c.account()) || blank(c.asset()) || c.amount() == null
+                || c.depositId() != null && blank(c.depositId())) {
+            malformed(c.account(), null, "deposit needs account, asset, amount and a valid depositId if any");
+            return;
+        }
+        if (c.depositId() != null && usedIds.contains(c.account() + " deposit " + c.depositId())) {
+            reject(RejectReason.DUPLICATE, c.account(), null);
             return;
         }
         final Asset asset = assets.get(c.asset());
@@ -172,12 +180,20 @@ final class ReferenceModel {
         final Holding h = holding(c.account(), asset);
         h.available = h.available.add(amount);
         circulation.merge(asset.name(), amount, BigDecimal::add);
+        if (c.depositId() != null) {
+            usedIds.add(c.account() + " deposit " + c.depositId());
+        }
         ok();
     }
 
     private void withdraw(final Command.Withdraw c) {
-        if (blank(c.account()) || blank(c.asset()) || c.amount() == null) {
-            malformed(c.account(), null, "withdraw needs account, asset, amount");
+        if (blank(c.account()) || blank(c.asset()) || c.amount() == null
+                || c.withdrawalId() != null && blank(c.withdrawalId())) {
+            malformed(c.account(), null, "withdraw needs account, asset, amount and a valid withdrawalId if any");
+            return;
+        }
+        if (c.withdrawalId() != null && usedIds.contains(c.account() + " withdrawal " + c.withdrawalId())) {
+            reject(RejectReason.DUPLICATE, c.account(), null);
             return;
         }
         final Asset asset = assets.get(c.asset());
@@ -198,6 +214,9 @@ final class ReferenceModel {
         final Holding h = holding(c.account(), asset);
         h.available = h.available.subtract(amount);
         circulation.merge(asset.name(), amount.negate(), BigDecimal::add);
+        if (c.withdrawalId() != null) {
+            usedIds.add(c.account() + " withdrawal " + c.withdrawalId());
+        }
         ok();
     }
 
@@ -205,8 +224,8 @@ final class ReferenceModel {
         final String from = c.from();
         final String id = c.transferId();
         if (blank(id) || blank(from) || blank(c.to()) || blank(c.asset()) || c.amount() == null) {
-            out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, from, null, "transfer needs id, from, to, asset, "
-                    + "amount", id, 0));
+            out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, echo(from), null, "transfer needs id, from, to, "
+                    + "asset, amount", echo(id), 0));
             return;
         }
         final Long original = transfers.getOrDefault(from, Map.of()).get(id);
@@ -691,8 +710,17 @@ final class ReferenceModel {
         return Decimal.of(v.unscaledValue().longValueExact(), v.scale());
     }
 
+    /** docs/semantics.md's rule for names, as a pattern: 1 to 64 of A-Z a-z 0-9 . _ - : */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    /** Not a valid name: missing, empty, too long or with a character outside the rule. */
     private static boolean blank(final String s) {
-        return s == null || s.isEmpty();
+        return s == null || !NAME.matcher(s).matches();
+    }
+
+    /** What a rejection echoes: the name if valid, else nothing. */
+    private static String echo(final String s) {
+        return blank(s) ? null : s;
     }
 
     private void ok() {
@@ -704,7 +732,7 @@ final class ReferenceModel {
     }
 
     private void malformed(final String account, final String clientOrderId, final String detail) {
-        out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, account, clientOrderId, detail));
+        out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, echo(account), echo(clientOrderId), detail));
     }
 
     private void cancelled(final Order order, final CancelReason reason) {

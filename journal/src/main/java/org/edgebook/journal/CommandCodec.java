@@ -3,6 +3,7 @@ package org.edgebook.journal;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.edgebook.codec.Utf8;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Decimal;
 import org.edgebook.engine.OrderType;
@@ -30,6 +31,9 @@ public final class CommandCodec {
     private static final byte MALFORMED = 10;
     private static final byte TRANSFER = 11;
     private static final byte ORDERS = 12;
+    /** A deposit or withdrawal with its idempotency id; those without keep their first codes. */
+    private static final byte DEPOSIT_WITH_ID = 13;
+    private static final byte WITHDRAW_WITH_ID = 14;
 
     private static final int NULL_STRING = 254;
     private static final int LONG_STRING = 255;
@@ -44,7 +48,31 @@ public final class CommandCodec {
     private CommandCodec() {
     }
 
-    /** Encodes at the buffer's position; the buffer must have room (see {@link #maxLength}). */
+    /** The detail of the MALFORMED command journaled in place of one whose text UTF-8 cannot carry exactly. */
+    static final String UNJOURNALABLE = "text that is not valid Unicode (a lone surrogate) cannot be journaled";
+
+    /**
+     * Encodes at the buffer's position and answers the command encoded: {@code command} itself, or, when one of its
+     * strings holds a lone surrogate (text that would not read back identically), a MALFORMED command in its place,
+     * which the caller then executes instead. What is journaled is always exactly what was executed.
+     */
+    public static Command encodeExact(final Command command, final ByteBuffer out) {
+        final int start = out.position();
+        try {
+            encode(command, out);
+            return command;
+        } catch (final IllegalArgumentException e) {
+            out.position(start);
+            final Command replacement = new Command.Malformed(UNJOURNALABLE, null, null);
+            encode(replacement, out);
+            return replacement;
+        }
+    }
+
+    /**
+     * Encodes at the buffer's position; the buffer must have room (see {@link #maxLength}). Text that UTF-8 cannot
+     * carry exactly is refused with {@link IllegalArgumentException}, never written with a replacement character.
+     */
     public static void encode(final Command command, final ByteBuffer out) {
         switch (command) {
             case Command.Place c -> {
@@ -80,16 +108,22 @@ public final class CommandCodec {
                 decimal(out, c.quantity());
             }
             case Command.Deposit c -> {
-                out.put(DEPOSIT);
+                out.put(c.depositId() == null ? DEPOSIT : DEPOSIT_WITH_ID);
                 string(out, c.account());
                 string(out, c.asset());
                 decimal(out, c.amount());
+                if (c.depositId() != null) {
+                    string(out, c.depositId());
+                }
             }
             case Command.Withdraw c -> {
-                out.put(WITHDRAW);
+                out.put(c.withdrawalId() == null ? WITHDRAW : WITHDRAW_WITH_ID);
                 string(out, c.account());
                 string(out, c.asset());
                 decimal(out, c.amount());
+                if (c.withdrawalId() != null) {
+                    string(out, c.withdrawalId());
+                }
             }
             case Command.DefineAsset c -> {
                 out.put(ASSET);
@@ -133,8 +167,8 @@ public final class CommandCodec {
             case Command.Transfer c -> strings = len(c.transferId()) + len(c.from()) + len(c.to()) + len(c.asset());
             case Command.Cancel c -> strings = len(c.account()) + len(c.clientOrderId());
             case Command.Modify c -> strings = len(c.account()) + len(c.clientOrderId());
-            case Command.Deposit c -> strings = len(c.account()) + len(c.asset());
-            case Command.Withdraw c -> strings = len(c.account()) + len(c.asset());
+            case Command.Deposit c -> strings = len(c.account()) + len(c.asset()) + len(c.depositId());
+            case Command.Withdraw c -> strings = len(c.account()) + len(c.asset()) + len(c.withdrawalId());
             case Command.DefineAsset c -> strings = len(c.asset());
             case Command.DefineInstrument c -> strings = len(c.symbol()) + len(c.base()) + len(c.quote());
             case Command.QueryBook c -> strings = len(c.symbol());
@@ -142,8 +176,9 @@ public final class CommandCodec {
             case Command.QueryOrders c -> strings = len(c.account());
             case Command.Malformed c -> strings = len(c.detail()) + len(c.account()) + len(c.clientOrderId());
         }
-        // Type, up to 3 enums and a flag, up to 2 decimals (10 bytes each), 5 bytes of length per string (up to 4).
-        return 1 + 4 + 2 * 10 + 4 * 5 + strings * 3;
+        // Type, up to 3 enums and a flag, up to 2 decimals (10 bytes each), 5 bytes of length per string (up to 4);
+        // at least room for the MALFORMED record that replaces a command whose text cannot be journaled exactly.
+        return Math.max(1 + 4 + 2 * 10 + 4 * 5 + strings * 3, 1 + 3 * 5 + 3 * UNJOURNALABLE.length());
     }
 
     private static int len(final String s) {
@@ -161,6 +196,8 @@ public final class CommandCodec {
                 case MODIFY -> new Command.Modify(string(in), string(in), decimal(in), decimal(in));
                 case DEPOSIT -> new Command.Deposit(string(in), string(in), decimal(in));
                 case WITHDRAW -> new Command.Withdraw(string(in), string(in), decimal(in));
+                case DEPOSIT_WITH_ID -> new Command.Deposit(string(in), string(in), decimal(in), string(in));
+                case WITHDRAW_WITH_ID -> new Command.Withdraw(string(in), string(in), decimal(in), string(in));
                 case ASSET -> new Command.DefineAsset(string(in), in.getInt());
                 case INSTRUMENT -> new Command.DefineInstrument(string(in), string(in), string(in), decimal(in),
                         decimal(in));
@@ -199,14 +236,18 @@ public final class CommandCodec {
             out.put((byte) NULL_STRING);
             return;
         }
-        final byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length < NULL_STRING) {
-            out.put((byte) bytes.length);
+        final int length = Utf8.encodedLength(s);
+        if (length < 0) {
+            throw new IllegalArgumentException("text with a lone surrogate at character "
+                    + (Utf8.firstLoneSurrogate(s) + 1) + " cannot be journaled exactly");
+        }
+        if (length < NULL_STRING) {
+            out.put((byte) length);
         } else {
             out.put((byte) LONG_STRING);
-            out.putInt(bytes.length);
+            out.putInt(length);
         }
-        out.put(bytes);
+        Utf8.encode(s, out);
     }
 
     private static String string(final ByteBuffer in) {
@@ -217,6 +258,10 @@ public final class CommandCodec {
         final int length = head == LONG_STRING ? in.getInt() : head;
         if (length < 0 || length > in.remaining()) {
             throw new IllegalArgumentException("string of length " + length + " runs past the record");
+        }
+        final int invalid = Utf8.firstInvalid(in.array(), in.arrayOffset() + in.position(), length);
+        if (invalid >= 0) {
+            throw new IllegalArgumentException("string is not valid UTF-8 at its byte " + invalid);
         }
         final String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
         in.position(in.position() + length);

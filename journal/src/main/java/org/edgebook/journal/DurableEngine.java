@@ -192,10 +192,13 @@ public final class DurableEngine implements AutoCloseable {
                     }
                     final long seq = engine.sequence() + 1;
                     lastTime = Math.max(lastTime, JournalWriter.Clock.SYSTEM.micros());
-                    JournalWriter.encode(seq, lastTime, s.source(), s.command(), batch.records, crc);
+                    final Command journaled = JournalWriter.encode(seq, lastTime, s.source(), s.command(),
+                            batch.records, crc);
                     batch.times[batch.submissions.size()] = lastTime;
-                    engine.execute(seq, s.command());
-                    batch.submissions.add(s);
+                    engine.execute(seq, journaled);
+                    // Listeners see what was journaled and executed, which is what recovery will replay.
+                    batch.submissions.add(journaled == s.command() ? s
+                            : new Submission(journaled, s.source(), s.reply()));
                     batch.events.add(collector.drain());
                     batch.bookChanges.add(collector.drainBookChanges());
                 }

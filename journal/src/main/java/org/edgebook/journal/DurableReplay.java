@@ -152,8 +152,8 @@ public final class DurableReplay {
                     if (batch.commands == 0) {
                         batch.firstSeq = seq;
                     }
-                    JournalWriter.encode(seq, lastTime, SOURCE, command, batch.records, crc);
-                    engine.execute(input.line(i), command);
+                    engine.execute(input.line(i),
+                            JournalWriter.encode(seq, lastTime, SOURCE, command, batch.records, crc));
                     batch.commands++;
                     commands++;
                     final boolean snapshotDue = copySnapshots && seq % options.snapshotEvery() == 0;

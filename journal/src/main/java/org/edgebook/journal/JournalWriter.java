@@ -49,20 +49,23 @@ public final class JournalWriter implements AutoCloseable {
     /**
      * Encodes one record at the buffer's position, growing nothing: the caller makes room first
      * ({@link #maxRecordLength}). {@code source} says who sent the command (an API key id, a tool), for the audit.
+     * Answers the command journaled, which the caller must execute: {@code command}, or the MALFORMED command that
+     * replaces it when its text cannot be journaled exactly ({@link CommandCodec#encodeExact}).
      */
-    public static void encode(final long seq, final long timeMicros, final String source,
-                              final org.edgebook.engine.Command command, final ByteBuffer out,
-                              final java.util.zip.CRC32C crc) {
+    public static org.edgebook.engine.Command encode(final long seq, final long timeMicros, final String source,
+                                                     final org.edgebook.engine.Command command, final ByteBuffer out,
+                                                     final java.util.zip.CRC32C crc) {
         final int start = out.position();
         out.position(start + JournalFormat.RECORD_HEADER);
         CommandCodec.encodeString(out, source);
-        CommandCodec.encode(command, out);
+        final org.edgebook.engine.Command journaled = CommandCodec.encodeExact(command, out);
         final int length = out.position() - start - JournalFormat.RECORD_HEADER;
         out.putInt(start, length);
         out.putLong(start + 8, seq);
         out.putLong(start + 16, timeMicros);
         out.putInt(start + 4, JournalFormat.recordCrc(crc, seq, timeMicros, out.array(),
                 out.arrayOffset() + start + JournalFormat.RECORD_HEADER, length));
+        return journaled;
     }
 
     /**
