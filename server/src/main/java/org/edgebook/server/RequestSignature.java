@@ -11,14 +11,16 @@ import javax.crypto.spec.SecretKeySpec;
  * The request signature, as major exchanges do it: hex HMAC-SHA256, keyed with the secret's text (its ASCII bytes), of
  * {@code timestamp + method + path + body}, where the timestamp is milliseconds since the epoch and the path includes
  * the query string. Sent as headers {@code EB-KEY}, {@code EB-TIMESTAMP}, {@code EB-SIGNATURE}. A request more than
- * {@link #WINDOW_MILLIS} away from the server's clock is refused, so a captured request cannot be replayed later.
+ * {@link #WINDOW_MILLIS} away from the server's clock is refused, and within the window the server refuses a signature
+ * it has seen before ({@link ReplayGuard}), so a captured request cannot be sent again.
  * Stateless and thread-safe.
  */
 public final class RequestSignature {
     public static final String KEY_HEADER = "EB-KEY";
     public static final String TIMESTAMP_HEADER = "EB-TIMESTAMP";
     public static final String SIGNATURE_HEADER = "EB-SIGNATURE";
-    public static final long WINDOW_MILLIS = 30_000;
+    /** How far a request's timestamp may be from the server's clock: what clock skew needs, and no more. */
+    public static final long WINDOW_MILLIS = 5_000;
 
     private RequestSignature() {
     }

@@ -78,9 +78,30 @@ public final class SettlementServer implements AutoCloseable {
         this.keys = keys;
     }
 
-    /** Recovers the data directory, then listens. With {@code demo}, an empty directory gets the demo market. */
+    /**
+     * How requests are authenticated: how far a signed timestamp may be from the server's clock (within it, each
+     * signature is accepted once), and how long a WebSocket session lives before it must be opened and signed anew.
+     */
+    public record Auth(long clockWindowMillis, long sessionMaxAgeMillis) {
+        /** 5 s of clock skew; sessions of an hour. */
+        public static final Auth DEFAULTS = new Auth(RequestSignature.WINDOW_MILLIS, 3_600_000);
+
+        public Auth {
+            if (clockWindowMillis < 1 || sessionMaxAgeMillis < 1) {
+                throw new IllegalArgumentException("the clock window and the session lifetime must be positive");
+            }
+        }
+    }
+
+    /** As {@link #start(Config, Auth, boolean, Consumer)} with {@link Auth#DEFAULTS}. */
     public static SettlementServer start(final Config config, final boolean demo, final Consumer<String> warn)
             throws IOException {
+        return start(config, Auth.DEFAULTS, demo, warn);
+    }
+
+    /** Recovers the data directory, then listens. With {@code demo}, an empty directory gets the demo market. */
+    public static SettlementServer start(final Config config, final Auth auth, final boolean demo,
+                                         final Consumer<String> warn) throws IOException {
         // Keys are checked before the engine locks and writes the directory; they write nothing until created.
         final KeyStore keys = KeyStore.open(config.dataDir(), config.masterKeyFile(), warn);
         final DurableEngine engine = DurableEngine.start(DurableReplay.Options.defaults(config.dataDir()), warn);
@@ -107,7 +128,8 @@ public final class SettlementServer implements AutoCloseable {
         engine.listen(orders);
         final Vertx vertx = Vertx.vertx();
         final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
-                config.requestsPerSecondPerKey() * 2), trades, config.dataDir(), streams, orders);
+                config.requestsPerSecondPerKey() * 2), trades, config.dataDir(), streams, orders, auth,
+                new Sessions(vertx, auth.sessionMaxAgeMillis()));
         final Router router = api.router(vertx);
         final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
@@ -195,6 +217,9 @@ public final class SettlementServer implements AutoCloseable {
         private final KeyStore keys;
         private final RateLimiter limiter;
         private final TradeLog trades;
+        private final ReplayGuard replays;
+        private final Auth auth;
+        private final Sessions sessions;
         private final ThreadLocal<CommandDecoder> decoders = ThreadLocal.withInitial(CommandDecoder::new);
 
         private final Path dataDir;
@@ -203,7 +228,11 @@ public final class SettlementServer implements AutoCloseable {
         private final OrderLog orders;
 
         Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter, final TradeLog trades,
-            final Path dataDir, final Streams streams, final OrderLog orders) {
+            final Path dataDir, final Streams streams, final OrderLog orders, final Auth auth,
+            final Sessions sessions) {
+            this.auth = auth;
+            this.sessions = sessions;
+            this.replays = new ReplayGuard(auth.clockWindowMillis());
             this.orders = orders;
             this.streams = streams;
             this.dataDir = dataDir;
@@ -342,13 +371,17 @@ public final class SettlementServer implements AutoCloseable {
             final ApiKey key = ctx.get("key");
             ctx.request().toWebSocket().onSuccess(socket -> {
                 final Context context = ctx.vertx().getOrCreateContext();
-                socket.closeHandler(v -> streams.remove(socket));
+                sessions.opened(key.id(), socket, () -> streams.remove(socket));
                 socket.textMessageHandler(text -> onMessage(key, socket, context, text));
             }).onFailure(e -> json(ctx, 400, ApiResponses.error("not a WebSocket upgrade", e.getMessage())));
         }
 
         private void onMessage(final ApiKey key, final ServerWebSocket socket, final Context context,
                                final String text) {
+            if (keys.find(key.id()) == null) { // revoked while this message was on its way
+                socket.close(Sessions.CLOSED_BY_POLICY, "key revoked");
+                return;
+            }
             final io.vertx.core.json.JsonObject message;
             try {
                 message = new io.vertx.core.json.JsonObject(text);
@@ -360,6 +393,13 @@ public final class SettlementServer implements AutoCloseable {
             final String op = message.getValue("op") instanceof String s ? s : "";
             final Object id = message.getValue("id");
             final String idJson = id == null ? "null" : io.vertx.core.json.Json.encode(id);
+            // One limiter for every transport: each message counts as a request of its key.
+            final long wait = limiter.acquire(key.id(), System.nanoTime());
+            if (wait > 0) {
+                socket.writeTextMessage("{\"id\":" + idJson + ",\"error\":\"too many requests\",\"retryAfter\":"
+                        + wait + "}");
+                return;
+            }
             switch (op) {
                 case "subscribe" -> {
                     final String channel = message.getValue("channel") instanceof String s ? s : "";
@@ -389,10 +429,15 @@ public final class SettlementServer implements AutoCloseable {
                 }
                 case "command" -> {
                     final Object body = message.getValue("command");
-                    final byte[] bytes = body instanceof io.vertx.core.json.JsonObject o
-                            ? o.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8) : new byte[0];
-                    final Command decoded = decoders.get().decode(bytes, 0, bytes.length);
-                    final Command command = decoded instanceof Command.Malformed ? decoded : own(key, decoded);
+                    final String json = body instanceof io.vertx.core.json.JsonObject o ? o.encode() : "";
+                    // getBytes would turn a lone surrogate into '?': such text is refused, never rewritten.
+                    final byte[] bytes = org.edgebook.codec.Utf8.firstLoneSurrogate(json) < 0
+                            ? json.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
+                    final Command decoded = bytes == null ? new Command.Malformed("the command holds text that is "
+                            + "not valid Unicode (a lone surrogate)", null, null)
+                            : decoders.get().decode(bytes, 0, bytes.length);
+                    final Command command = decoded instanceof Command.Malformed m ? sendersOwn(key, m)
+                            : own(key, decoded);
                     if (command == null) {
                         socket.writeTextMessage("{\"id\":" + idJson + ",\"error\":\"forbidden\"}");
                         return;
@@ -446,6 +491,16 @@ public final class SettlementServer implements AutoCloseable {
             return allowedFor(key, filled) ? filled : null;
         }
 
+        /**
+         * A malformed line names no account but the sender's: its rejection goes to the key's own account (none for
+         * the admin), with the order id only when the line named that same account.
+         */
+        private static Command.Malformed sendersOwn(final ApiKey key, final Command.Malformed m) {
+            final String account = key.admin() ? null : key.account();
+            final boolean same = account != null && account.equals(m.account());
+            return new Command.Malformed(m.detail(), account, same ? m.clientOrderId() : null);
+        }
+
         /** {@code {"account":"carol"}} makes a key for carol and answers its id and secret, this once. */
         private void createKey(final RoutingContext ctx) {
             final ApiKey admin = ctx.get("key");
@@ -496,6 +551,7 @@ public final class SettlementServer implements AutoCloseable {
                 } else if (!result.result()) {
                     json(ctx, 404, ApiResponses.error("not found", "no key " + id));
                 } else {
+                    sessions.revoked(id); // its open WebSockets end now, not at their next message
                     json(ctx, 200, "{\"revoked\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
             });
@@ -538,15 +594,21 @@ public final class SettlementServer implements AutoCloseable {
                 json(ctx, 401, ApiResponses.error("unauthenticated", "the timestamp is not milliseconds"));
                 return;
             }
-            if (Math.abs(System.currentTimeMillis() - millis) > RequestSignature.WINDOW_MILLIS) {
+            final long now = System.currentTimeMillis();
+            if (Math.abs(now - millis) > auth.clockWindowMillis()) {
                 json(ctx, 401, ApiResponses.error("unauthenticated", "the timestamp is more than "
-                        + RequestSignature.WINDOW_MILLIS / 1000 + " s from the server's clock"));
+                        + auth.clockWindowMillis() + " ms from the server's clock"));
                 return;
             }
             final Buffer body = ctx.body().buffer();
             if (key == null || !RequestSignature.verify(key.secret(), timestamp, ctx.request().method().name(),
                     ctx.request().uri(), body == null ? new byte[0] : body.getBytes(), signature)) {
                 json(ctx, 401, ApiResponses.error("unauthenticated", "unknown key or bad signature"));
+                return;
+            }
+            if (!replays.firstUse(millis, signature, now)) {
+                json(ctx, 401, ApiResponses.error("unauthenticated", "this signed request was used before; every "
+                        + "request is signed anew (a new timestamp)"));
                 return;
             }
             final long wait = limiter.acquire(key.id(), System.nanoTime());
@@ -608,6 +670,14 @@ public final class SettlementServer implements AutoCloseable {
                 return;
             }
             final Command command = decode(ctx, type);
+            if (command instanceof Command.Deposit d && d.depositId() == null
+                    || command instanceof Command.Withdraw w && w.withdrawalId() == null) {
+                // Money moves at most once: a deposit or withdrawal sent twice (a retry, a replay) has one effect.
+                json(ctx, 400, ApiResponses.error("MALFORMED", (command instanceof Command.Deposit ? "depositId"
+                        : "withdrawalId") + " is required: an id of your choosing, so that a retry cannot move the "
+                        + "money twice"));
+                return;
+            }
             if (command != null) {
                 submit(ctx, command);
             }
@@ -664,7 +734,8 @@ public final class SettlementServer implements AutoCloseable {
                 if (i == bytes.length || bytes[i] == '\n') {
                     final int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
                     if (end > start) {
-                        final Command command = decoder.decode(bytes, start, end - start);
+                        final Command decoded = decoder.decode(bytes, start, end - start);
+                        final Command command = decoded instanceof Command.Malformed m ? sendersOwn(key, m) : decoded;
                         if (!key.admin() && !allowedFor(key, command)) {
                             json(ctx, 403, ApiResponses.error("forbidden", "line " + (commands.size() + 1)
                                     + " is not a command of account " + key.account()));

@@ -213,7 +213,7 @@ class SettlementServerTest {
         assertThat(send(bob, "POST", "/v1/batch", "{\"type\":\"deposit\",\"account\":\"bob\",\"asset\":\"USD\","
                 + "\"amount\":\"1\"}\n").statusCode()).isEqualTo(403);
         final HttpResponse<String> deposit = send(admin, "POST", "/v1/admin/deposits",
-                "{\"account\":\"carol\",\"asset\":\"USD\",\"amount\":\"5\"}");
+                "{\"account\":\"carol\",\"asset\":\"USD\",\"amount\":\"5\",\"depositId\":\"d1\"}");
         assertThat(deposit.statusCode()).isEqualTo(200);
         assertThat(deposit.body()).contains("\"type\":\"ok\"");
     }
