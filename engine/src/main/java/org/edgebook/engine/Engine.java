@@ -509,7 +509,8 @@ public final class Engine {
 
     /**
      * Checked in this order: MALFORMED, DUPLICATE_TRANSFER (the sending account has a transfer with this id that
-     * took effect), UNKNOWN_ASSET, INVALID_AMOUNT, INVALID_TRANSFER (to itself), INSUFFICIENT_FUNDS. Only a transfer
+     * took effect), UNKNOWN_ASSET, INVALID_AMOUNT, INVALID_TRANSFER (to itself), UNKNOWN_ACCOUNT (the payee has no
+     * account: money is never sent to a name nobody holds), INSUFFICIENT_FUNDS. Only a transfer
      * that moves money takes its id, so a rejected one changes nothing and may be retried; one that took effect is
      * never applied twice, and a retry learns its sequence number.
      */
@@ -545,14 +546,18 @@ public final class Engine {
             sink.transferRejected(cmd, INVALID_TRANSFER, id, from, 0, null);
             return;
         }
+        final Account receiver = accountsByName.get(c.to());
+        if (receiver == null) {
+            sink.transferRejected(cmd, RejectReason.UNKNOWN_ACCOUNT, id, from, 0, null);
+            return;
+        }
         if (sender == null || sender.available[asset.id] < amount) {
             sink.transferRejected(cmd, INSUFFICIENT_FUNDS, id, from, 0, null);
             return;
         }
-        final Account receiver = accountsByName.get(c.to());
         sender.recordTransfer(id, sequence);
         sender.available[asset.id] -= amount;
-        (receiver != null ? receiver : openAccount(c.to())).credit(asset.id, amount);
+        receiver.credit(asset.id, amount);
         sink.transferred(cmd, id, from, c.to(), asset.name, amount, asset.scale);
     }
 

@@ -233,8 +233,9 @@ class EngineRulesTest {
         void transferMovesAvailableFundsAtOnce() {
             final EngineFixture f = EngineFixture.btcUsd();
             f.deposit("a", "USD", "100");
+            f.deposit("b", "BTC", "1");
             assertThat(f.run(transfer("t1", "a", "b", "40.25")))
-                    .containsExactly(new Event.Transferred(5, "t1", "a", "b", "USD", d("40.25")));
+                    .containsExactly(new Event.Transferred(6, "t1", "a", "b", "USD", d("40.25")));
             assertThat(f.balance("a", "USD")).isEqualTo(bal("59.75", "0"));
             assertThat(f.balance("b", "USD")).isEqualTo(bal("40.25", "0"));
             assertThat(f.engine.accounts()).containsExactly("a", "b");
@@ -244,9 +245,10 @@ class EngineRulesTest {
         void aRetriedTransferIsNotPaidTwiceAndNamesTheOriginal() {
             final EngineFixture f = EngineFixture.btcUsd();
             f.deposit("a", "USD", "100");
+            f.deposit("b", "BTC", "1");
             f.run(transfer("t1", "a", "b", "10"));
             assertThat(f.run(transfer("t1", "a", "b", "10"))).containsExactly(
-                    new Event.Rejected(6, RejectReason.DUPLICATE_TRANSFER, "a", null, null, "t1", 5));
+                    new Event.Rejected(7, RejectReason.DUPLICATE_TRANSFER, "a", null, null, "t1", 6));
             assertThat(f.balance("a", "USD")).isEqualTo(bal("90", "0"));
             // Ids belong to the sending account: another account may use the same one.
             f.deposit("b", "USD", "1");
@@ -256,9 +258,10 @@ class EngineRulesTest {
         @Test
         void aRejectedTransferTakesNoIdAndMayBeRetried() {
             final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("b", "BTC", "1");
             assertThat(f.run(transfer("t1", "a", "b", "10"))).containsExactly(
-                    new Event.Rejected(4, RejectReason.INSUFFICIENT_FUNDS, "a", null, null, "t1", 0));
-            assertThat(f.engine.accounts()).isEmpty();
+                    new Event.Rejected(5, RejectReason.INSUFFICIENT_FUNDS, "a", null, null, "t1", 0));
+            assertThat(f.engine.accounts()).containsExactly("b");
             f.deposit("a", "USD", "10");
             assertThat(f.run(transfer("t1", "a", "b", "10")).getFirst()).isInstanceOf(Event.Transferred.class);
         }
@@ -267,6 +270,7 @@ class EngineRulesTest {
         void transferChecksRunInTheDocumentedOrder() {
             final EngineFixture f = EngineFixture.btcUsd();
             f.deposit("a", "USD", "100");
+            f.deposit("b", "BTC", "1");
             f.run(transfer("done", "a", "b", "1"));
             assertThat(reason(f.run(new Command.Transfer("", "a", "b", "USD", d("1")))))
                     .isEqualTo(RejectReason.MALFORMED);
@@ -276,13 +280,26 @@ class EngineRulesTest {
                     .isEqualTo(RejectReason.UNKNOWN_ASSET);
             assertThat(reason(f.run(transfer("x", "a", "a", "0.00001")))).isEqualTo(RejectReason.INVALID_AMOUNT);
             assertThat(reason(f.run(transfer("x", "a", "a", "1")))).isEqualTo(RejectReason.INVALID_TRANSFER);
+            assertThat(reason(f.run(transfer("x", "a", "nobody", "1000")))).isEqualTo(RejectReason.UNKNOWN_ACCOUNT);
             assertThat(reason(f.run(transfer("x", "a", "b", "99.0001")))).isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+        }
+
+        /** Issue 9: money is never sent to a name nobody holds; a mistyped payee is refused, not paid. */
+        @Test
+        void aTransferToAnAccountNobodyHoldsIsRefused() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("a", "USD", "100");
+            assertThat(f.run(transfer("t1", "a", "bobb", "10"))).containsExactly(
+                    new Event.Rejected(5, RejectReason.UNKNOWN_ACCOUNT, "a", null, null, "t1", 0));
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("100", "0"));
+            assertThat(f.engine.accounts()).containsExactly("a");
         }
 
         @Test
         void reservedFundsCannotBeTransferred() {
             final EngineFixture f = EngineFixture.btcUsd();
             f.deposit("a", "USD", "100");
+            f.deposit("b", "BTC", "1");
             f.buy("a", "o", "60", "1");
             assertThat(reason(f.run(transfer("t", "a", "b", "40.0001")))).isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
             assertThat(f.run(transfer("t", "a", "b", "40")).getFirst()).isInstanceOf(Event.Transferred.class);

@@ -242,6 +242,8 @@ final class ReferenceModel {
             reason = RejectReason.INVALID_AMOUNT;
         } else if (from.equals(c.to())) {
             reason = RejectReason.INVALID_TRANSFER;
+        } else if (!accountExists(c.to())) {
+            reason = RejectReason.UNKNOWN_ACCOUNT;
         } else if (available(from, asset).compareTo(amount) < 0) {
             reason = RejectReason.INSUFFICIENT_FUNDS;
         } else {
@@ -625,6 +627,11 @@ final class ReferenceModel {
     }
 
     // ---- helpers ----
+
+    /** An account exists from its first accepted use: a deposit, an accepted order, a transfer it received. */
+    private boolean accountExists(final String account) {
+        return accounts.contains(account);
+    }
 
     private void useAccount(final String account) {
         if (!holdings.containsKey(account)) {

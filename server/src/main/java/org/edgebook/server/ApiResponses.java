@@ -52,7 +52,7 @@ final class ApiResponses {
     static int statusOf(final RejectReason reason) {
         return switch (reason) {
             case MALFORMED -> 400;
-            case UNKNOWN_ORDER, UNKNOWN_SYMBOL, UNKNOWN_ASSET -> 404;
+            case UNKNOWN_ORDER, UNKNOWN_SYMBOL, UNKNOWN_ASSET, UNKNOWN_ACCOUNT -> 404;
             case DUPLICATE, DUPLICATE_ORDER_ID, DUPLICATE_TRANSFER -> 409;
             default -> 422;
         };
