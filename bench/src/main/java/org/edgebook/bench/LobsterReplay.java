@@ -44,10 +44,13 @@ public final class LobsterReplay {
 
     private final Engine engine;
     private final String symbol;
-    private final Map<Long, long[]> known = new HashMap<>(); // lobster id -> {remaining, price}
+    // lobster id -> {remaining, price, total}: a modify names the total (filled part included), fills lower remaining
+    private final Map<Long, long[]> known = new HashMap<>();
     private final Map<String, Long> idOf = new HashMap<>(); // our clientOrderId -> lobster id (or -1 for seeded)
     private final Map<Long, ArrayDeque<long[]>> seeded = new HashMap<>(); // signed price -> {seed number, remaining}
     private final Map<Long, Long> seedRemaining = new HashMap<>();
+    /** Each seeded order's total, filled part included, which is what a modify names. */
+    private final Map<Long, Long> seedTotal = new HashMap<>();
     private long seeds;
     private long trades;
     private long taker;
@@ -100,6 +103,7 @@ public final class LobsterReplay {
     private void seed(final Side side, final long price, final long size) {
         final long seed = ++seeds;
         seedRemaining.put(seed, size);
+        seedTotal.put(seed, size);
         seeded.computeIfAbsent(side == Side.BUY ? price : -price, k -> new ArrayDeque<>()).add(new long[] {seed});
         run(new Command.Place("book", "s" + seed, symbol, side, OrderType.LIMIT, TimeInForce.GTC, price(price),
                 Decimal.of(size, 0), false));
@@ -121,7 +125,8 @@ public final class LobsterReplay {
                 run(new Command.Cancel("book", "s" + seed));
                 queue.pollFirst();
             } else {
-                run(new Command.Modify("book", "s" + seed, null, Decimal.of(remaining - take, 0)));
+                final long total = seedTotal.merge(seed, -take, Long::sum); // fills stay counted in the total
+                run(new Command.Modify("book", "s" + seed, null, Decimal.of(total, 0)));
             }
             seedRemaining.put(seed, remaining - take);
             left -= take;
@@ -133,7 +138,7 @@ public final class LobsterReplay {
         final Side side = direction > 0 ? Side.BUY : Side.SELL;
         switch (type) {
             case 1 -> {
-                known.put(id, new long[] {size, price});
+                known.put(id, new long[] {size, price, size});
                 run(new Command.Place("book", "o" + id, symbol, side, OrderType.LIMIT, TimeInForce.GTC, price(price),
                         Decimal.of(size, 0), false));
             }
@@ -146,7 +151,8 @@ public final class LobsterReplay {
                     known.remove(id);
                 } else {
                     order[0] -= size;
-                    run(new Command.Modify("book", "o" + id, null, Decimal.of(order[0], 0)));
+                    order[2] -= size; // what has filled stays in the total
+                    run(new Command.Modify("book", "o" + id, null, Decimal.of(order[2], 0)));
                 }
             }
             case 4 -> run(new Command.Place("taker", "t" + ++taker, symbol, side.opposite(), OrderType.LIMIT,

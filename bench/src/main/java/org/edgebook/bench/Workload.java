@@ -143,7 +143,8 @@ public final class Workload {
         final String account = accounts[liveAccount[pick]];
         final String id = orderId(liveOrder[pick]);
         if (random.nextBoolean()) {
-            return new Command.Modify(account, id, null, quantities[0]); // shrink: keeps priority
+            // The smallest total: shrinks the order in place (keeps priority), or ends it if that much has filled.
+            return new Command.Modify(account, id, null, quantities[0]);
         }
         // A new price on the order's own side of the mid: it loses priority and rests again.
         final long offset = 1 + random.nextInt(20);

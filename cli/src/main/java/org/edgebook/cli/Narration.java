@@ -26,7 +26,7 @@ final class Narration {
             case Command.Cancel c -> c.account() + " cancels " + c.clientOrderId();
             case Command.Modify c -> c.account() + " modifies " + c.clientOrderId()
                     + (c.price() != null ? " to price " + c.price() : "")
-                    + (c.quantity() != null ? " to quantity " + c.quantity() : "");
+                    + (c.quantity() != null ? " to a total of " + c.quantity() : "");
             case Command.QueryBook c -> "book of " + c.symbol() + "?";
             case Command.QueryBalances c -> "balances of " + c.account() + "?";
             case Command.QueryOrders c -> "open orders of " + c.account() + "?";
@@ -63,8 +63,8 @@ final class Narration {
                     + e.makerAccount() + " (maker " + e.makerOrderId() + ")");
             case Event.Cancelled e -> lines.add("cancelled " + e.account() + "'s " + e.clientOrderId() + ", "
                     + e.remaining() + " unfilled (" + e.reason() + ")");
-            case Event.Modified e -> lines.add("modified " + e.clientOrderId() + ": now " + e.quantity() + " @ "
-                    + e.price());
+            case Event.Modified e -> lines.add("modified " + e.clientOrderId() + ": now " + e.quantity()
+                    + " remaining @ " + e.price());
             case Event.Book e -> {
                 lines.add(String.format("%-14s %-14s | %-14s %-14s", "bid qty", "bid", "ask", "ask qty"));
                 final int depth = Math.max(e.bids().size(), e.asks().size());

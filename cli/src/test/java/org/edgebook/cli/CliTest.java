@@ -46,6 +46,8 @@ class CliTest {
         final String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("TRADE 0.5 BTC-USD @ 64000: bob buys from alice (maker a1)")
                 .contains("cancelled carol's c1, 0.15 unfilled (SELF_TRADE)")
+                // A modify names the total: sent again after 0.1 of b1 filled, it leaves 0.7, not 0.8.
+                .contains("modified b1: now 0.8 remaining @ 63900", "modified b1: now 0.7 remaining @ 63950")
                 .contains("REJECTED WOULD_TAKE")
                 .contains("REJECTED MALFORMED: amount must be a plain decimal")
                 .containsPattern("\\d+ commands: \\d+ trades, \\d+ rejections\\.");

@@ -69,7 +69,9 @@ public sealed interface Command {
     }
 
     /**
-     * Changes an open order's price and/or remaining quantity; {@code null} leaves that part as it is.
+     * Changes an open order's price and/or quantity; {@code null} leaves that part as it is. {@code quantity} is the
+     * order's new total, what has already filled included, not its new remaining: so a repeated modify changes
+     * nothing more. A total no larger than what has filled ends the order.
      */
     record Modify(String account, String clientOrderId, Decimal price, Decimal quantity) implements Command {
     }

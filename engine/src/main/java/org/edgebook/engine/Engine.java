@@ -222,7 +222,7 @@ public final class Engine {
             account.orders.closed(orderId);
         } else if (tif == TimeInForce.GTC) {
             final Order order = orderPool.acquire();
-            order.set(account, orderId, instrument, side, price, remaining, c.postOnly());
+            order.set(account, orderId, instrument, side, price, remaining, quantity - remaining, c.postOnly());
             instrument.book.side(side).add(order);
             touched(instrument, side, price);
             account.orders.open(order);
@@ -262,6 +262,7 @@ public final class Engine {
                             takerOrderId, side);
                     remaining -= fill;
                     maker.remaining -= fill;
+                    maker.filled += fill;
                     level.quantity -= fill;
                     if (maker.remaining == 0) {
                         level.unlink(maker);
@@ -383,6 +384,13 @@ public final class Engine {
         }
     }
 
+    /**
+     * A modify's quantity is the order's new total, what has filled included (FIX's OrderQty), so the new remaining is
+     * that total less what has filled: sending the same modify twice leaves the order as the first one did. A total no
+     * larger than what has filled ends the order (cancelled, reason USER). Checked in this order: MALFORMED,
+     * UNKNOWN_ORDER, INVALID_PRICE, INVALID_QUANTITY (including price × total out of range), WOULD_TAKE,
+     * INSUFFICIENT_FUNDS.
+     */
     private void modify(final long cmd, final Command.Modify c) {
         final String accountName = c.account();
         final String orderId = c.clientOrderId();
@@ -406,8 +414,10 @@ public final class Engine {
             reject(cmd, INVALID_PRICE, accountName, orderId);
             return;
         }
-        final long quantity = c.quantity() == null ? order.remaining : instrument.quantityUnits(c.quantity());
-        if (quantity == Instrument.INVALID || instrument.notional(price, quantity) == Instrument.INVALID) {
+        // filled + remaining never overflows: it is at most a total that was checked when it was named.
+        final long total = c.quantity() == null ? order.filled + order.remaining
+                : instrument.quantityUnits(c.quantity());
+        if (total == Instrument.INVALID || instrument.notional(price, total) == Instrument.INVALID) {
             reject(cmd, INVALID_QUANTITY, accountName, orderId);
             return;
         }
@@ -415,6 +425,17 @@ public final class Engine {
         final Account account = order.account;
         final int held = instrument.heldAsset(side).id;
         final BookSide own = instrument.book.side(side);
+        if (total <= order.filled) {
+            // Nothing left to trade: the order is done and its remainder leaves the book.
+            final PriceLevel level = order.level;
+            touched(instrument, side, order.price);
+            cancelResting(cmd, order, CancelReason.USER);
+            if (level.isEmpty()) {
+                own.removeLevel(level);
+            }
+            return;
+        }
+        final long quantity = total - order.filled; // the new remaining
 
         if (price == order.price && quantity <= order.remaining) {
             // Keeps time priority: shrink in place.
@@ -450,6 +471,7 @@ public final class Engine {
         } else {
             order.price = price;
             order.remaining = remaining;
+            order.filled += quantity - remaining;
             own.add(order);
             touched(instrument, side, price);
         }

@@ -9,15 +9,15 @@ import java.util.List;
 
 /**
  * Writes an engine's whole state and restores it: assets, instruments, accounts with their balances and every client
- * order id they ever used, open orders in time priority, and the sequence number. A restored engine answers every
- * following command exactly as the original would. The byte format is this class's; files around it (headers,
- * checksums, atomic replacement) are the journal's business.
+ * order id they ever used, open orders in time priority with what each has filled, and the sequence number. A
+ * restored engine answers every following command exactly as the original would. The byte format is this class's;
+ * files around it (headers, checksums, atomic replacement) are the journal's business.
  * <p>
  * Threading: call from the engine's thread, or with the engine otherwise idle.
  */
 public final class EngineSnapshot {
     /** Body format version; bump it on any change below. */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
 
     private EngineSnapshot() {
     }
@@ -117,6 +117,7 @@ public final class EngineSnapshot {
         writeString(out, o.clientOrderId);
         out.writeLong(o.price);
         out.writeLong(o.remaining);
+        out.writeLong(o.filled);
         out.writeBoolean(o.postOnly);
     }
 
@@ -125,7 +126,10 @@ public final class EngineSnapshot {
         return read(in, sink, FORMAT);
     }
 
-    /** As {@link #read(DataInput, EventSink)}, for a body in {@code format} (1: before transfers; 2: now). */
+    /**
+     * As {@link #read(DataInput, EventSink)}, for a body in {@code format} (1: before transfers; 2: before orders
+     * recorded what had filled; 3: now). An order from format 1 or 2 counts as unfilled: its total is what remained.
+     */
     public static Engine read(final DataInput in, final EventSink sink, final int format) throws IOException {
         final Engine engine = new Engine(sink);
         engine.sequence = in.readLong();
@@ -172,8 +176,11 @@ public final class EngineSnapshot {
                 for (int o = 0; o < orders; o++) {
                     final Account account = engine.accounts.get(in.readInt());
                     final Order order = engine.orderPool.acquire();
-                    order.set(account, readString(in), instrument, side, in.readLong(), in.readLong(),
-                            in.readBoolean());
+                    final String clientOrderId = readString(in);
+                    final long price = in.readLong();
+                    final long remaining = in.readLong();
+                    final long filled = format >= 3 ? in.readLong() : 0;
+                    order.set(account, clientOrderId, instrument, side, price, remaining, filled, in.readBoolean());
                     instrument.book.side(side).add(order);
                     account.orders.open(order);
                 }

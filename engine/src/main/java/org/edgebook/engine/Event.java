@@ -50,7 +50,7 @@ public sealed interface Event {
             implements Event {
     }
 
-    /** An order's new price and remaining quantity. */
+    /** An order's new price and remaining quantity (a modify names the new total; this is what of it is left). */
     record Modified(long cmd, String account, String clientOrderId, Decimal price, Decimal quantity)
             implements Event {
     }

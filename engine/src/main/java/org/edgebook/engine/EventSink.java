@@ -48,6 +48,10 @@ public interface EventSink {
     void cancelled(long cmd, String account, String clientOrderId, long remaining, int quantityScale,
                    CancelReason reason);
 
+    /**
+     * A modify took effect: the order's price now and its new remaining quantity (the modify named the new total,
+     * filled part included; this is what of it is left to trade, before any trades the modify itself causes).
+     */
     void modified(long cmd, String account, String clientOrderId, long price, int priceScale, long quantity,
                   int quantityScale);
 

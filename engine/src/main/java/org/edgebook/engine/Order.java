@@ -14,6 +14,11 @@ final class Order {
     Side side;
     long price;
     long remaining;
+    /**
+     * How much of the order has traded. A fill moves quantity from {@code remaining} to here; the order's total,
+     * which a modify names, is {@code filled + remaining}.
+     */
+    long filled;
     boolean postOnly;
 
     /** Where this order sits in its account's {@link OrderIndex}. */
@@ -24,13 +29,14 @@ final class Order {
     Order next;
 
     void set(final Account account, final String clientOrderId, final Instrument instrument, final Side side,
-             final long price, final long remaining, final boolean postOnly) {
+             final long price, final long remaining, final long filled, final boolean postOnly) {
         this.account = account;
         this.clientOrderId = clientOrderId;
         this.instrument = instrument;
         this.side = side;
         this.price = price;
         this.remaining = remaining;
+        this.filled = filled;
         this.postOnly = postOnly;
     }
 

@@ -68,6 +68,18 @@ class DifferentialTest {
                         new Command.Modify("a", "b1", Decimal.parse("92233720368547760"), null),
                         new Command.Modify("b", "b1", null, Decimal.parse("100")),
                         new Command.Cancel("b", "b1"), new Command.QueryBook("DOGE-JPY")),
+                // Modify after a partial fill (DOGE lot 100): the quantity is the new total, so a repeat changes
+                // nothing; price × total must fit even where price × remaining would; a total no larger than what
+                // has filled ends the order, and its repeat is UNKNOWN_ORDER.
+                flow(deposit("a", "JPY", "1000000"), deposit("s", "DOGE", "1000"),
+                        limit("a", "b1", Side.BUY, "500", "500"), limit("s", "s1", Side.SELL, "500", "400"),
+                        new Command.Modify("a", "b1", null, Decimal.parse("500")),
+                        new Command.Modify("a", "b1", null, Decimal.parse("500")),
+                        new Command.Modify("a", "b1", null, Decimal.parse("800")),
+                        new Command.Modify("a", "b1", Decimal.parse("15000000000000000"), null),
+                        new Command.Modify("a", "b1", Decimal.parse("495"), Decimal.parse("400")),
+                        new Command.Modify("a", "b1", Decimal.parse("495"), Decimal.parse("400")),
+                        new Command.QueryBook("DOGE-JPY"), new Command.QueryBalances("a")),
                 // A MARKET BUY whose cost walk (2 x 5.5e18 JPY) passes the long range: INSUFFICIENT_FUNDS, however
                 // rich the buyer, never a wrapped cost.
                 flow(deposit("a", "JPY", "9223372036854775807"), deposit("s", "DOGE", "100"),

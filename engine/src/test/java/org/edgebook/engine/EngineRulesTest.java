@@ -646,6 +646,108 @@ class EngineRulesTest {
         }
 
         @Test
+        void repeatedModifyAfterAPartialFillLeavesExposureUnchanged() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("b", "USD", "100");
+            f.deposit("s", "BTC", "1");
+            f.buy("b", "bid", "40", "0.5");
+            f.sell("s", "x", "40", "0.4");
+            // The quantity is the new total, 0.5, of which 0.4 has filled: 0.1 remains, as it did.
+            assertThat(f.run(new Command.Modify("b", "bid", null, d("0.5"))))
+                    .containsExactly(new Event.Modified(f.lastCmd(), "b", "bid", d("40"), d("0.1")));
+            // The same modify again, a late duplicate: still 0.1, not 0.5 (the reading as a new remaining).
+            assertThat(f.run(new Command.Modify("b", "bid", null, d("0.5"))))
+                    .containsExactly(new Event.Modified(f.lastCmd(), "b", "bid", d("40"), d("0.1")));
+            assertThat(f.engine.openOrders()).containsExactly(
+                    new OpenOrder("b", "bid", "BTC-USD", Side.BUY, d("40"), d("0.1"), false));
+            assertThat(f.balance("b", "USD")).isEqualTo(bal("80", "4"));
+        }
+
+        @Test
+        void modifyQuantityIsTheNewTotalAndPriorityFollowsTheNewRemaining() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("a", "USD", "100");
+            f.deposit("b", "USD", "100");
+            f.deposit("s", "BTC", "2");
+            f.buy("a", "first", "40", "1");
+            f.buy("b", "second", "40", "1");
+            f.sell("s", "x", "40", "0.4"); // fills 0.4 of first: 0.6 remains
+            // Total 0.8: 0.4 remains, no more than 0.6, so first keeps its place.
+            assertThat(f.run(new Command.Modify("a", "first", null, d("0.8"))))
+                    .containsExactly(new Event.Modified(f.lastCmd(), "a", "first", d("40"), d("0.4")));
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("68", "16"));
+            assertThat(f.sell("s", "y", "40", "0.1").get(1)).isInstanceOfSatisfying(Event.Trade.class,
+                    t -> assertThat(t.makerOrderId()).isEqualTo("first"));
+            // 0.5 has filled; total 1.2 leaves 0.7 to trade, more than the 0.3 remaining: first goes to the back.
+            assertThat(f.run(new Command.Modify("a", "first", null, d("1.2"))))
+                    .containsExactly(new Event.Modified(f.lastCmd(), "a", "first", d("40"), d("0.7")));
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("52", "28"));
+            assertThat(f.sell("s", "z", "40", "0.1").get(1)).isInstanceOfSatisfying(Event.Trade.class,
+                    t -> assertThat(t.makerOrderId()).isEqualTo("second"));
+        }
+
+        @Test
+        void modifyToATotalNoLargerThanWhatHasFilledEndsTheOrder() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("b", "USD", "100");
+            f.deposit("s", "BTC", "1");
+            f.buy("b", "bid", "40", "0.5");
+            f.buy("b", "other", "40", "0.5");
+            f.sell("s", "x", "40", "0.4");
+            // 0.4 has filled; a total of 0.3 cannot be undone, so no more may fill: the remainder is cancelled.
+            assertThat(f.run(new Command.Modify("b", "bid", d("39.5"), d("0.3"))))
+                    .containsExactly(new Event.Cancelled(f.lastCmd(), "b", "bid", d("0.1"), CancelReason.USER));
+            assertThat(f.engine.openOrders()).containsExactly(
+                    new OpenOrder("b", "other", "BTC-USD", Side.BUY, d("40"), d("0.5"), false));
+            assertThat(f.balance("b", "USD")).isEqualTo(bal("64", "20"));
+            assertThat(reason(f.run(new Command.Modify("b", "bid", null, d("0.3")))))
+                    .isEqualTo(RejectReason.UNKNOWN_ORDER);
+            // A total equal to what has filled ends the order too; the level it leaves empty goes.
+            f.sell("s", "y", "40", "0.2");
+            assertThat(f.run(new Command.Modify("b", "other", null, d("0.2"))))
+                    .containsExactly(new Event.Cancelled(f.lastCmd(), "b", "other", d("0.3"), CancelReason.USER));
+            assertThat(f.engine.openOrders()).isEmpty();
+            assertThat(f.run(new Command.QueryBook("BTC-USD")))
+                    .containsExactly(new Event.Book(f.lastCmd(), "BTC-USD", List.of(), List.of()));
+            assertThat(f.balance("b", "USD")).isEqualTo(bal("76", "0"));
+        }
+
+        @Test
+        void priceOnlyModifyKeepsTheTotalAndFillsOnReentryCount() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("b", "USD", "100");
+            f.deposit("s", "BTC", "1");
+            f.sell("s", "x", "41", "0.3");
+            f.buy("b", "bid", "40", "1");
+            // Re-enters at 42, takes 0.3 at 41: 0.7 remains of a total still 1.
+            assertThat(f.run(new Command.Modify("b", "bid", d("42"), null))).containsExactly(
+                    new Event.Modified(f.lastCmd(), "b", "bid", d("42"), d("1")),
+                    new Event.Trade(f.lastCmd(), "BTC-USD", d("41"), d("0.3"), "s", "x", "b", "bid", Side.BUY));
+            assertThat(f.run(new Command.Modify("b", "bid", d("40"), null)))
+                    .containsExactly(new Event.Modified(f.lastCmd(), "b", "bid", d("40"), d("0.7")));
+            assertThat(f.run(new Command.Modify("b", "bid", null, d("1"))))
+                    .containsExactly(new Event.Modified(f.lastCmd(), "b", "bid", d("40"), d("0.7")));
+            assertThat(f.run(new Command.Modify("b", "bid", null, d("0.5"))))
+                    .containsExactly(new Event.Modified(f.lastCmd(), "b", "bid", d("40"), d("0.2")));
+            assertThat(f.balance("b", "USD")).isEqualTo(bal("79.7", "8"));
+        }
+
+        @Test
+        void modifyChecksTheNotionalOfTheNewTotal() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("b", "USD", "100");
+            f.deposit("s", "BTC", "1");
+            f.buy("b", "bid", "40", "1");
+            f.sell("s", "x", "40", "0.9");
+            // price × total must fit, as for a place (the long range of USD at scale 4 is about 9.2e14 USD): here
+            // 5e15 × 1 does not, though 5e15 × the 0.1 remaining would.
+            assertThat(reason(f.run(new Command.Modify("b", "bid", d("5000000000000000"), null))))
+                    .isEqualTo(RejectReason.INVALID_QUANTITY);
+            assertThat(f.engine.openOrders()).containsExactly(
+                    new OpenOrder("b", "bid", "BTC-USD", Side.BUY, d("40"), d("0.1"), false));
+        }
+
+        @Test
         void modifyChecksInOrder() {
             final EngineFixture f = EngineFixture.btcUsd();
             f.deposit("b", "USD", "100");

@@ -65,6 +65,21 @@ class EngineSnapshotTest {
     }
 
     @Test
+    void aRestoredOrderRemembersWhatHasFilled() throws IOException {
+        final EngineFixture f = EngineFixture.btcUsd();
+        f.deposit("b", "USD", "100");
+        f.deposit("s", "BTC", "1");
+        f.buy("b", "bid", "40", "0.5");
+        f.sell("s", "x", "40", "0.4");
+        final EventCollector events = new EventCollector();
+        final Engine restored = restore(snapshot(f.engine), events);
+        // A modify names the total: 0.5, of which the 0.4 filled before the snapshot still counts.
+        restored.execute(8, new Command.Modify("b", "bid", null, Decimal.parse("0.5")));
+        assertThat(events.drain()).containsExactly(
+                new Event.Modified(8, "b", "bid", Decimal.parse("40"), Decimal.parse("0.1")));
+    }
+
+    @Test
     void sequenceNumbersContinueAfterARestore() throws IOException {
         final Engine first = new Engine(EventSink.DISCARD);
         first.execute(10, new Command.DefineAsset("USD", 2));

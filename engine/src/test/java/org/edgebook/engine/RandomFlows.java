@@ -13,7 +13,8 @@ import java.util.Random;
  * <p>
  * A flow starts by defining a few assets with varied scales and four markets with varied tick and lot sizes, then mixes
  * deposits, withdrawals, orders of every kind with prices clustered around each market's mid (so books cross and
- * trade), cancels and modifies of ids that exist and ids that do not, queries, and a sprinkling of invalid values:
+ * trade), cancels and modifies of ids that exist and ids that do not (modifies of partly filled orders and repeated
+ * modifies among them), queries, and a sprinkling of invalid values:
  * off-tick, zero, negative, too precise, huge, {@link Decimal#OUT_OF_RANGE}, null and empty fields.
  * <p>
  * Generation is stateful (it remembers which ids it placed) and driven by one {@link Random}, so a seed reproduces a
@@ -61,6 +62,8 @@ final class RandomFlows {
     private final Map<String, List<String>> restingCandidates = new HashMap<>();
     /** The market each id was placed in, so most modifies use that market's tick and lot. */
     private final Map<String, Market> marketOfId = new HashMap<>();
+    /** The last modify generated, which is sometimes sent again: a late duplicate must change nothing more. */
+    private Command lastModify;
     /** Commands of a multi-command scenario still to come, ahead of random ones. */
     private final java.util.ArrayDeque<Command> pending = new java.util.ArrayDeque<>();
     private int nextId;
@@ -144,8 +147,12 @@ final class RandomFlows {
         if (roll < 770) {
             return cancel();
         }
-        if (roll < 870) {
+        if (roll < 855) {
             return modify();
+        }
+        if (roll < 870) {
+            partialFillScenario();
+            return pending.poll();
         }
         if (roll < 910) {
             return new Command.QueryBook(random.nextInt(20) == 0 ? oddName() : market().symbol());
@@ -300,6 +307,9 @@ final class RandomFlows {
     }
 
     private Command modify() {
+        if (lastModify != null && random.nextInt(6) == 0) {
+            return lastModify; // the same modify again
+        }
         final String account = account();
         final String id = existingOrNewId(account);
         // Usually the order's own market; otherwise another one, whose prices may be off-tick for this order.
@@ -312,7 +322,50 @@ final class RandomFlows {
             price = null;
             quantity = null; // MALFORMED: nothing to change
         }
-        return new Command.Modify(random.nextInt(60) == 0 ? oddName() : account, id, price, quantity);
+        lastModify = new Command.Modify(random.nextInt(60) == 0 ? oddName() : account, id, price, quantity);
+        return lastModify;
+    }
+
+    /**
+     * A resting order partly filled, then modified to a total below, at or above what has filled and beyond the
+     * original size, and the same modify sent again: the cases where total and remaining differ. Other orders on
+     * the book may take part of the fill or none; the scenario does not need it to go exactly as planned.
+     */
+    private void partialFillScenario() {
+        final Market m = market();
+        final String maker = account();
+        final String taker = "p" + random.nextInt(2); // never the maker, so no self-trade cancel
+        final Side side = random.nextBoolean() ? Side.BUY : Side.SELL;
+        final BigDecimal price = new BigDecimal(m.mid());
+        final int lots = 2 + random.nextInt(8);
+        final int filledLots = 1 + random.nextInt(lots - 1);
+        final BigDecimal lot = m.lotValue();
+        final BigDecimal size = lot.multiply(BigDecimal.valueOf(lots));
+        final BigDecimal fill = lot.multiply(BigDecimal.valueOf(filledLots));
+        // The maker can afford twice its size, so a modify that raises the total can be funded.
+        if (side == Side.BUY) {
+            pending.add(new Command.Deposit(maker, m.quote(), decimal(price.multiply(size).multiply(BigDecimal.TWO))));
+            pending.add(new Command.Deposit(taker, m.base(), decimal(fill)));
+        } else {
+            pending.add(new Command.Deposit(maker, m.base(), decimal(size.multiply(BigDecimal.TWO))));
+            pending.add(new Command.Deposit(taker, m.quote(), decimal(price.multiply(fill))));
+        }
+        final String id = newId(maker);
+        marketOfId.putIfAbsent(maker + "/" + id, m);
+        restingCandidates.computeIfAbsent(maker, k -> new ArrayList<>()).add(id);
+        pending.add(new Command.Place(maker, id, m.symbol(), side, OrderType.LIMIT, TimeInForce.GTC, decimal(price),
+                decimal(size), false));
+        pending.add(new Command.Place(taker, "f" + nextId++, m.symbol(), side.opposite(), OrderType.LIMIT,
+                TimeInForce.IOC, decimal(price), decimal(fill), false));
+        final BigDecimal total = lot.multiply(BigDecimal.valueOf(1 + random.nextInt(lots + 2)));
+        final Decimal newPrice = random.nextInt(4) == 0
+                ? decimal(price.add(side == Side.BUY ? m.tickValue().negate() : m.tickValue())) : null;
+        lastModify = new Command.Modify(maker, id, newPrice, decimal(total));
+        pending.add(lastModify);
+        pending.add(lastModify);
+        if (random.nextBoolean()) {
+            pending.add(new Command.Modify(maker, id, decimal(price), null)); // price only: the total stays
+        }
     }
 
     /**

@@ -43,6 +43,8 @@ final class ReferenceModel {
         final boolean postOnly;
         BigDecimal price;
         BigDecimal remaining;
+        /** The order's size, filled part included: set by the place and by a modify, never changed by fills. */
+        BigDecimal total;
         long seq;
 
         Order(final String account, final String id, final Instrument instrument, final Side side,
@@ -53,7 +55,12 @@ final class ReferenceModel {
             this.side = side;
             this.price = price;
             this.remaining = remaining;
+            this.total = remaining;
             this.postOnly = postOnly;
+        }
+
+        BigDecimal filled() {
+            return total.subtract(remaining);
         }
 
         boolean isMarket() {
@@ -366,9 +373,18 @@ final class ReferenceModel {
             reject(RejectReason.INVALID_PRICE, account, id);
             return;
         }
-        final BigDecimal newQuantity = c.quantity() == null ? order.remaining : validQuantity(c.quantity(), ins);
-        if (newQuantity == null || !notionalFits(newPrice, newQuantity, ins)) {
+        // The quantity is the new total (FIX's OrderQty): what has filled stays filled, the rest is what remains.
+        final BigDecimal newTotal = c.quantity() == null ? order.total : validQuantity(c.quantity(), ins);
+        if (newTotal == null || !notionalFits(newPrice, newTotal, ins)) {
             reject(RejectReason.INVALID_QUANTITY, account, id);
+            return;
+        }
+        final BigDecimal newQuantity = newTotal.subtract(order.filled());
+        if (newQuantity.signum() <= 0) {
+            // No more than the new total may ever fill, and that much has: the order is done.
+            book.remove(order);
+            release(order, order.remaining);
+            cancelled(order, CancelReason.USER);
             return;
         }
         if (order.postOnly && crossesBestOpposite(ins, order.side, newPrice)) {
@@ -386,6 +402,7 @@ final class ReferenceModel {
             // Keeps its place in the queue: only the no longer needed funds come back.
             release(order, order.remaining.subtract(newQuantity));
             order.remaining = newQuantity;
+            order.total = newTotal;
             out.add(new Event.Modified(cmd, account, id, decimal(newPrice), decimal(newQuantity)));
             return;
         }
@@ -394,6 +411,7 @@ final class ReferenceModel {
         release(order, order.remaining);
         order.price = newPrice;
         order.remaining = newQuantity;
+        order.total = newTotal;
         reserve(order);
         out.add(new Event.Modified(cmd, account, id, decimal(newPrice), decimal(newQuantity)));
         match(order);

@@ -182,6 +182,24 @@ class ReferenceModelTest {
     }
 
     @Test
+    void modifyNamesTheNewTotalSoARepeatAfterAPartialFillChangesNothingMore() {
+        deposit("a", "USD", "1000");
+        deposit("b", "BTC", "1");
+        run(limit("a", "a1", Side.BUY, "90", "0.5"));
+        run(limit("b", "b1", Side.SELL, "90", "0.4"));
+        for (int i = 0; i < 2; i++) {
+            assertThat(run(new Command.Modify("a", "a1", null, d("0.5")))).containsExactly(
+                    new Event.Modified(cmd, "a", "a1", d("90"), d("0.1")));
+        }
+        assertThat(model.balances("a")).containsEntry("USD", balance("955", "9"));
+        // A total of what has filled, or less, ends the order.
+        assertThat(run(new Command.Modify("a", "a1", null, d("0.4")))).containsExactly(
+                new Event.Cancelled(cmd, "a", "a1", d("0.1"), CancelReason.USER));
+        assertThat(model.openOrders()).isEmpty();
+        assertThat(model.balances("a")).containsEntry("USD", balance("964", "0"));
+    }
+
+    @Test
     void modifyNeedingMoreThanAvailablePlusHeldIsRejectedAndChangesNothing() {
         deposit("a", "USD", "100");
         run(limit("a", "a1", Side.BUY, "90", "1"));

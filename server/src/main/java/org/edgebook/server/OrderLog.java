@@ -11,9 +11,10 @@ import org.edgebook.journal.DurableEngine;
 /**
  * Orders with their fills, for {@code GET /v1/orders/{clientOrderId}}: built from durable commands and events since
  * the service started, keeping the most recent {@code capacity} orders (the journal has all:
- * {@code edgebook report trades}). Each order: what was asked (symbol, side, type, time in force, price, quantity),
- * its state (open, filled, cancelled with the reason), what remains, and every fill with trade id, price, quantity,
- * time and whether it made or took liquidity. Thread-safe.
+ * {@code edgebook report trades}). Each order: what was asked (symbol, side, type, time in force, price, quantity:
+ * price and quantity as a modify last set them, the quantity being the order's total, filled part included), its
+ * state (open, filled, cancelled with the reason), what remains, and every fill with trade id, price, quantity, time
+ * and whether it made or took liquidity. Thread-safe.
  */
 final class OrderLog implements DurableEngine.Listener {
 
@@ -38,6 +39,8 @@ final class OrderLog implements DurableEngine.Listener {
         final Command.Place place;
         final long seq;
         String price;
+        /** The order's total: the place's quantity, or the last modify's (a modify names the total, not the rest). */
+        String quantity;
         String remaining;
         String status = "open";
         final List<Fill> fills = new ArrayList<>();
@@ -46,7 +49,8 @@ final class OrderLog implements DurableEngine.Listener {
             this.place = place;
             this.seq = seq;
             this.price = place.price() == null ? null : place.price().toString();
-            this.remaining = place.quantity().toString();
+            this.quantity = place.quantity().toString();
+            this.remaining = quantity;
         }
     }
 
@@ -85,13 +89,20 @@ final class OrderLog implements DurableEngine.Listener {
                     if (order != null) {
                         order.remaining = e.remaining().toString();
                         order.status = "cancelled:" + e.reason();
+                        if (command instanceof Command.Modify m && m.quantity() != null
+                                && m.clientOrderId().equals(e.clientOrderId()) && m.account().equals(e.account())) {
+                            order.quantity = m.quantity().toString(); // a total no larger than filled ended it
+                        }
                     }
                 }
                 case Event.Modified e -> {
                     final Order order = orders.get(key(e.account(), e.clientOrderId()));
                     if (order != null) {
                         order.price = e.price().toString();
-                        order.remaining = e.quantity().toString();
+                        order.remaining = e.quantity().toString(); // the event's quantity is the new remaining
+                        if (command instanceof Command.Modify m && m.quantity() != null) {
+                            order.quantity = m.quantity().toString();
+                        }
                     }
                 }
                 default -> {
@@ -129,7 +140,7 @@ final class OrderLog implements DurableEngine.Listener {
         if (o.price != null) {
             json.append(",\"price\":\"").append(o.price).append('"');
         }
-        json.append(",\"quantity\":\"").append(p.quantity()).append("\",\"remaining\":\"").append(o.remaining)
+        json.append(",\"quantity\":\"").append(o.quantity).append("\",\"remaining\":\"").append(o.remaining)
                 .append("\",\"status\":\"").append(o.status).append("\",\"fills\":[");
         for (int i = 0; i < o.fills.size(); i++) {
             final Fill f = o.fills.get(i);

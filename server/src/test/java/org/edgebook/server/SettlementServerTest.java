@@ -129,6 +129,31 @@ class SettlementServerTest {
     }
 
     @Test
+    void aModifyNamesTheOrdersTotalSoARetryAfterAFillChangesNothingMore() throws Exception {
+        start(1_000);
+        final ApiKey alice = key("alice");
+        final ApiKey bob = key("bob");
+        send(alice, "POST", "/v1/orders", "{\"clientOrderId\":\"a1\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\","
+                + "\"price\":\"64000\",\"quantity\":\"0.5\"}");
+        send(bob, "POST", "/v1/orders", "{\"clientOrderId\":\"b1\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\","
+                + "\"price\":\"64100\",\"quantity\":\"0.8\"}"); // 0.5 fills, 0.3 rests
+        for (int i = 0; i < 2; i++) { // the retry of a modify whose answer was lost
+            final HttpResponse<String> modify = send(bob, "PATCH", "/v1/orders/b1", "{\"quantity\":\"0.7\"}");
+            assertThat(modify.statusCode()).isEqualTo(200);
+            assertThat(modify.body()).contains("\"type\":\"modified\"", "\"quantity\":\"0.2\"");
+        }
+        assertThat(send(bob, "GET", "/v1/orders/b1", null).body()).contains("\"quantity\":\"0.7\"",
+                "\"remaining\":\"0.2\"", "\"status\":\"open\"");
+        // A total no larger than what has filled ends the order.
+        assertThat(send(bob, "PATCH", "/v1/orders/b1", "{\"quantity\":\"0.5\"}").body())
+                .contains("\"type\":\"cancelled\"", "\"remaining\":\"0.2\"", "\"reason\":\"USER\"");
+        assertThat(send(bob, "GET", "/v1/orders/b1", null).body()).contains("\"quantity\":\"0.5\"",
+                "\"remaining\":\"0.2\"", "\"status\":\"cancelled:USER\"");
+        assertThat(send(bob, "PATCH", "/v1/orders/b1", "{\"quantity\":\"0.5\"}").body())
+                .contains("UNKNOWN_ORDER");
+    }
+
+    @Test
     void theAuditTrailNamesTheKeyBehindEveryCommandAndItsOutcome() throws Exception {
         start(1_000);
         final ApiKey bob = key("bob");
