@@ -2,7 +2,6 @@ package org.edgebook.journal;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -21,7 +20,8 @@ import org.edgebook.engine.EventCollector;
  * Statements of a growing journal without replaying it for each one. The first statement replays the journal once
  * (as {@link StatementReport#build} does) and keeps, per account and UTC day on which anything touched the account,
  * the day's movements and its closing balances (available + reserved, per asset, read from the engine when the day
- * ends). Each later statement first replays only the records journaled since the one before, then answers from the
+ * ends). Each later statement first replays only the records journaled since the one before (read from the byte
+ * where the last read stopped, {@link JournalTail}), then answers from the
  * index: the opening balances are the closing balances of the account's last touched day before the date, the
  * movements are the day's, the closing balances those of the day (or the engine's now, for the day still going). The
  * statement is the same as {@link StatementReport#build}'s, {@code reconciles} included: closing balances are the
@@ -55,8 +55,8 @@ public final class StatementIndex {
     private long lastSeq;
     private long currentDay = Long.MIN_VALUE;
     private long replayed;
-    private Path seenSegment;
-    private long seenSize = -1;
+    private final JournalTail tail = new JournalTail();
+    private JournalTail.Position position;
 
     public StatementIndex(final Path dir) {
         this.dir = dir;
@@ -95,25 +95,18 @@ public final class StatementIndex {
         return initial.getOrDefault(account, Map.of());
     }
 
-    /** Replays the records journaled since the last call; nothing at all when the last segment has not grown. */
+    /** Replays the records journaled since the last call, reading from where that one stopped. */
     private void catchUp() throws IOException {
-        final List<Path> segments = JournalScanner.segments(dir);
-        final Path last = segments.isEmpty() ? null : segments.getLast();
-        final long size = last == null ? 0 : Files.size(last);
-        if (engine != null && last != null && last.equals(seenSegment) && size == seenSize) {
-            return;
-        }
         if (engine == null) {
             final JournalStart start = JournalStart.of(dir, new EventSinkSwitch(events));
             engine = start.engine();
             lastSeq = start.seq();
+            position = new JournalTail.Position(null, 0, start.seq() + 1);
             for (final String account : engine.accounts()) {
                 initial.put(account, StatementReport.totals(engine, account));
             }
         }
-        JournalScanner.scan(dir, lastSeq, true, this::record);
-        seenSegment = last;
-        seenSize = size;
+        position = tail.read(dir, position, lastSeq, this::record);
     }
 
     private void record(final long seq, final long time, final Command command) {

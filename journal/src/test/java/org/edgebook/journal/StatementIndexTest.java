@@ -106,4 +106,34 @@ class StatementIndexTest {
         assertSameAsFullReplay(dir, index, 7);
         assertThat(index.replayed()).isEqualTo(lines.size() + more.size());
     }
+
+    @Test
+    void theTailStopsBeforeARecordStillBeingWrittenAndResumesThere(@TempDir final Path dir) throws IOException {
+        final long next = journal(dir, JournalFixture.flow(63, 500), 1, START, 1_000);
+        final JournalTail tail = new JournalTail();
+        final List<Long> seen = new ArrayList<>();
+        JournalTail.Position at = tail.read(dir, new JournalTail.Position(null, 0, 1), 0,
+                (seq, time, command) -> seen.add(seq));
+        assertThat(seen).hasSize(500).first().isEqualTo(1L);
+        // Half of the next record reaches the file: nothing is read, the position stays.
+        final ByteBuffer record = ByteBuffer.allocate(256);
+        final byte[] line = "{\"type\":\"balances\",\"account\":\"a1\"}".getBytes(StandardCharsets.UTF_8);
+        JournalWriter.encode(next, START + 1, "test", new CommandDecoder().decode(line, 0, line.length), record,
+                new CRC32C());
+        record.flip();
+        final Path last = JournalScanner.segments(dir).getLast();
+        final byte[] bytes = new byte[record.remaining()];
+        record.get(bytes);
+        java.nio.file.Files.write(last, java.util.Arrays.copyOf(bytes, bytes.length / 2),
+                java.nio.file.StandardOpenOption.APPEND);
+        final JournalTail.Position torn = tail.read(dir, at, 500, (seq, time, command) -> seen.add(seq));
+        assertThat(torn).isEqualTo(at);
+        assertThat(seen).hasSize(500);
+        // The rest arrives: read from the same byte on, only the new record.
+        java.nio.file.Files.write(last, java.util.Arrays.copyOfRange(bytes, bytes.length / 2, bytes.length),
+                java.nio.file.StandardOpenOption.APPEND);
+        at = tail.read(dir, torn, 500, (seq, time, command) -> seen.add(seq));
+        assertThat(seen).hasSize(501).last().isEqualTo(next);
+        assertThat(at.offset()).isEqualTo(java.nio.file.Files.size(last));
+    }
 }
