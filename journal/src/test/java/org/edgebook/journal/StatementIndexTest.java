@@ -28,10 +28,15 @@ class StatementIndexTest {
      */
     static long journal(final Path dir, final List<String> lines, final long firstSeq, final long from,
                         final long step) throws IOException {
+        return journal(dir, lines, firstSeq, from, step, 64 * 1024);
+    }
+
+    static long journal(final Path dir, final List<String> lines, final long firstSeq, final long from,
+                        final long step, final long segmentBytes) throws IOException {
         final CommandDecoder decoder = new CommandDecoder();
         final CRC32C crc = new CRC32C();
         long seq = firstSeq;
-        try (JournalWriter writer = new JournalWriter(dir, firstSeq, 64 * 1024, () -> from)) {
+        try (JournalWriter writer = new JournalWriter(dir, firstSeq, segmentBytes, () -> from)) {
             final ByteBuffer batch = ByteBuffer.allocate(1 << 20);
             long batchFirst = seq;
             for (final String line : lines) {
