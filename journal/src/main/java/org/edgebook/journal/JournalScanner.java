@@ -225,7 +225,7 @@ public final class JournalScanner {
     }
 
     /** Checks a segment header; returns its format version. */
-    private static int checkHeader(final Path file, final ByteBuffer in, final long segmentFirst, final boolean last)
+    static int checkHeader(final Path file, final ByteBuffer in, final long segmentFirst, final boolean last)
             throws CorruptJournalException {
         for (int i = 0; i < JournalFormat.MAGIC.length; i++) {
             if (in.get(i) != JournalFormat.MAGIC[i]) {

@@ -67,55 +67,85 @@ public final class StatementReport {
         if (closing[0] == null) {
             closing[0] = totals(engine, account); // the day is not over, or nothing came after it
         }
-        final Map<String, BigDecimal> expected = new LinkedHashMap<>(opening[0]);
+        return of(account, date, opening[0], movements, closing[0]);
+    }
+
+    /** A statement of the given parts, with {@code reconciles} computed: opening plus movements against closing. */
+    static Statement of(final String account, final LocalDate date, final Map<String, BigDecimal> opening,
+                        final List<Movement> movements, final Map<String, BigDecimal> closing) {
+        final Map<String, BigDecimal> expected = new LinkedHashMap<>(opening);
         for (final Movement m : movements) {
             expected.merge(m.asset(), m.amount(), BigDecimal::add);
         }
-        final boolean reconciles = sameAmounts(expected, closing[0]);
-        return new Statement(account, date, opening[0], movements, closing[0], reconciles);
+        return new Statement(account, date, opening, movements, closing, sameAmounts(expected, closing));
+    }
+
+    /** Receives one account's movement. */
+    @FunctionalInterface
+    interface MovementSink {
+        void movement(String account, Movement movement);
     }
 
     private static void collect(final long seq, final long time, final Command command, final List<Event> caused,
                                 final String account, final Engine engine, final List<Movement> movements) {
+        movements(seq, time, command, caused, engine, (owner, m) -> {
+            if (account.equals(owner)) {
+                movements.add(m);
+            }
+        });
+    }
+
+    /**
+     * Every account's movements caused by one command, in the order a statement lists them: deposits, withdrawals,
+     * both ends of a transfer, the buyer's two legs of a trade and then the seller's. {@code engine} has executed the
+     * command (it names each market's assets).
+     */
+    static void movements(final long seq, final long time, final Command command, final List<Event> caused,
+                          final Engine engine, final MovementSink sink) {
         for (final Event event : caused) {
             switch (event) {
-                case Event.Ok ok when command instanceof Command.Deposit d && account.equals(d.account()) ->
-                        movements.add(new Movement(seq, time, "deposit", d.asset(), big(d.amount().toString()), null));
-                case Event.Ok ok when command instanceof Command.Withdraw w && account.equals(w.account()) ->
-                        movements.add(new Movement(seq, time, "withdrawal", w.asset(),
+                case Event.Ok ok when command instanceof Command.Deposit d && d.account() != null ->
+                        sink.movement(d.account(), new Movement(seq, time, "deposit", d.asset(),
+                                big(d.amount().toString()), null));
+                case Event.Ok ok when command instanceof Command.Withdraw w && w.account() != null ->
+                        sink.movement(w.account(), new Movement(seq, time, "withdrawal", w.asset(),
                                 big(w.amount().toString()).negate(), null));
-                case Event.Transferred t when account.equals(t.from()) -> movements.add(new Movement(seq, time,
-                        "transfer_out", t.asset(), big(t.amount().toString()).negate(), t.transferId()));
-                case Event.Transferred t when account.equals(t.to()) -> movements.add(new Movement(seq, time,
-                        "transfer_in", t.asset(), big(t.amount().toString()), t.transferId()));
-                case Event.Trade t -> trade(seq, time, t, account, engine, movements);
+                case Event.Transferred t -> {
+                    if (t.from() != null) {
+                        sink.movement(t.from(), new Movement(seq, time, "transfer_out", t.asset(),
+                                big(t.amount().toString()).negate(), t.transferId()));
+                    }
+                    if (t.to() != null && !t.to().equals(t.from())) {
+                        sink.movement(t.to(), new Movement(seq, time, "transfer_in", t.asset(),
+                                big(t.amount().toString()), t.transferId()));
+                    }
+                }
+                case Event.Trade t -> trade(seq, time, t, engine, sink);
                 default -> {
                 }
             }
         }
     }
 
-    private static void trade(final long seq, final long time, final Event.Trade t, final String account,
-                              final Engine engine, final List<Movement> movements) {
+    private static void trade(final long seq, final long time, final Event.Trade t, final Engine engine,
+                              final MovementSink sink) {
         final String buyer = t.takerSide() == org.edgebook.engine.Side.BUY ? t.takerAccount() : t.makerAccount();
         final String seller = t.takerSide() == org.edgebook.engine.Side.BUY ? t.makerAccount() : t.takerAccount();
         final String quote = engine.quoteAsset(t.symbol());
         final String base = engine.baseAsset(t.symbol());
         final BigDecimal quantity = big(t.quantity().toString());
         final BigDecimal notional = quantity.multiply(big(t.price().toString()));
-        final String reference = t.symbol() + " " + (account.equals(buyer) ? "buy " : "sell ") + quantity.toPlainString()
-                + " @ " + t.price();
-        if (account.equals(buyer)) {
-            movements.add(new Movement(seq, time, "buy", base, quantity, reference));
-            movements.add(new Movement(seq, time, "buy", quote, notional.negate(), reference));
-        }
-        if (account.equals(seller)) {
-            movements.add(new Movement(seq, time, "sell", base, quantity.negate(), reference));
-            movements.add(new Movement(seq, time, "sell", quote, notional, reference));
-        }
+        final String buy = t.symbol() + " buy " + quantity.toPlainString() + " @ " + t.price();
+        final String sell = t.symbol() + " sell " + quantity.toPlainString() + " @ " + t.price();
+        // A self-trade: the account is the buyer (both legs), so its reference says buy, then also the seller.
+        final String sellReference = seller.equals(buyer) ? buy : sell;
+        sink.movement(buyer, new Movement(seq, time, "buy", base, quantity, buy));
+        sink.movement(buyer, new Movement(seq, time, "buy", quote, notional.negate(), buy));
+        sink.movement(seller, new Movement(seq, time, "sell", base, quantity.negate(), sellReference));
+        sink.movement(seller, new Movement(seq, time, "sell", quote, notional, sellReference));
     }
 
-    private static Map<String, BigDecimal> totals(final Engine engine, final String account) {
+    static Map<String, BigDecimal> totals(final Engine engine, final String account) {
         final Map<String, BigDecimal> totals = new LinkedHashMap<>();
         engine.balances(account).forEach((asset, b) ->
                 totals.put(asset, big(b.available().toString()).add(big(b.reserved().toString()))));

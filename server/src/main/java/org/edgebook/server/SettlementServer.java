@@ -226,6 +226,8 @@ public final class SettlementServer implements AutoCloseable {
 
         private final Streams streams;
         private final OrderLog orders;
+        /** Statements from an index of the journal, built on the first and extended by each later one. */
+        private final org.edgebook.journal.StatementIndex statements;
 
         Api(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter, final TradeLog trades,
             final Path dataDir, final Streams streams, final OrderLog orders, final Auth auth,
@@ -236,6 +238,7 @@ public final class SettlementServer implements AutoCloseable {
             this.orders = orders;
             this.streams = streams;
             this.dataDir = dataDir;
+            this.statements = new org.edgebook.journal.StatementIndex(dataDir);
             this.engine = engine;
             this.keys = keys;
             this.limiter = limiter;
@@ -298,9 +301,18 @@ public final class SettlementServer implements AutoCloseable {
                             key.admin() ? "account is required" : "this key sees only account " + key.account()));
                     return;
                 }
+                // The request paid one unit of the key's rate; a statement costs more (RateLimiter.STATEMENT_COST).
+                final double more = Math.min(RateLimiter.STATEMENT_COST, limiter.burst()) - 1;
+                final long wait = limiter.acquire(key.id(), System.nanoTime(), more);
+                if (wait > 0) {
+                    ctx.response().putHeader("Retry-After", Long.toString(wait));
+                    json(ctx, 429, ApiResponses.error("too many requests", "a statement costs " + (long) (more + 1)
+                            + " requests of the key's rate; retry after " + wait + " s"));
+                    return;
+                }
                 report(ctx, false, out -> {
-                    org.edgebook.journal.StatementReport.writeJson(org.edgebook.journal.StatementReport.build(
-                            dataDir, account, java.time.LocalDate.parse(ctx.queryParams().get("date"))), out);
+                    org.edgebook.journal.StatementReport.writeJson(statements.statement(account,
+                            java.time.LocalDate.parse(ctx.queryParams().get("date"))), out);
                     return "application/json";
                 });
             });
@@ -416,7 +428,7 @@ public final class SettlementServer implements AutoCloseable {
                         return;
                     }
                     if (channel.equals("trades")) {
-                        streams.subscribeTrades(new Streams.Subscriber(socket, context, key.account()));
+                        streams.subscribeTrades(new Streams.Subscriber(socket, context, key.account()), key.admin());
                     } else if (channel.equals("private") && !key.admin()) {
                         streams.subscribePrivate(new Streams.Subscriber(socket, context, key.account()));
                     } else {
@@ -573,7 +585,8 @@ public final class SettlementServer implements AutoCloseable {
                 json(ctx, 400, ApiResponses.error("MALFORMED", "limit is 1 to 10000 and since is 0 or more"));
                 return;
             }
-            json(ctx, 200, TradeLog.json(trades.completeAfter(), trades.since(since, limit)));
+            json(ctx, 200, TradeLog.json(trades.completeAfter(), trades.since(since, limit),
+                    ((ApiKey) ctx.get("key")).admin()));
         }
 
         /** Signature, clock window and rate limit; the key is kept for the handler. */

@@ -15,9 +15,11 @@ import org.edgebook.engine.EventReplayer;
 import org.edgebook.journal.DurableEngine;
 
 /**
- * Live streams over WebSocket, fed by the engine once commands are durable: public trades (with trade ids and
- * execution times), each account's private events (its orders accepted, filled, cancelled, modified; transfers in
- * and out), and order books (a snapshot, then each command's changed levels with its seq and the previous one's, so
+ * Live streams over WebSocket, fed by the engine once commands are durable: trades (with trade ids and execution
+ * times; public-shaped for account keys, in full for the admin key, each shape encoded once per trade and the same
+ * bytes sent to all its subscribers), each account's private events (its orders accepted, filled, cancelled,
+ * modified; transfers in and out; a fill is the account's own side only, never the counterparty: {@link PrivateEvents}),
+ * and order books (a snapshot, then each command's changed levels with its seq and the previous one's, so
  * a client can tell it missed nothing). Each socket receives on its own context; a socket that cannot keep up (its write queue is full) is closed
  * with a reason rather than buffered without bound. Thread-safe.
  */
@@ -37,9 +39,32 @@ final class Streams implements DurableEngine.Listener {
                 socket.writeTextMessage(text);
             });
         }
+
+        /**
+         * A message whose UTF-8 bytes are shared with other subscribers: sent as one text frame wrapping them, so
+         * nothing is encoded again per socket.
+         */
+        void sendShared(final byte[] utf8) {
+            context.runOnContext(v -> {
+                if (socket.isClosed()) {
+                    return;
+                }
+                if (socket.writeQueueFull()) {
+                    socket.close((short) 1008, "slow consumer: the stream cannot wait for you");
+                    return;
+                }
+                // Vert.x's own frame class: its public factories take a String only, which each socket would encode.
+                socket.writeFrame(new io.vertx.core.http.impl.websocket.WebSocketFrameImpl(
+                        io.vertx.core.http.WebSocketFrameType.TEXT, utf8, true));
+            });
+        }
     }
 
-    private final Set<Subscriber> trades = ConcurrentHashMap.newKeySet();
+    /** Trades channel subscribers of account keys (public shape) and of the admin key (full shape). */
+    private final Set<Subscriber> publicTrades = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber> fullTrades = ConcurrentHashMap.newKeySet();
+    /** Trade messages encoded: one per trade and shape with subscribers, however many subscribers it has. */
+    private final java.util.concurrent.atomic.LongAdder tradeMessages = new java.util.concurrent.atomic.LongAdder();
     private final Set<Subscriber> privates = ConcurrentHashMap.newKeySet();
     /** Book subscribers; touched only on the journaler's thread once registered, so plain fields suffice. */
     private final Set<BookSubscriber> books = ConcurrentHashMap.newKeySet();
@@ -104,8 +129,14 @@ final class Streams implements DurableEngine.Listener {
         }
     }
 
-    void subscribeTrades(final Subscriber subscriber) {
-        trades.add(subscriber);
+    /** The trades channel: public-shaped trades, or full ones (buyer, seller, order ids) for the admin. */
+    void subscribeTrades(final Subscriber subscriber, final boolean full) {
+        (full ? fullTrades : publicTrades).add(subscriber);
+    }
+
+    /** Trade messages encoded so far. */
+    long tradeMessagesEncoded() {
+        return tradeMessages.sum();
     }
 
     void subscribePrivate(final Subscriber subscriber) {
@@ -113,20 +144,21 @@ final class Streams implements DurableEngine.Listener {
     }
 
     void remove(final ServerWebSocket socket) {
-        trades.removeIf(s -> s.socket() == socket);
+        publicTrades.removeIf(s -> s.socket() == socket);
+        fullTrades.removeIf(s -> s.socket() == socket);
         privates.removeIf(s -> s.socket() == socket);
         books.removeIf(b -> b.subscriber.socket() == socket);
     }
 
     @Override
     public void durable(final long seq, final long timeMicros, final Command command, final List<Event> events) {
-        if (!trades.isEmpty()) {
+        if (!publicTrades.isEmpty() || !fullTrades.isEmpty()) {
             int n = 0;
             for (final Event event : events) {
                 if (event instanceof Event.Trade t) {
-                    final String json = "{\"channel\":\"trades\",\"trade\":" + tradeJson(seq, ++n, timeMicros, t)
-                            + "}";
-                    trades.forEach(s -> s.send(json));
+                    final TradeLog.Trade trade = new TradeLog.Trade(seq, seq + "-" + ++n, timeMicros, t);
+                    send(publicTrades, trade, false);
+                    send(fullTrades, trade, true);
                 }
             }
         }
@@ -134,17 +166,20 @@ final class Streams implements DurableEngine.Listener {
             for (final Subscriber subscriber : privates) {
                 final List<Event> mine = events.stream().filter(e -> concerns(e, subscriber.account())).toList();
                 if (!mine.isEmpty()) {
-                    subscriber.send("{\"channel\":\"private\",\"seq\":" + seq + ",\"events\":[" + encode(seq, mine)
-                            + "]}");
+                    subscriber.send(PrivateEvents.message(seq, timeMicros, mine, events, subscriber.account()));
                 }
             }
         }
     }
 
-    private static String tradeJson(final long seq, final int n, final long timeMicros, final Event.Trade t) {
-        final TradeLog.Trade trade = new TradeLog.Trade(seq, seq + "-" + n, timeMicros, t);
-        final String all = new String(TradeLog.json(0, List.of(trade)), StandardCharsets.UTF_8);
-        return all.substring(all.indexOf('[') + 1, all.lastIndexOf(']'));
+    /** One message for the trade in one shape, the same bytes to every subscriber of that shape. */
+    private void send(final Set<Subscriber> subscribers, final TradeLog.Trade trade, final boolean full) {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        final byte[] message = TradeJson.message(trade, full);
+        tradeMessages.increment();
+        subscribers.forEach(s -> s.sendShared(message));
     }
 
     static boolean concerns(final Event event, final String account) {

@@ -3,22 +3,29 @@ package org.edgebook.server;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import org.edgebook.codec.JsonText;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Event;
-import org.edgebook.engine.Side;
 import org.edgebook.journal.DurableEngine;
 
 /**
  * The most recent trades, for {@code GET /v1/trades?since=SEQ}: each with its trade id ({@code <seq>-<n>}), execution
- * time (when its command was sequenced), and both sides. Fed by the engine once trades are durable; keeps the last
+ * time (when its command was sequenced), and both sides; it is answered public-shaped to account keys and in full to
+ * the admin key ({@link TradeJson}). Fed by the engine once trades are durable; keeps the last
  * {@code capacity} trades in memory, so it starts at the service's start. The full history is in the journal
  * ({@code edgebook report trades}). Thread-safe.
  */
 final class TradeLog implements DurableEngine.Listener {
 
-    /** One trade, ready to encode. */
-    record Trade(long seq, String id, long timeMicros, Event.Trade trade) {
+    /** One trade, with its JSON in both shapes ({@link TradeJson}), encoded once when it was logged. */
+    record Trade(long seq, String id, long timeMicros, Event.Trade trade, byte[] publicJson, byte[] fullJson) {
+        Trade(final long seq, final String id, final long timeMicros, final Event.Trade trade) {
+            this(seq, id, timeMicros, trade, null, null);
+        }
+
+        /** This trade with its two encodings. */
+        Trade encoded() {
+            return new Trade(seq, id, timeMicros, trade, TradeJson.object(this, false), TradeJson.object(this, true));
+        }
     }
 
     private final int capacity;
@@ -36,7 +43,7 @@ final class TradeLog implements DurableEngine.Listener {
         int n = 0;
         for (final Event event : events) {
             if (event instanceof Event.Trade t) {
-                trades.addLast(new Trade(seq, seq + "-" + ++n, timeMicros, t));
+                trades.addLast(new Trade(seq, seq + "-" + ++n, timeMicros, t).encoded());
                 if (trades.size() > capacity) {
                     trades.removeFirst();
                 }
@@ -63,24 +70,11 @@ final class TradeLog implements DurableEngine.Listener {
         return trades.size() < capacity ? startedAfterSeq : trades.peekFirst().seq() - 1;
     }
 
-    /** {@code {"completeAfter":N,"trades":[…]}}. */
-    static byte[] json(final long completeAfter, final List<Trade> trades) {
-        final StringBuilder json = new StringBuilder(128 + trades.size() * 256);
-        json.append("{\"completeAfter\":").append(completeAfter).append(",\"trades\":[");
-        for (int i = 0; i < trades.size(); i++) {
-            final Trade t = trades.get(i);
-            final Event.Trade e = t.trade();
-            final boolean takerBuys = e.takerSide() == Side.BUY;
-            json.append(i == 0 ? "" : ",").append("{\"tradeId\":\"").append(t.id()).append("\",\"seq\":")
-                    .append(t.seq()).append(",\"time\":\"")
-                    .append(org.edgebook.journal.UtcMicros.instant(t.timeMicros()))
-                    .append("\",\"symbol\":").append(JsonText.quote(e.symbol())).append(",\"price\":\"").append(e.price())
-                    .append("\",\"quantity\":\"").append(e.quantity()).append("\",\"buyer\":")
-                    .append(JsonText.quote(takerBuys ? e.takerAccount() : e.makerAccount())).append(",\"seller\":")
-                    .append(JsonText.quote(takerBuys ? e.makerAccount() : e.takerAccount())).append(",\"aggressorSide\":\"")
-                    .append(e.takerSide()).append("\",\"makerOrderId\":").append(JsonText.quote(e.makerOrderId()))
-                    .append(",\"takerOrderId\":").append(JsonText.quote(e.takerOrderId())).append('}');
-        }
-        return json.append("]}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /**
+     * {@code {"completeAfter":N,"trades":[…]}}: public-shaped trades for an account key, full ones (buyer, seller,
+     * order ids) for the admin key; the trades' bytes are those encoded when they were logged.
+     */
+    static byte[] json(final long completeAfter, final List<Trade> trades, final boolean full) {
+        return TradeJson.list(completeAfter, trades, full);
     }
 }

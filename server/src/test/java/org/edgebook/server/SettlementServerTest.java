@@ -86,9 +86,8 @@ class SettlementServerTest {
         final String bidSeq = bid.body().replaceAll("^\\{\"seq\":(\\d+),.*", "$1");
         final HttpResponse<String> trades = send(alice, "GET", "/v1/trades?since=0", null);
         assertThat(trades.statusCode()).isEqualTo(200);
-        assertThat(trades.body()).contains("\"tradeId\":\"" + bidSeq + "-1\"", "\"buyer\":\"bob\"",
-                "\"seller\":\"alice\"", "\"aggressorSide\":\"BUY\"", "\"price\":\"64000\"",
-                "\"quantity\":\"0.5\"");
+        assertThat(trades.body()).contains("\"tradeId\":\"" + bidSeq + "-1\"", "\"aggressorSide\":\"BUY\"",
+                "\"price\":\"64000\"", "\"quantity\":\"0.5\"");
         assertThat(send(alice, "GET", "/v1/trades?since=" + bidSeq, null).body()).contains("\"trades\":[]");
         assertThat(send(alice, "GET", "/v1/trades?since=-1", null).statusCode()).isEqualTo(400);
 
@@ -199,6 +198,24 @@ class SettlementServerTest {
                 "\"reconciles\":true");
         assertThat(send(bob, "GET", "/v1/reports/statement?date=" + date + "&account=alice", null).statusCode())
                 .isEqualTo(403);
+    }
+
+    @Test
+    void aStatementCostsAHundredRequestsOfTheKeysRate() throws Exception {
+        start(100); // 100 requests a second, bursts of 200
+        final ApiKey bob = key("bob");
+        final String date = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        assertThat(send(bob, "GET", "/v1/reports/statement?date=" + date, null).statusCode()).isEqualTo(200);
+        assertThat(send(bob, "GET", "/v1/reports/statement?date=" + date, null).statusCode()).isEqualTo(200);
+        // 200 units spent in two requests: the third statement waits, and says why.
+        final HttpResponse<String> third = send(bob, "GET", "/v1/reports/statement?date=" + date, null);
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.body()).contains("a statement costs 100 requests of the key's rate");
+        assertThat(third.headers().firstValue("Retry-After")).hasValueSatisfying(v ->
+                assertThat(Long.parseLong(v)).isBetween(1L, 2L));
+        // Another key's budget is its own.
+        assertThat(send(key("alice"), "GET", "/v1/reports/statement?date=" + date, null).statusCode())
+                .isEqualTo(200);
     }
 
     @Test

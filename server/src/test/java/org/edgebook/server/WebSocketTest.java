@@ -109,13 +109,16 @@ class WebSocketTest {
                             "/v1/orders", body.getBytes(StandardCharsets.UTF_8))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(taken.statusCode()).isEqualTo(200);
-            assertThat(aliceInbox.await("\"channel\":\"trades\"")).contains("\"buyer\":\"bob\"",
-                    "\"seller\":\"alice\"", "\"tradeId\":\"");
+            // An account key's trades channel is public: no counterparties, no order ids.
+            assertThat(aliceInbox.await("\"channel\":\"trades\"")).contains("\"tradeId\":\"",
+                    "\"aggressorSide\":\"BUY\"").doesNotContain("buyer", "seller", "OrderId", "bob", "alice");
             // 0.3 at 64000 less bob's 0.2: the level is at 0.1 again, a later seq chained to the one before.
             final String afterTrade = aliceInbox.await("[[\"SELL\",\"64000\",\"0.1\"]]", 2);
             assertThat(afterTrade).doesNotContain("\"prevSeq\":" + snapshotSeq + ",");
+            // The private channel: alice's own fill, her side and order id, not bob's account or order id.
             assertThat(aliceInbox.await("\"type\":\"trade\"")).startsWith("{\"channel\":\"private\"")
-                    .contains("\"makerAccount\":\"alice\"", "\"takerAccount\":\"bob\"");
+                    .contains("\"side\":\"SELL\"", "\"liquidity\":\"maker\"", "\"clientOrderId\":\"w1\"")
+                    .doesNotContain("bob", "hb", "Account");
             // Another account's order, and garbage, are refused without closing the socket.
             aliceSocket.sendText("{\"op\":\"command\",\"id\":\"x\",\"command\":{\"type\":\"cancel\","
                     + "\"account\":\"bob\",\"clientOrderId\":\"hb\"}}", true).join();

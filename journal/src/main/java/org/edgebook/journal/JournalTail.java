@@ -1,0 +1,138 @@
+package org.edgebook.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.edgebook.engine.Command;
+
+/**
+ * Follows a journal that a writer may be appending to: reads the whole records after a position (segment, byte
+ * offset, next sequence number) and says where it stopped, so the next read starts there instead of at the start of
+ * the segment. Every record's checksum and sequence number are checked. What is not (yet) a whole, valid record at
+ * the end of the last segment is left for the next read: the writer may be in the middle of it. The same in a segment
+ * that has a successor is damage ({@link CorruptJournalException}).
+ * <p>
+ * Threading: any one thread at a time; a position is immutable.
+ */
+final class JournalTail {
+
+    /** Where to read next: {@code segment} is {@code null} before the first read. */
+    record Position(Path segment, long offset, long nextSeq) {
+    }
+
+    private final CRC32C crc = new CRC32C();
+
+    /** Hands every record with {@code seq > afterSeq} from {@code from} on to the visitor; answers where it stopped. */
+    Position read(final Path dir, final Position from, final long afterSeq,
+                  final JournalScanner.RecordVisitor visitor) throws IOException {
+        final List<Path> segments = JournalScanner.segments(dir);
+        Position at = from;
+        if (at.segment() == null) {
+            at = start(segments, at.nextSeq());
+            if (at == null) {
+                return from; // nothing journaled yet
+            }
+        }
+        while (true) {
+            final Path next = following(segments, at.segment());
+            final Position reached = readSegment(at, next != null, afterSeq, visitor);
+            if (next == null) {
+                return reached;
+            }
+            if (JournalFormat.segmentFirstSeq(next) != reached.nextSeq()) {
+                throw new CorruptJournalException(next, 0, "the journal jumps from sequence "
+                        + (reached.nextSeq() - 1) + " to " + JournalFormat.segmentFirstSeq(next));
+            }
+            at = new Position(next, 0, reached.nextSeq());
+        }
+    }
+
+    /** The segment holding {@code seq} (its last one starting at or before it), read from its header. */
+    private static Position start(final List<Path> segments, final long seq) {
+        Position start = null;
+        for (final Path segment : segments) {
+            final long first = JournalFormat.segmentFirstSeq(segment);
+            if (first <= Math.max(1, seq)) {
+                start = new Position(segment, 0, first);
+            }
+        }
+        return start;
+    }
+
+    private static Path following(final List<Path> segments, final Path segment) {
+        final int i = segments.indexOf(segment);
+        return i >= 0 && i + 1 < segments.size() ? segments.get(i + 1) : null;
+    }
+
+    private Position readSegment(final Position at, final boolean finished, final long afterSeq,
+                                 final JournalScanner.RecordVisitor visitor) throws IOException {
+        final Path file = at.segment();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            final ByteBuffer header = ByteBuffer.allocate(JournalFormat.HEADER_LENGTH);
+            while (header.hasRemaining() && channel.read(header, header.position()) > 0) {
+                // read the header fully
+            }
+            if (header.hasRemaining()) {
+                if (finished) {
+                    throw new CorruptJournalException(file, 0, "the segment is shorter than its header");
+                }
+                return at;
+            }
+            final int version = JournalScanner.checkHeader(file, header, JournalFormat.segmentFirstSeq(file), !finished);
+            final long start = Math.max(at.offset(), JournalFormat.HEADER_LENGTH);
+            final long size = channel.size();
+            if (size - start > Integer.MAX_VALUE - 16) {
+                throw new CorruptJournalException(file, start, "more than 2 GiB of records to read at once");
+            }
+            final byte[] bytes = new byte[(int) (size - start)];
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining() && channel.read(buffer, start + buffer.position()) > 0) {
+                // read what is there now
+            }
+            final ByteBuffer in = ByteBuffer.wrap(bytes, 0, buffer.position());
+            int pos = 0;
+            long expected = at.nextSeq();
+            while (in.limit() - pos >= JournalFormat.RECORD_HEADER) {
+                final int length = in.getInt(pos);
+                final long seq = in.getLong(pos + 8);
+                final long time = in.getLong(pos + 16);
+                final long end = (long) pos + JournalFormat.RECORD_HEADER + length;
+                if (length < 0 || length > JournalFormat.MAX_PAYLOAD || end > in.limit()
+                        || JournalFormat.recordCrc(crc, seq, time, bytes, pos + JournalFormat.RECORD_HEADER, length)
+                        != in.getInt(pos + 4)) {
+                    break; // not a whole record (yet)
+                }
+                if (seq != expected) {
+                    throw new CorruptJournalException(file, start + pos, "sequence gap: expected " + expected
+                            + ", found " + seq);
+                }
+                if (seq > afterSeq) {
+                    final Command command;
+                    try {
+                        final ByteBuffer payload = ByteBuffer.wrap(bytes, pos + JournalFormat.RECORD_HEADER, length)
+                                .slice();
+                        if (version >= 2) {
+                            CommandCodec.decodeString(payload);
+                        }
+                        command = CommandCodec.decode(payload);
+                    } catch (final IllegalArgumentException e) {
+                        throw new CorruptJournalException(file, start + pos, "the record of sequence " + seq
+                                + " has a valid checksum but does not decode (" + e.getMessage() + ")");
+                    }
+                    visitor.record(seq, time, command);
+                }
+                expected++;
+                pos = (int) end;
+            }
+            if (finished && pos != in.limit()) {
+                throw new CorruptJournalException(file, start + pos, "a damaged or cut-short record before the "
+                        + "next segment (sequence " + expected + ")");
+            }
+            return new Position(file, start + pos, expected);
+        }
+    }
+}
