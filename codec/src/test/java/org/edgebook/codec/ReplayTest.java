@@ -87,16 +87,17 @@ class ReplayTest {
         final String flow = String.join("\n",
                 "{\"type\":\"asset\",\"asset\":\"USD\",\"scale\":2}",
                 "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"USD\",\"amount\":\"20\"}",
+                "{\"type\":\"deposit\",\"account\":\"b\",\"asset\":\"USD\",\"amount\":\"1\"}",
                 "{\"type\":\"transfer\",\"transferId\":\"t1\",\"from\":\"a\",\"to\":\"b\",\"asset\":\"USD\","
                         + "\"amount\":\"10.5\"}",
                 "{\"type\":\"transfer\",\"transferId\":\"t1\",\"from\":\"a\",\"to\":\"b\",\"asset\":\"USD\","
                         + "\"amount\":\"10.5\"}",
                 "");
         assertThat(replay(flow, summary)).endsWith(
-                "{\"type\":\"transferred\",\"cmd\":3,\"seq\":3,\"transferId\":\"t1\",\"from\":\"a\",\"to\":\"b\","
+                "{\"type\":\"transferred\",\"cmd\":4,\"seq\":4,\"transferId\":\"t1\",\"from\":\"a\",\"to\":\"b\","
                         + "\"asset\":\"USD\",\"amount\":\"10.5\"}\n"
-                        + "{\"type\":\"rejected\",\"cmd\":4,\"seq\":4,\"reason\":\"DUPLICATE_TRANSFER\","
-                        + "\"transferId\":\"t1\",\"account\":\"a\",\"originalSeq\":3}\n");
+                        + "{\"type\":\"rejected\",\"cmd\":5,\"seq\":5,\"reason\":\"DUPLICATE_TRANSFER\","
+                        + "\"transferId\":\"t1\",\"account\":\"a\",\"originalSeq\":4}\n");
     }
 
     @Test
