@@ -109,14 +109,16 @@ public final class SettlementServer implements AutoCloseable {
         final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
                 config.requestsPerSecondPerKey() * 2), trades, config.dataDir(), streams, orders);
         final Router router = api.router(vertx);
-        final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
+        final HttpServerOptions options = new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
                 // A client that sends nothing for this long (a slow or stalled request, an idle socket) is closed.
                 .setIdleTimeout(config.idleTimeoutSeconds())
+                // HTTP/1.x only: Vert.x then sets a connection up as it is accepted, not after its first bytes, so
+                // the connection limit counts idle sockets and the strict decoder sees every byte.
+                .setHttp2ClearTextEnabled(false)
                 .setHandle100ContinueAutomatically(true) // large bodies may ask to continue first
-                .setMaxWebSocketMessageSize(BODY_LIMIT).setMaxWebSocketFrameSize(BODY_LIMIT))
-
-                .requestHandler(router);
+                .setMaxWebSocketMessageSize(BODY_LIMIT).setMaxWebSocketFrameSize(BODY_LIMIT);
+        final HttpServer http = vertx.createHttpServer(options).requestHandler(router);
         // Beyond the limit a new connection is closed at once, before it can cost the engine anything.
         final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         http.connectionHandler(connection -> {
@@ -126,6 +128,9 @@ public final class SettlementServer implements AutoCloseable {
                 return;
             }
             connection.closeHandler(v -> open.decrementAndGet());
+            // Requests whose framing could be read two ways are answered 400 and the connection closed.
+            org.edgebook.http.StrictHttp.install(connection, options,
+                    detail -> ApiResponses.error("bad request", detail));
         });
         try {
             http.listen().toCompletionStage().toCompletableFuture().get();
@@ -225,6 +230,7 @@ public final class SettlementServer implements AutoCloseable {
             });
             router.get("/health").handler(ctx -> json(ctx, 200, ("{\"status\":\"up\"}").getBytes()));
             router.get("/v1/openapi.json").handler(ctx -> json(ctx, 200, OPENAPI));
+            router.route("/v1/*").handler(new FailedAuthentications()); // 429 after too many 401s
             router.route("/v1/*").handler(this::authenticate);
             router.post("/v1/orders").handler(ctx -> accountCommand(ctx, "place"));
             router.get("/v1/orders").handler(ctx -> forAccount(ctx, key ->
