@@ -29,7 +29,12 @@ final class RawHttp {
     }
 
     static Answer exchange(final int port, final byte[] request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        return exchange(new Socket("127.0.0.1", port), request);
+    }
+
+    /** The same over {@code socket} (a TLS socket, say), which is closed afterwards. */
+    static Answer exchange(final Socket connected, final byte[] request) throws IOException {
+        try (Socket socket = connected) {
             socket.setSoTimeout(3_000);
             try {
                 socket.getOutputStream().write(request);
