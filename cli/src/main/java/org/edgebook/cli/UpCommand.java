@@ -46,13 +46,22 @@ final class UpCommand implements Callable<Integer> {
                     + "closed (default ${DEFAULT-VALUE}).")
     private int idleTimeout;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this PEM certificate (chain); needs --tls-key. Without both, plain HTTP "
+                    + "(for loopback, or behind a TLS-terminating proxy).")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The unencrypted PEM private key of --tls-cert.")
+    private Path tlsKey;
+
     @Override
     public Integer call() throws Exception {
         final Path masterKey = keyFile != null ? keyFile
                 : Path.of(System.getProperty("user.home"), ".edgebook", "master.key");
         final boolean fresh = !Files.exists(data.resolve("keys.txt"));
         final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
-                masterKey, rate, maxConnections, idleTimeout), !noDemo, warning -> System.err.println("edgebook: " + warning));
+                masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey), !noDemo, warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -62,13 +71,15 @@ final class UpCommand implements Callable<Integer> {
             }
             stopped.countDown();
         }));
-        System.out.printf("edgebook up: http://%s:%d  (data in %s, recovered to sequence %,d)%n", host,
+        final String scheme = tlsCert != null ? "https" : "http";
+        System.out.printf("edgebook up: %s://%s:%d  (data in %s, recovered to sequence %,d)%n", scheme, host,
                 server.port(), data.toAbsolutePath(), server.engine().recovered().lastSeq());
         if (fresh) {
             System.out.println("API keys (shown this once; secrets are stored encrypted under " + masterKey + "):");
             server.describeKeys().forEach(line -> System.out.println("  " + line));
         }
-        System.out.println("Try: curl http://" + host + ":" + server.port() + "/health   (API guide: README.md)");
+        System.out.println("Try: curl " + (tlsCert != null ? "--cacert " + tlsCert + " " : "") + scheme + "://"
+                + host + ":" + server.port() + "/health   (API guide: README.md)");
         stopped.await();
         return 0;
     }

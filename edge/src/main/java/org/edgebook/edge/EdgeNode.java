@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.edgebook.guests.Guests;
+import org.edgebook.http.StrictHttp;
 import org.edgebook.sandbox.Convention;
 import org.edgebook.sandbox.ExecutionMode;
 import org.edgebook.sandbox.GuestCall;
@@ -47,6 +48,10 @@ import org.edgebook.sandbox.Watchdog;
  * <p>
  * A module file that changes on disk is reloaded and swapped in (checked every second); calls already submitted
  * finish on the old module, and a module that fails to load leaves the old one serving.
+ * <p>
+ * Requests whose framing could be read two ways (a folded header, a Transfer-Encoding other than chunked or beside
+ * Content-Length, an overflowing chunk size, a path whose percent-encoding is not strict UTF-8) are answered 400
+ * {@code bad_request} and their connection closed, before any route sees them ({@link StrictHttp}).
  * <p>
  * The node refuses to start when its WebAssembly routes' guest memory does not fit the budget
  * ({@link GuestMemoryBudget}), and a WAGI guest does not see the credential headers its route does not grant
@@ -154,9 +159,15 @@ public final class EdgeNode implements AutoCloseable {
         final int listenPort = config.port() != 0 ? config.port() : freePort(config.host());
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(listenPort)
             .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(IDLE_TIMEOUT_SECONDS)
-            .setHandle100ContinueAutomatically(true);
+            .setHandle100ContinueAutomatically(true)
+            // HTTP/1.x only, so that every connection gets the strict decoder before its first byte (StrictHttp).
+            .setHttp2ClearTextEnabled(false);
         for (int i = 0; i < Math.max(1, eventLoops); i++) {
-            final HttpServer server = vertx.createHttpServer(options).requestHandler(this::handle);
+            final HttpServer server = vertx.createHttpServer(options).requestHandler(this::handle)
+                .connectionHandler(connection -> StrictHttp.install(connection, options, detail ->
+                    ("{\"error\":\"bad_request\",\"message\":\""
+                        + new String(JsonStringEncoder.getInstance().quoteAsString(detail)) + "\"}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             try {
                 server.listen().await();
             } catch (Exception e) {

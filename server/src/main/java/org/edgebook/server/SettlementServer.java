@@ -38,9 +38,18 @@ public final class SettlementServer implements AutoCloseable {
     /** The batch endpoint. */
     static final int BATCH_BODY_LIMIT = 8 * 1024 * 1024;
 
-    /** How to run: where, which data, which master key, how many requests a key may make. */
+    /**
+     * How to run: where, which data, which master key, how many requests a key may make; with {@code tlsCert} and
+     * {@code tlsKey} (PEM files, both or neither) it serves HTTPS instead of HTTP.
+     */
     public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey,
-                         int maxConnections, int idleTimeoutSeconds) {
+                         int maxConnections, int idleTimeoutSeconds, Path tlsCert, Path tlsKey) {
+        public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
+                      final double requestsPerSecondPerKey, final int maxConnections, final int idleTimeoutSeconds) {
+            this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections, idleTimeoutSeconds,
+                    null, null);
+        }
+
         public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
                       final double requestsPerSecondPerKey) {
             this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, 10_000, 30);
@@ -102,7 +111,9 @@ public final class SettlementServer implements AutoCloseable {
     /** Recovers the data directory, then listens. With {@code demo}, an empty directory gets the demo market. */
     public static SettlementServer start(final Config config, final Auth auth, final boolean demo,
                                          final Consumer<String> warn) throws IOException {
-        // Keys are checked before the engine locks and writes the directory; they write nothing until created.
+        // TLS files and keys are checked before the engine locks and writes the directory; keys write nothing
+        // until created.
+        final io.vertx.core.net.PemKeyCertOptions tls = ServerTls.check(config.tlsCert(), config.tlsKey());
         final KeyStore keys = KeyStore.open(config.dataDir(), config.masterKeyFile(), warn);
         final DurableEngine engine = DurableEngine.start(DurableReplay.Options.defaults(config.dataDir()), warn);
         if (keys.isEmpty()) {
@@ -131,14 +142,20 @@ public final class SettlementServer implements AutoCloseable {
                 config.requestsPerSecondPerKey() * 2), trades, config.dataDir(), streams, orders, auth,
                 new Sessions(vertx, auth.sessionMaxAgeMillis()));
         final Router router = api.router(vertx);
-        final HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
+        final HttpServerOptions options = new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
                 // A client that sends nothing for this long (a slow or stalled request, an idle socket) is closed.
                 .setIdleTimeout(config.idleTimeoutSeconds())
+                .setSslHandshakeTimeout(config.idleTimeoutSeconds())
+                // HTTP/1.x only: Vert.x then sets a connection up as it is accepted, not after its first bytes, so
+                // the connection limit counts idle sockets and the strict decoder sees every byte.
+                .setHttp2ClearTextEnabled(false)
                 .setHandle100ContinueAutomatically(true) // large bodies may ask to continue first
-                .setMaxWebSocketMessageSize(BODY_LIMIT).setMaxWebSocketFrameSize(BODY_LIMIT))
-
-                .requestHandler(router);
+                .setMaxWebSocketMessageSize(BODY_LIMIT).setMaxWebSocketFrameSize(BODY_LIMIT);
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(tls);
+        }
+        final HttpServer http = vertx.createHttpServer(options).requestHandler(router);
         // Beyond the limit a new connection is closed at once, before it can cost the engine anything.
         final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         http.connectionHandler(connection -> {
@@ -148,6 +165,9 @@ public final class SettlementServer implements AutoCloseable {
                 return;
             }
             connection.closeHandler(v -> open.decrementAndGet());
+            // Requests whose framing could be read two ways are answered 400 and the connection closed.
+            org.edgebook.http.StrictHttp.install(connection, options,
+                    detail -> ApiResponses.error("bad request", detail));
         });
         try {
             http.listen().toCompletionStage().toCompletableFuture().get();
@@ -257,6 +277,7 @@ public final class SettlementServer implements AutoCloseable {
             });
             router.get("/health").handler(ctx -> json(ctx, 200, ("{\"status\":\"up\"}").getBytes()));
             router.get("/v1/openapi.json").handler(ctx -> json(ctx, 200, OPENAPI));
+            router.route("/v1/*").handler(new FailedAuthentications()); // 429 after too many 401s
             router.route("/v1/*").handler(this::authenticate);
             router.post("/v1/orders").handler(ctx -> accountCommand(ctx, "place"));
             router.get("/v1/orders").handler(ctx -> forAccount(ctx, key ->

@@ -1,0 +1,128 @@
+package org.edgebook.server;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Limits failed authentications, so that keys cannot be guessed or signatures brute-forced at the API's speed.
+ * Runs on {@code /v1/*} just before authentication: a request whose claimed key id or remote address has failed
+ * too often in the current window is answered {@code 429} with {@code Retry-After} without being checked, and every
+ * {@code 401} the request ends with is counted against both. Successful requests are limited by {@link RateLimiter}
+ * alone.
+ * <p>
+ * Limits: {@value #PER_KEY} failures per claimed key id and {@value #PER_ADDRESS} per remote address in a window of
+ * {@value #WINDOW_SECONDS} s, counted from the first failure. A key id under attack is therefore refused for its owner
+ * too until the window ends; the address limit is the one that stops a client spraying many key ids. At most
+ * {@value #MAX_TRACKED} key ids and addresses are tracked each; beyond that expired windows are dropped, then (key
+ * ids only) everything, which the address limit still covers.
+ * <p>
+ * Threading: called on the event loops; the counters are concurrent maps of small synchronized windows.
+ */
+final class FailedAuthentications implements Handler<RoutingContext> {
+    static final int PER_KEY = 10;
+    static final int PER_ADDRESS = 50;
+    static final int WINDOW_SECONDS = 60;
+    static final int MAX_TRACKED = 100_000;
+    private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(WINDOW_SECONDS);
+
+    private final ConcurrentHashMap<String, Window> byKey = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Window> byAddress = new ConcurrentHashMap<>();
+    private final LongSupplier nanoClock;
+
+    FailedAuthentications() {
+        this(System::nanoTime);
+    }
+
+    FailedAuthentications(final LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+    }
+
+    /** Failures counted from {@code start}; guarded by itself. */
+    private static final class Window {
+        long start;
+        int failures;
+    }
+
+    @Override
+    public void handle(final RoutingContext ctx) {
+        final String key = ctx.request().getHeader(RequestSignature.KEY_HEADER);
+        final String address = ctx.request().remoteAddress() == null ? "unknown"
+                : ctx.request().remoteAddress().hostAddress();
+        final long now = nanoClock.getAsLong();
+        final long keyWait = key == null ? 0 : wait(byKey.get(key), PER_KEY, now);
+        final long addressWait = wait(byAddress.get(address), PER_ADDRESS, now);
+        if (keyWait > 0 || addressWait > 0) {
+            final long seconds = Math.max(keyWait, addressWait);
+            ctx.response().setStatusCode(429).putHeader("Retry-After", Long.toString(seconds))
+                    .putHeader("Content-Type", "application/json").end(Buffer.buffer(ApiResponses.error(
+                            "too many failed authentications", (keyWait > 0 ? "key " + key + " failed "
+                                    + PER_KEY : "this address failed " + PER_ADDRESS) + " authentications within "
+                                    + WINDOW_SECONDS + " s; retry after " + seconds + " s")));
+            return;
+        }
+        ctx.addHeadersEndHandler(v -> {
+            if (ctx.response().getStatusCode() == 401) {
+                failed(key, address, nanoClock.getAsLong());
+            }
+        });
+        ctx.next();
+    }
+
+    /** Seconds before {@code key} (may be null) from {@code address} may try again, or 0 if it may now. */
+    long waitSeconds(final String key, final String address, final long now) {
+        return Math.max(key == null ? 0 : wait(byKey.get(key), PER_KEY, now),
+                wait(byAddress.get(address), PER_ADDRESS, now));
+    }
+
+    /** Counts one failed authentication of {@code key} (may be null) from {@code address}. */
+    void failed(final String key, final String address, final long now) {
+        if (key != null) {
+            count(byKey, key, now, true);
+        }
+        count(byAddress, address, now, false);
+    }
+
+    private static void count(final ConcurrentHashMap<String, Window> windows, final String id, final long now,
+                              final boolean mayClear) {
+        if (windows.size() >= MAX_TRACKED && !windows.containsKey(id)) {
+            windows.values().removeIf(w -> {
+                synchronized (w) {
+                    return now - w.start >= WINDOW_NANOS;
+                }
+            });
+            if (windows.size() >= MAX_TRACKED && mayClear) {
+                windows.clear();
+            }
+        }
+        final Window window = windows.computeIfAbsent(id, k -> {
+            final Window w = new Window();
+            w.start = now;
+            return w;
+        });
+        synchronized (window) {
+            if (now - window.start >= WINDOW_NANOS) {
+                window.start = now;
+                window.failures = 0;
+            }
+            window.failures++;
+        }
+    }
+
+    /** Seconds until {@code window} stops refusing, or 0 if it does not refuse now. */
+    private static long wait(final Window window, final int limit, final long now) {
+        if (window == null) {
+            return 0;
+        }
+        synchronized (window) {
+            final long left = window.start + WINDOW_NANOS - now;
+            if (window.failures < limit || left <= 0) {
+                return 0;
+            }
+            return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + TimeUnit.SECONDS.toNanos(1) - 1));
+        }
+    }
+}
