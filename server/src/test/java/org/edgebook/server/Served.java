@@ -199,6 +199,11 @@ final class Served implements AutoCloseable {
             return null;
         }
 
+        @Override
+        public void onError(final WebSocket socket, final Throwable error) {
+            closed.complete("error " + error);
+        }
+
         String await(final String contains) throws InterruptedException {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {
