@@ -34,6 +34,32 @@ final class ApiResponses {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The events as {@code key} may see them: an account key sees its own side of each trade, and the other side's
+     * account and order id as {@code null} (a venue does not name counterparties); the admin key sees everything.
+     */
+    static List<Event> seenBy(final ApiKey key, final List<Event> events) {
+        if (key == null || key.admin()) {
+            return events;
+        }
+        final String account = key.account();
+        List<Event> seen = events;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) instanceof Event.Trade t
+                    && !(account.equals(t.makerAccount()) && account.equals(t.takerAccount()))) {
+                if (seen == events) {
+                    seen = new java.util.ArrayList<>(events);
+                }
+                final boolean maker = account.equals(t.makerAccount());
+                final boolean taker = account.equals(t.takerAccount());
+                seen.set(i, new Event.Trade(t.cmd(), t.symbol(), t.price(), t.quantity(),
+                        maker ? t.makerAccount() : null, maker ? t.makerOrderId() : null,
+                        taker ? t.takerAccount() : null, taker ? t.takerOrderId() : null, t.takerSide()));
+            }
+        }
+        return seen;
+    }
+
     /** The events of several commands as JSON lines, for the batch endpoint. */
     static void eventLines(final long seq, final List<Event> events, final ByteArrayOutputStream out) {
         try (JsonEventWriter writer = new JsonEventWriter(out)) {

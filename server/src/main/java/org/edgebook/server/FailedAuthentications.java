@@ -25,6 +25,8 @@ import java.util.function.LongSupplier;
 final class FailedAuthentications implements Handler<RoutingContext> {
     static final int PER_KEY = 10;
     static final int PER_ADDRESS = 50;
+    private final int perKey;
+    private final int perAddress;
     static final int WINDOW_SECONDS = 60;
     static final int MAX_TRACKED = 100_000;
     private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(WINDOW_SECONDS);
@@ -38,7 +40,14 @@ final class FailedAuthentications implements Handler<RoutingContext> {
     }
 
     FailedAuthentications(final LongSupplier nanoClock) {
+        this(nanoClock, PER_KEY, PER_ADDRESS);
+    }
+
+    /** With other thresholds: failures tolerated per key id and per address within the window. */
+    FailedAuthentications(final LongSupplier nanoClock, final int perKey, final int perAddress) {
         this.nanoClock = nanoClock;
+        this.perKey = perKey;
+        this.perAddress = perAddress;
     }
 
     /** Failures counted from {@code start}; guarded by itself. */
@@ -53,14 +62,14 @@ final class FailedAuthentications implements Handler<RoutingContext> {
         final String address = ctx.request().remoteAddress() == null ? "unknown"
                 : ctx.request().remoteAddress().hostAddress();
         final long now = nanoClock.getAsLong();
-        final long keyWait = key == null ? 0 : wait(byKey.get(key), PER_KEY, now);
-        final long addressWait = wait(byAddress.get(address), PER_ADDRESS, now);
+        final long keyWait = key == null ? 0 : wait(byKey.get(key), perKey, now);
+        final long addressWait = wait(byAddress.get(address), perAddress, now);
         if (keyWait > 0 || addressWait > 0) {
             final long seconds = Math.max(keyWait, addressWait);
             ctx.response().setStatusCode(429).putHeader("Retry-After", Long.toString(seconds))
                     .putHeader("Content-Type", "application/json").end(Buffer.buffer(ApiResponses.error(
                             "too many failed authentications", (keyWait > 0 ? "key " + key + " failed "
-                                    + PER_KEY : "this address failed " + PER_ADDRESS) + " authentications within "
+                                    + perKey : "this address failed " + perAddress) + " authentications within "
                                     + WINDOW_SECONDS + " s; retry after " + seconds + " s")));
             return;
         }
@@ -74,8 +83,8 @@ final class FailedAuthentications implements Handler<RoutingContext> {
 
     /** Seconds before {@code key} (may be null) from {@code address} may try again, or 0 if it may now. */
     long waitSeconds(final String key, final String address, final long now) {
-        return Math.max(key == null ? 0 : wait(byKey.get(key), PER_KEY, now),
-                wait(byAddress.get(address), PER_ADDRESS, now));
+        return Math.max(key == null ? 0 : wait(byKey.get(key), perKey, now),
+                wait(byAddress.get(address), perAddress, now));
     }
 
     /** Counts one failed authentication of {@code key} (may be null) from {@code address}. */

@@ -91,13 +91,20 @@ public final class SettlementServer implements AutoCloseable {
      * How requests are authenticated: how far a signed timestamp may be from the server's clock (within it, each
      * signature is accepted once), and how long a WebSocket session lives before it must be opened and signed anew.
      */
-    public record Auth(long clockWindowMillis, long sessionMaxAgeMillis) {
-        /** 5 s of clock skew; sessions of an hour. */
+    public record Auth(long clockWindowMillis, long sessionMaxAgeMillis, int failuresPerKey, int failuresPerAddress) {
+        /** 5 s of clock skew; sessions of an hour; 10 failed authentications a key id, 50 an address, a minute. */
         public static final Auth DEFAULTS = new Auth(RequestSignature.WINDOW_MILLIS, 3_600_000);
 
+        /** With the default limits on failed authentications. */
+        public Auth(final long clockWindowMillis, final long sessionMaxAgeMillis) {
+            this(clockWindowMillis, sessionMaxAgeMillis, FailedAuthentications.PER_KEY,
+                    FailedAuthentications.PER_ADDRESS);
+        }
+
         public Auth {
-            if (clockWindowMillis < 1 || sessionMaxAgeMillis < 1) {
-                throw new IllegalArgumentException("the clock window and the session lifetime must be positive");
+            if (clockWindowMillis < 1 || sessionMaxAgeMillis < 1 || failuresPerKey < 1 || failuresPerAddress < 1) {
+                throw new IllegalArgumentException("the clock window, the session lifetime and the failed "
+                        + "authentication limits must be positive");
             }
         }
     }
@@ -277,7 +284,8 @@ public final class SettlementServer implements AutoCloseable {
             });
             router.get("/health").handler(ctx -> json(ctx, 200, ("{\"status\":\"up\"}").getBytes()));
             router.get("/v1/openapi.json").handler(ctx -> json(ctx, 200, OPENAPI));
-            router.route("/v1/*").handler(new FailedAuthentications()); // 429 after too many 401s
+            router.route("/v1/*").handler(new FailedAuthentications(System::nanoTime, auth.failuresPerKey(),
+                    auth.failuresPerAddress())); // 429 after too many 401s
             router.route("/v1/*").handler(this::authenticate);
             router.post("/v1/orders").handler(ctx -> accountCommand(ctx, "place"));
             router.get("/v1/orders").handler(ctx -> forAccount(ctx, key ->
@@ -405,6 +413,9 @@ public final class SettlementServer implements AutoCloseable {
             ctx.request().toWebSocket().onSuccess(socket -> {
                 final Context context = ctx.vertx().getOrCreateContext();
                 sessions.opened(key.id(), socket, () -> streams.remove(socket));
+                // A message over the limit is not dropped in silence: the client learns why its socket ends.
+                socket.exceptionHandler(e -> socket.close((short) 1009, "a message is at most " + BODY_LIMIT
+                        + " bytes"));
                 socket.textMessageHandler(text -> onMessage(key, socket, context, text));
             }).onFailure(e -> json(ctx, 400, ApiResponses.error("not a WebSocket upgrade", e.getMessage())));
         }
@@ -488,7 +499,8 @@ public final class SettlementServer implements AutoCloseable {
 
                         @Override
                         public void done(final long seq, final long timeMicros, final List<Event> events) {
-                            final String answer = new String(ApiResponses.events(seq, timeMicros, events),
+                            final String answer = new String(ApiResponses.events(seq, timeMicros,
+                                    ApiResponses.seenBy(key, events)),
                                     java.nio.charset.StandardCharsets.UTF_8);
                             context.runOnContext(v -> socket.writeTextMessage("{\"id\":" + idJson + ","
                                     + answer.substring(1)));
@@ -549,6 +561,11 @@ public final class SettlementServer implements AutoCloseable {
                 account = request.getValue("account") instanceof String a && !a.isEmpty() ? a : null;
                 if (account == null || request.size() != 1) {
                     json(ctx, 400, ApiResponses.error("MALFORMED", "send {\"account\":\"…\"} and nothing else"));
+                    return;
+                }
+                final String problem = org.edgebook.engine.Names.problem("account", account);
+                if (problem != null) {
+                    json(ctx, 400, ApiResponses.error("MALFORMED", problem));
                     return;
                 }
             } catch (final RuntimeException e) {
@@ -741,7 +758,7 @@ public final class SettlementServer implements AutoCloseable {
                 @Override
                 public void done(final long seq, final long timeMicros, final List<Event> events) {
                     context.runOnContext(v -> json(ctx, ApiResponses.status(events),
-                            ApiResponses.events(seq, timeMicros, events)));
+                            ApiResponses.events(seq, timeMicros, ApiResponses.seenBy(key, events))));
                 }
 
                 @Override
@@ -797,7 +814,7 @@ public final class SettlementServer implements AutoCloseable {
                         context.runOnContext(v -> {
                             final ByteArrayOutputStream out = new ByteArrayOutputStream(commands.size() * 128);
                             for (int j = 0; j < seqs.length; j++) {
-                                ApiResponses.eventLines(seqs[j], results.get(j), out);
+                                ApiResponses.eventLines(seqs[j], ApiResponses.seenBy(key, results.get(j)), out);
                             }
                             ctx.response().setStatusCode(200).putHeader("Content-Type", "application/x-ndjson")
                                     .end(Buffer.buffer(out.toByteArray()));

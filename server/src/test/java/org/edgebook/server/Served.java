@@ -45,11 +45,15 @@ final class Served implements AutoCloseable {
         this.bob = key("bob");
     }
 
-    /** The demo market, with a rate no test here comes near. */
+    /**
+     * The demo market, with a rate no test here comes near, and limits on failed authentications out of the way:
+     * these tests count 401s by the dozen (HttpHardeningTest holds the limits themselves).
+     */
     static Served start(final Path dir) throws IOException {
         final Path data = dir.resolve("data");
         return new Served(SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, data,
-                dir.resolve("secret/master.key"), 100_000), SettlementServer.Auth.DEFAULTS, true, w -> { }), data);
+                dir.resolve("secret/master.key"), 100_000), new SettlementServer.Auth(RequestSignature.WINDOW_MILLIS,
+                3_600_000, 1_000_000, 1_000_000), true, w -> { }), data);
     }
 
     @Override

@@ -80,7 +80,9 @@ class SettlementServerTest {
                         + "\"quantity\":\"0.8\"}");
         assertThat(bid.statusCode()).isEqualTo(200);
         assertThat(bid.body()).contains("\"type\":\"trade\"", "\"price\":\"64000\"", "\"quantity\":\"0.5\"",
-                "\"makerAccount\":\"alice\"", "\"takerAccount\":\"bob\"");
+                "\"makerAccount\":null", "\"makerOrderId\":null", "\"takerAccount\":\"bob\"",
+                "\"takerOrderId\":\"b1\""); // bob sees his side of the trade, not who sold to him
+        assertThat(bid.body()).doesNotContain("alice", "a1");
 
         assertThat(bid.body()).matches("\\{\"seq\":\\d+,\"time\":\"20\\d\\d-[^\"]+Z\",\"events\":.*");
         final String bidSeq = bid.body().replaceAll("^\\{\"seq\":(\\d+),.*", "$1");
