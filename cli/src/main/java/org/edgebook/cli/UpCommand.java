@@ -55,13 +55,25 @@ final class UpCommand implements Callable<Integer> {
             description = "The unencrypted PEM private key of --tls-cert.")
     private Path tlsKey;
 
+    @Option(names = "--clock-window", defaultValue = "5000", paramLabel = "MS",
+            description = "How far a signed request's timestamp may be from this server's clock, in milliseconds; "
+                    + "within it each signature is accepted once (default ${DEFAULT-VALUE}).")
+    private long clockWindowMillis;
+
+    @Option(names = "--session-max-age", defaultValue = "3600", paramLabel = "SECONDS",
+            description = "How long a WebSocket session lives before the client must open and sign a new one "
+                    + "(default ${DEFAULT-VALUE}).")
+    private long sessionMaxAgeSeconds;
+
     @Override
     public Integer call() throws Exception {
         final Path masterKey = keyFile != null ? keyFile
                 : Path.of(System.getProperty("user.home"), ".edgebook", "master.key");
         final boolean fresh = !Files.exists(data.resolve("keys.txt"));
         final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
-                masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey), !noDemo, warning -> System.err.println("edgebook: " + warning));
+                masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey),
+                new SettlementServer.Auth(clockWindowMillis, sessionMaxAgeSeconds * 1000), !noDemo,
+                warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -25,7 +25,13 @@ public final class CommandCodec {
     private static final byte WITHDRAW = 4;
     private static final byte PLACE = 5;
     private static final byte CANCEL = 6;
-    private static final byte MODIFY = 7;
+    /**
+     * A modify whose quantity was the new remaining quantity: the meaning before modify named the new total. Such a
+     * record cannot be replayed with today's meaning without changing history, so reading one is refused.
+     */
+    private static final byte MODIFY_REMAINING = 7;
+    /** A modify whose quantity is the order's new total, filled part included (docs/semantics.md). */
+    private static final byte MODIFY = 15;
     private static final byte BOOK = 8;
     private static final byte BALANCES = 9;
     private static final byte MALFORMED = 10;
@@ -194,6 +200,9 @@ public final class CommandCodec {
                         enumValue(in, ORDER_TYPES), enumValue(in, TIFS), decimal(in), decimal(in), in.get() == 1);
                 case CANCEL -> new Command.Cancel(string(in), string(in));
                 case MODIFY -> new Command.Modify(string(in), string(in), decimal(in), decimal(in));
+                case MODIFY_REMAINING -> throw new IllegalArgumentException("a modify journaled when its quantity "
+                        + "meant the new remaining quantity; this version reads it as the new total, which would "
+                        + "change history. Recover with the version that wrote it and take a snapshot past it");
                 case DEPOSIT -> new Command.Deposit(string(in), string(in), decimal(in));
                 case WITHDRAW -> new Command.Withdraw(string(in), string(in), decimal(in));
                 case DEPOSIT_WITH_ID -> new Command.Deposit(string(in), string(in), decimal(in), string(in));

@@ -104,6 +104,18 @@ class JournalExactnessTest {
         assertThat(CommandCodec.decode(pair)).isEqualTo(emoji);
     }
 
+    @Test
+    void aModifyJournaledWithTheOldMeaningIsRefusedNotReadAsATotal() {
+        final ByteBuffer out = ByteBuffer.allocate(256);
+        CommandCodec.encode(new Command.Modify("a", "o1", null, Decimal.parse("0.5")), out);
+        out.flip();
+        assertThat(CommandCodec.decode(out.duplicate())).isEqualTo(new Command.Modify("a", "o1", null,
+                Decimal.parse("0.5")));
+        out.put(0, (byte) 7); // the type code modify had when its quantity meant the new remaining quantity
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CommandCodec.decode(out.duplicate()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("new remaining quantity");
+    }
+
     /** Every account's balances, read through the engine's query. */
     private static Map<String, ?> balancesOf(final DurableEngine service) throws Exception {
         final Map<String, Object> all = new TreeMap<>();
