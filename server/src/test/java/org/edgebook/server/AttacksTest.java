@@ -12,9 +12,6 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -79,43 +76,6 @@ class AttacksTest {
         return send(key, "GET", "/v1/balances", null).body().replaceAll("\"(seq|cmd)\":\\d+|\"time\":\"[^\"]+\"", "");
     }
 
-    /** Text messages and the close of a client socket. */
-    private static final class Inbox implements WebSocket.Listener {
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        final CompletableFuture<String> closed = new CompletableFuture<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(final WebSocket socket, final CharSequence data, final boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(final WebSocket socket, final int code, final String reason) {
-            closed.complete(code + " " + reason);
-            return null;
-        }
-
-        String await(final String contains) throws InterruptedException {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                for (final String m : messages) {
-                    if (m.contains(contains)) {
-                        return m;
-                    }
-                }
-                Thread.sleep(5);
-            }
-            throw new AssertionError("no message containing " + contains + " in " + messages);
-        }
-    }
-
     private WebSocket.Builder upgrade(final ApiKey key, final long timestamp) {
         final String ts = Long.toString(timestamp);
         return http.newWebSocketBuilder().header(RequestSignature.KEY_HEADER, key.id())
@@ -142,7 +102,7 @@ class AttacksTest {
         final HttpResponse<String> batch = send(bob, "POST", "/v1/batch", "{\"type\":\"place\",\"account\":\"bob\","
                 + lone.substring(1) + "\n");
         assertThat(batch.body()).contains("\"reason\":\"MALFORMED\"").doesNotContain("\"type\":\"accepted\"");
-        final Inbox inbox = new Inbox();
+        final Served.Inbox inbox = new Served.Inbox();
         final WebSocket socket = upgrade(bob, System.currentTimeMillis()).buildAsync(ws(), inbox).join();
         socket.sendText("{\"op\":\"command\",\"id\":1,\"command\":{\"type\":\"place\"," + lone.substring(1) + "}",
                 true).join();
@@ -256,13 +216,13 @@ class AttacksTest {
     void finding5_revokingAKeyClosesItsOpenSocketsAtOnce() throws Exception {
         start();
         final ApiKey alice = key("alice");
-        final Inbox inbox = new Inbox();
+        final Served.Inbox inbox = new Served.Inbox();
         final WebSocket socket = upgrade(alice, System.currentTimeMillis()).buildAsync(ws(), inbox).join();
         socket.sendText("{\"op\":\"subscribe\",\"channel\":\"private\"}", true).join();
         inbox.await("\"subscribed\":\"private\"");
         assertThat(send(key(null), "DELETE", "/v1/admin/keys/" + alice.id(), null).statusCode()).isEqualTo(200);
         assertThat(inbox.closed.get(10, TimeUnit.SECONDS)).isEqualTo("1008 key revoked");
-        assertThat(upgrade(alice, System.currentTimeMillis() + 1).buildAsync(ws(), new Inbox()))
+        assertThat(upgrade(alice, System.currentTimeMillis() + 1).buildAsync(ws(), new Served.Inbox()))
                 .failsWithin(10, TimeUnit.SECONDS);
     }
 
@@ -271,8 +231,8 @@ class AttacksTest {
         start();
         final ApiKey bob = key("bob");
         final long ts = System.currentTimeMillis();
-        final WebSocket first = upgrade(bob, ts).buildAsync(ws(), new Inbox()).join();
-        assertThatThrownBy(() -> upgrade(bob, ts).buildAsync(ws(), new Inbox()).get(10, TimeUnit.SECONDS))
+        final WebSocket first = upgrade(bob, ts).buildAsync(ws(), new Served.Inbox()).join();
+        assertThatThrownBy(() -> upgrade(bob, ts).buildAsync(ws(), new Served.Inbox()).get(10, TimeUnit.SECONDS))
                 .hasStackTraceContaining("Unexpected HTTP response status code 401");
         first.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
     }
@@ -280,7 +240,7 @@ class AttacksTest {
     @Test
     void finding5_aSessionEndsAtItsMaximumAge() throws Exception {
         start(1_000, new SettlementServer.Auth(5_000, 300));
-        final Inbox inbox = new Inbox();
+        final Served.Inbox inbox = new Served.Inbox();
         upgrade(key("bob"), System.currentTimeMillis()).buildAsync(ws(), inbox).join();
         assertThat(inbox.closed.get(10, TimeUnit.SECONDS)).startsWith("1008 session expired");
     }
@@ -290,7 +250,7 @@ class AttacksTest {
     @Test
     void webSocketMessagesCountAgainstTheKeysRate() throws Exception {
         start(5, SettlementServer.Auth.DEFAULTS);
-        final Inbox inbox = new Inbox();
+        final Served.Inbox inbox = new Served.Inbox();
         final WebSocket socket = upgrade(key("bob"), System.currentTimeMillis()).buildAsync(ws(), inbox).join();
         for (int i = 0; i < 60; i++) {
             socket.sendText("{\"op\":\"command\",\"id\":" + i + ",\"command\":{\"type\":\"balances\"}}", true).join();
