@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * A signature is remembered by its first 64 bits (the HMAC is 256; an accidental collision is out of reach), in a
  * bucket per second of its timestamp, so forgetting is dropping whole buckets. Memory is bounded by the requests the
- * rate limiter lets through in one window: 16 bytes and a little per request.
+ * rate limiter lets through in one window (a signature is recorded only after the limiter took the request): about
+ * 60 bytes per request. It remembers nothing across a restart, so requests signed before it started are refused.
  * <p>
  * Threading: thread-safe; called from every event loop.
  */
@@ -20,9 +21,23 @@ final class ReplayGuard {
     private final long windowMillis;
     private final Map<Long, Set<Long>> bySecond = new ConcurrentHashMap<>();
     private volatile long forgottenBelow = Long.MIN_VALUE;
+    private final long startedMillis;
 
-    ReplayGuard(final long windowMillis) {
+    /** A guard that remembers nothing from before {@code startedMillis}: refuse what was signed earlier. */
+    ReplayGuard(final long windowMillis, final long startedMillis) {
         this.windowMillis = windowMillis;
+        this.startedMillis = startedMillis;
+    }
+
+    /** When this guard began remembering: a signature older than this may have been used before a restart. */
+    long startedMillis() {
+        return startedMillis;
+    }
+
+    /** Whether a verified signature was accepted before (a read: see {@link #firstUse} to record one). */
+    boolean usedBefore(final long timestampMillis, final String signature) {
+        final Set<Long> bucket = bySecond.get(Math.floorDiv(timestampMillis, 1000));
+        return bucket != null && bucket.contains(Long.parseUnsignedLong(signature, 0, 16, 16));
     }
 
     /**

@@ -102,9 +102,10 @@ public final class SettlementServer implements AutoCloseable {
         }
 
         public Auth {
-            if (clockWindowMillis < 1 || sessionMaxAgeMillis < 1 || failuresPerKey < 1 || failuresPerAddress < 1) {
-                throw new IllegalArgumentException("the clock window, the session lifetime and the failed "
-                        + "authentication limits must be positive");
+            if (clockWindowMillis < 1 || clockWindowMillis > 60_000 || sessionMaxAgeMillis < 1 || failuresPerKey < 1
+                    || failuresPerAddress < 1) {
+                throw new IllegalArgumentException("the clock window is 1 to 60000 ms; the session lifetime and the "
+                        + "failed authentication limits must be positive");
             }
         }
     }
@@ -244,6 +245,8 @@ public final class SettlementServer implements AutoCloseable {
         private final KeyStore keys;
         private final RateLimiter limiter;
         private final TradeLog trades;
+        private static final byte[] USED_BEFORE = ApiResponses.error("unauthenticated", "this signed request was "
+                + "used before; every request is signed anew (a new timestamp)");
         private final ReplayGuard replays;
         private final Auth auth;
         private final Sessions sessions;
@@ -261,7 +264,7 @@ public final class SettlementServer implements AutoCloseable {
             final Sessions sessions) {
             this.auth = auth;
             this.sessions = sessions;
-            this.replays = new ReplayGuard(auth.clockWindowMillis());
+            this.replays = new ReplayGuard(auth.clockWindowMillis(), System.currentTimeMillis());
             this.orders = orders;
             this.streams = streams;
             this.dataDir = dataDir;
@@ -299,12 +302,19 @@ public final class SettlementServer implements AutoCloseable {
                     json(ctx, 200, order);
                 }
             }));
-            router.delete("/v1/orders/:clientOrderId").handler(ctx -> forAccount(ctx, key ->
-                    submit(ctx, new Command.Cancel(key.account(), ctx.pathParam("clientOrderId")))));
+            router.delete("/v1/orders/:clientOrderId").handler(ctx -> forAccount(ctx, key -> {
+                if (validName(ctx, "clientOrderId", ctx.pathParam("clientOrderId"))) {
+                    submit(ctx, new Command.Cancel(key.account(), ctx.pathParam("clientOrderId")));
+                }
+            }));
             router.patch("/v1/orders/:clientOrderId").handler(ctx -> accountCommand(ctx, "modify"));
             router.get("/v1/balances").handler(ctx -> forAccount(ctx, key ->
                     submit(ctx, new Command.QueryBalances(key.account()))));
-            router.get("/v1/book/:symbol").handler(ctx -> submit(ctx, new Command.QueryBook(ctx.pathParam("symbol"))));
+            router.get("/v1/book/:symbol").handler(ctx -> {
+                if (validName(ctx, "symbol", ctx.pathParam("symbol"))) {
+                    submit(ctx, new Command.QueryBook(ctx.pathParam("symbol")));
+                }
+            });
             router.post("/v1/transfers").handler(ctx -> accountCommand(ctx, "transfer"));
             router.get("/v1/trades").handler(this::trades);
             router.get("/v1/ws").handler(this::webSocket);
@@ -413,6 +423,10 @@ public final class SettlementServer implements AutoCloseable {
             ctx.request().toWebSocket().onSuccess(socket -> {
                 final Context context = ctx.vertx().getOrCreateContext();
                 sessions.opened(key.id(), socket, () -> streams.remove(socket));
+                if (keys.find(key.id()) == null) { // revoked while the upgrade was completing
+                    socket.close(Sessions.CLOSED_BY_POLICY, "key revoked");
+                    return;
+                }
                 // A message over the limit is not dropped in silence: the client learns why its socket ends.
                 socket.exceptionHandler(e -> socket.close((short) 1009, "a message is at most " + BODY_LIMIT
                         + " bytes"));
@@ -430,6 +444,7 @@ public final class SettlementServer implements AutoCloseable {
             try {
                 message = new io.vertx.core.json.JsonObject(text);
             } catch (final RuntimeException e) {
+                limiter.acquire(key.id(), System.nanoTime()); // counted like any message
                 socket.writeTextMessage(new String(ApiResponses.error("MALFORMED", "a message is a JSON object"),
                         java.nio.charset.StandardCharsets.UTF_8));
                 return;
@@ -447,6 +462,13 @@ public final class SettlementServer implements AutoCloseable {
             switch (op) {
                 case "subscribe" -> {
                     final String channel = message.getValue("channel") instanceof String s ? s : "";
+                    if (channel.equals("book") && message.getValue("symbol") instanceof String symbol
+                            && !org.edgebook.engine.Names.valid(symbol)) {
+                        socket.writeTextMessage(new String(ApiResponses.error("MALFORMED",
+                                org.edgebook.engine.Names.problem("symbol", symbol)),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                        return;
+                    }
                     if (channel.equals("book") && message.getValue("symbol") instanceof String symbol) {
                         final Streams.BookSubscriber book = streams.subscribeBook(new Streams.Subscriber(socket,
                                 context, key.account()), symbol);
@@ -484,6 +506,12 @@ public final class SettlementServer implements AutoCloseable {
                             : own(key, decoded);
                     if (command == null) {
                         socket.writeTextMessage("{\"id\":" + idJson + ",\"error\":\"forbidden\"}");
+                        return;
+                    }
+                    final String missingId = missingMoneyId(command);
+                    if (missingId != null) {
+                        socket.writeTextMessage("{\"id\":" + idJson + ",\"error\":\"MALFORMED\",\"detail\":"
+                                + io.vertx.core.json.Json.encode(missingId) + "}");
                         return;
                     }
                     if (command instanceof Command.Malformed m) {
@@ -657,9 +685,14 @@ public final class SettlementServer implements AutoCloseable {
                 json(ctx, 401, ApiResponses.error("unauthenticated", "unknown key or bad signature"));
                 return;
             }
-            if (!replays.firstUse(millis, signature, now)) {
-                json(ctx, 401, ApiResponses.error("unauthenticated", "this signed request was used before; every "
-                        + "request is signed anew (a new timestamp)"));
+            if (millis < replays.startedMillis()) {
+                // What was accepted before a restart is not remembered: nothing signed before this start is taken.
+                json(ctx, 401, ApiResponses.error("unauthenticated", "signed before this service started; sign it "
+                        + "anew (a new timestamp)"));
+                return;
+            }
+            if (replays.usedBefore(millis, signature)) {
+                json(ctx, 401, USED_BEFORE);
                 return;
             }
             final long wait = limiter.acquire(key.id(), System.nanoTime());
@@ -668,8 +701,36 @@ public final class SettlementServer implements AutoCloseable {
                 json(ctx, 429, ApiResponses.error("too many requests", "retry after " + wait + " s"));
                 return;
             }
+            // Remembered only once within the rate, so memory is bounded by what the limiter lets through; a request
+            // refused 429 did nothing and may be sent again.
+            if (!replays.firstUse(millis, signature, now)) {
+                json(ctx, 401, USED_BEFORE);
+                return;
+            }
             ctx.put("key", key);
             ctx.next();
+        }
+
+        /**
+         * Money moves at most once: on every transport, a deposit or withdrawal without its idempotency id is refused
+         * (what is wrong, or {@code null}), so that a retry or a replay cannot move the money twice.
+         */
+        private static String missingMoneyId(final Command command) {
+            if (command instanceof Command.Deposit d && d.depositId() == null
+                    || command instanceof Command.Withdraw w && w.withdrawalId() == null) {
+                return (command instanceof Command.Deposit ? "depositId" : "withdrawalId") + " is required: an id of "
+                        + "your choosing, so that a retry cannot move the money twice";
+            }
+            return null;
+        }
+
+        /** Whether a name from the path follows the rule for names; answers 400 naming the field if not. */
+        private static boolean validName(final RoutingContext ctx, final String field, final String value) {
+            final String problem = org.edgebook.engine.Names.problem(field, value);
+            if (problem != null) {
+                json(ctx, 400, ApiResponses.error("MALFORMED", problem));
+            }
+            return problem == null;
         }
 
         private void forAccount(final RoutingContext ctx, final Consumer<ApiKey> handler) {
@@ -721,12 +782,9 @@ public final class SettlementServer implements AutoCloseable {
                 return;
             }
             final Command command = decode(ctx, type);
-            if (command instanceof Command.Deposit d && d.depositId() == null
-                    || command instanceof Command.Withdraw w && w.withdrawalId() == null) {
-                // Money moves at most once: a deposit or withdrawal sent twice (a retry, a replay) has one effect.
-                json(ctx, 400, ApiResponses.error("MALFORMED", (command instanceof Command.Deposit ? "depositId"
-                        : "withdrawalId") + " is required: an id of your choosing, so that a retry cannot move the "
-                        + "money twice"));
+            final String missingId = missingMoneyId(command);
+            if (missingId != null) {
+                json(ctx, 400, ApiResponses.error("MALFORMED", missingId));
                 return;
             }
             if (command != null) {
@@ -790,6 +848,12 @@ public final class SettlementServer implements AutoCloseable {
                         if (!key.admin() && !allowedFor(key, command)) {
                             json(ctx, 403, ApiResponses.error("forbidden", "line " + (commands.size() + 1)
                                     + " is not a command of account " + key.account()));
+                            return;
+                        }
+                        final String missingId = missingMoneyId(command);
+                        if (missingId != null) {
+                            json(ctx, 400, ApiResponses.error("MALFORMED", "line " + (commands.size() + 1) + ": "
+                                    + missingId + "; nothing in the batch was done"));
                             return;
                         }
                         commands.add(command);

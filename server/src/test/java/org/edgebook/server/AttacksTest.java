@@ -181,8 +181,37 @@ class AttacksTest {
                 System.currentTimeMillis() - 6_000));
         assertThat(old.statusCode()).isEqualTo(401);
         assertThat(old.body()).contains("more than 5000 ms");
-        assertThat(send(signed(key("bob"), "GET", "/v1/balances", null, System.currentTimeMillis() - 3_000))
+        assertThat(send(signed(key("bob"), "GET", "/v1/balances", null, System.currentTimeMillis() + 3_000))
                 .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void finding3_aRequestSignedBeforeARestartIsNotTakenAfterIt() throws Exception {
+        start();
+        final long ts = System.currentTimeMillis();
+        final String body = "{\"account\":\"carol\"}";
+        assertThat(send(signed(key(null), "POST", "/v1/admin/keys", body, ts)).statusCode()).isEqualTo(200);
+        server.close();
+        start(); // the replay guard remembers nothing across the restart: the window alone would let it through
+        final int keys = server.keys().all().size();
+        final HttpResponse<String> replayed = send(signed(key(null), "POST", "/v1/admin/keys", body, ts));
+        assertThat(replayed.statusCode()).isEqualTo(401);
+        assertThat(replayed.body()).contains("signed before this service started");
+        assertThat(server.keys().all()).hasSize(keys);
+    }
+
+    @Test
+    void finding3_everyTransportRequiresTheIdOfMoneyMovingIn() throws Exception {
+        start();
+        final HttpResponse<String> batch = send(key(null), "POST", "/v1/batch", "{\"type\":\"deposit\","
+                + "\"account\":\"alice\",\"asset\":\"USD\",\"amount\":\"5\"}\n");
+        assertThat(batch.statusCode()).isEqualTo(400);
+        assertThat(batch.body()).contains("line 1: depositId is required");
+        final Served.Inbox inbox = new Served.Inbox();
+        final WebSocket socket = upgrade(key(null), System.currentTimeMillis()).buildAsync(ws(), inbox).join();
+        socket.sendText("{\"op\":\"command\",\"id\":9,\"command\":{\"type\":\"withdraw\",\"account\":"
+                + "\"alice\",\"asset\":\"USD\",\"amount\":\"1\"}}", true).join();
+        assertThat(inbox.await("\"id\":9")).contains("withdrawalId is required");
     }
 
     @Test

@@ -285,9 +285,9 @@ class BadInputsTest {
                 bad("a modify with neither price nor quantity", Who.BOB, "PATCH", "/v1/orders/b-open-1", "{}", 400,
                         "MALFORMED", 1),
                 bad("a cancel of an id outside the name rule", Who.BOB, "DELETE", "/v1/orders/a%20b",
-                        (String) null, 400, "MALFORMED", 1),
+                        (String) null, 400, "MALFORMED", 0), // refused at the door, never journaled
                 bad("a book of a symbol outside the name rule", Who.BOB, "GET", "/v1/book/BTC%20USD",
-                        (String) null, 400, "MALFORMED", 1),
+                        (String) null, 400, "MALFORMED", 0),
                 bad("a book of an unknown symbol", Who.BOB, "GET", "/v1/book/DOGE-USD", (String) null, 404,
                         "UNKNOWN_SYMBOL", 1),
                 bad("a deposit of an unknown asset", Who.ADMIN, "POST", "/v1/admin/deposits",
