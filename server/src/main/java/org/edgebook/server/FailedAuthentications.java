@@ -24,6 +24,8 @@ import java.util.function.LongSupplier;
  */
 final class FailedAuthentications implements Handler<RoutingContext> {
     static final int PER_KEY = 10;
+    /** Set on the context when the claimed key id is over its limit: the seconds to wait, for a failing attempt. */
+    static final String KEY_OVER_LIMIT = "failedAuthentications.keyWait";
     static final int PER_ADDRESS = 50;
     private final int perKey;
     private final int perAddress;
@@ -64,7 +66,11 @@ final class FailedAuthentications implements Handler<RoutingContext> {
         final long now = nanoClock.getAsLong();
         final long keyWait = key == null ? 0 : wait(byKey.get(key), perKey, now);
         final long addressWait = wait(byAddress.get(address), perAddress, now);
-        if (keyWait > 0 || addressWait > 0) {
+        if (keyWait > 0 && addressWait == 0) {
+            // Key ids are not secret: refusing the key outright would let anyone lock its owner (the admin too) out.
+            // So past its limit a key is still served when signed right; only a failing attempt is answered 429.
+            ctx.put(KEY_OVER_LIMIT, keyWait);
+        } else if (keyWait > 0 || addressWait > 0) {
             final long seconds = Math.max(keyWait, addressWait);
             ctx.response().setStatusCode(429).putHeader("Retry-After", Long.toString(seconds))
                     .putHeader("Content-Type", "application/json").end(Buffer.buffer(ApiResponses.error(

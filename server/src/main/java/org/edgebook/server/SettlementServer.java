@@ -682,6 +682,14 @@ public final class SettlementServer implements AutoCloseable {
             final Buffer body = ctx.body().buffer();
             if (key == null || !RequestSignature.verify(key.secret(), timestamp, ctx.request().method().name(),
                     ctx.request().uri(), body == null ? new byte[0] : body.getBytes(), signature)) {
+                final Long keyWait = ctx.get(FailedAuthentications.KEY_OVER_LIMIT);
+                if (keyWait != null) {
+                    ctx.response().putHeader("Retry-After", Long.toString(keyWait));
+                    json(ctx, 429, ApiResponses.error("too many failed authentications", "key " + id + " failed "
+                            + "too many authentications; retry after " + keyWait + " s (a rightly signed request "
+                            + "is still served)"));
+                    return;
+                }
                 json(ctx, 401, ApiResponses.error("unauthenticated", "unknown key or bad signature"));
                 return;
             }
