@@ -31,6 +31,16 @@ final class JournalTail {
                   final JournalScanner.RecordVisitor visitor) throws IOException {
         final List<Path> segments = JournalScanner.segments(dir);
         Position at = from;
+        if (at.segment() != null && !java.nio.file.Files.exists(at.segment())) {
+            // Pruned (--keep-snapshots) after it was read: go on in the segment that starts where reading stopped.
+            final Position resumed = start(segments, at.nextSeq());
+            if (resumed == null || resumed.nextSeq() != at.nextSeq()) {
+                throw new IOException(at.segment() + " was deleted (old segments are pruned with old snapshots) "
+                        + "before records from sequence " + at.nextSeq() + " on were read from it; that history is "
+                        + "gone from " + dir + ". Keep more snapshots (--keep-snapshots) for statements over it");
+            }
+            at = resumed;
+        }
         if (at.segment() == null) {
             at = start(segments, at.nextSeq());
             if (at == null) {

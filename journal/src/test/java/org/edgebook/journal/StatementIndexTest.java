@@ -112,6 +112,24 @@ class StatementIndexTest {
         assertThat(index.replayed()).isEqualTo(lines.size() + more.size());
     }
 
+    /** Found by review: the index kept a segment that pruning deleted, and every statement after failed. */
+    @Test
+    void statementsGoOnAfterTheSegmentTheyStoppedInIsPruned(@TempDir final Path dir) throws IOException {
+        final List<String> lines = flow();
+        final long next = journal(dir, lines, 1, START + 3_600_000_000L, 100_000_000L);
+        final StatementIndex index = new StatementIndex(dir);
+        final StatementReport.Statement before = index.statement("a1", LocalDate.of(2026, 11, 21));
+        final List<String> more = JournalFixture.flow(62, 600).subList(13, 600);
+        journal(dir, more, next, START + 5 * DAY + 1_000, 60_000_000L); // a new segment, as a restart starts one
+        final List<Path> segments = JournalScanner.segments(dir);
+        for (final Path old : segments.subList(0, segments.size() - 1)) {
+            java.nio.file.Files.delete(old); // what SnapshotStore.prune does with segments behind the snapshots kept
+        }
+        assertThat(index.statement("a1", LocalDate.of(2026, 11, 21))).isEqualTo(before);
+        assertThat(index.statement("a1", LocalDate.of(2026, 11, 25)).reconciles()).isTrue();
+        assertThat(index.replayed()).isEqualTo(lines.size() + more.size());
+    }
+
     @Test
     void theTailStopsBeforeARecordStillBeingWrittenAndResumesThere(@TempDir final Path dir) throws IOException {
         final long next = journal(dir, JournalFixture.flow(63, 500), 1, START, 1_000);
