@@ -208,17 +208,24 @@ final class Served implements AutoCloseable {
             closed.complete("error " + error);
         }
 
+        /** The first message containing {@code contains}, waiting up to 10 s for it. */
         String await(final String contains) throws InterruptedException {
+            return await(contains, 1);
+        }
+
+        /** The {@code nth} message containing {@code contains}, waiting up to 10 s for it. */
+        String await(final String contains, final int nth) throws InterruptedException {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {
+                int seen = 0;
                 for (final String m : messages) {
-                    if (m.contains(contains)) {
+                    if (m.contains(contains) && ++seen == nth) {
                         return m;
                     }
                 }
                 Thread.sleep(2);
             }
-            throw new AssertionError("no message containing " + contains + " in " + messages);
+            throw new AssertionError("no message " + nth + " containing " + contains + " in " + messages);
         }
     }
 

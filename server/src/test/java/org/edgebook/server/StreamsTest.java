@@ -21,17 +21,6 @@ import org.junit.jupiter.api.Test;
 /** The trades channel encodes each trade once per shape, whatever the number of subscribers, over real sockets. */
 class StreamsTest {
 
-    private static final class Inbox implements WebSocket.Listener {
-        final List<String> messages = new CopyOnWriteArrayList<>();
-
-        @Override
-        public CompletionStage<?> onText(final WebSocket socket, final CharSequence data, final boolean last) {
-            messages.add(data.toString());
-            socket.request(1);
-            return null;
-        }
-    }
-
     @Test
     void eachTradeIsEncodedOncePerShapeAndEverySubscriberOfAShapeGetsTheSameMessage() throws Exception {
         final Vertx vertx = Vertx.vertx();
@@ -50,9 +39,9 @@ class StreamsTest {
                 subscribed.incrementAndGet();
             }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             final HttpClient http = HttpClient.newHttpClient();
-            final List<Inbox> inboxes = new ArrayList<>();
+            final List<Served.Inbox> inboxes = new ArrayList<>();
             for (int i = 0; i < shapes.size(); i++) {
-                final Inbox inbox = new Inbox();
+                final Served.Inbox inbox = new Served.Inbox();
                 inboxes.add(inbox);
                 http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.actualPort() + "/" + i),
                         inbox).join();

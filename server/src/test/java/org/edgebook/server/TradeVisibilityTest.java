@@ -28,36 +28,6 @@ class TradeVisibilityTest {
     private static final Set<String> FULL = Set.of("tradeId", "seq", "time", "symbol", "price", "quantity",
             "aggressorSide", "buyer", "seller", "makerOrderId", "takerOrderId");
 
-    private static final class Inbox implements WebSocket.Listener {
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(final WebSocket socket, final CharSequence data, final boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        /** The first message containing {@code contains}, waiting up to 10 s. */
-        String await(final String contains) throws InterruptedException {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                for (final String m : messages) {
-                    if (m.contains(contains)) {
-                        return m;
-                    }
-                }
-                Thread.sleep(5);
-            }
-            throw new AssertionError("no message containing " + contains + " in " + messages);
-        }
-    }
-
     private static ApiKey key(final SettlementServer server, final String account) {
         return server.keys().all().stream().filter(k -> account == null ? k.admin() : account.equals(k.account()))
                 .findFirst().orElseThrow();
@@ -77,7 +47,7 @@ class TradeVisibilityTest {
     }
 
     private static WebSocket subscribe(final HttpClient http, final SettlementServer server, final ApiKey key,
-                                       final Inbox inbox) throws InterruptedException {
+                                       final Served.Inbox inbox) throws InterruptedException {
         final String ts = Long.toString(System.currentTimeMillis());
         final WebSocket socket = http.newWebSocketBuilder()
                 .header(RequestSignature.KEY_HEADER, key.id())
@@ -102,9 +72,9 @@ class TradeVisibilityTest {
             final ApiKey admin = key(server, null);
             final ApiKey alice = key(server, "alice");
             final ApiKey bob = key(server, "bob");
-            final Inbox adminInbox = new Inbox();
-            final Inbox aliceInbox = new Inbox();
-            final Inbox bobInbox = new Inbox();
+            final Served.Inbox adminInbox = new Served.Inbox();
+            final Served.Inbox aliceInbox = new Served.Inbox();
+            final Served.Inbox bobInbox = new Served.Inbox();
             subscribe(http, server, admin, adminInbox);
             subscribe(http, server, alice, aliceInbox);
             subscribe(http, server, bob, bobInbox);

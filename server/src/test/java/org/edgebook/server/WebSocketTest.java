@@ -20,42 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 class WebSocketTest {
 
     /** Collects text messages. */
-    private static final class Inbox implements WebSocket.Listener {
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
 
-        @Override
-        public CompletionStage<?> onText(final WebSocket socket, final CharSequence data, final boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        String await(final String contains) throws InterruptedException {
-            return await(contains, 1);
-        }
-
-        /** The {@code nth} message containing {@code contains}, waiting up to 10 s for it. */
-        String await(final String contains, final int nth) throws InterruptedException {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                int seen = 0;
-                for (final String m : messages) {
-                    if (m.contains(contains) && ++seen == nth) {
-                        return m;
-                    }
-                }
-                Thread.sleep(5);
-            }
-            throw new AssertionError("no message " + nth + " containing " + contains + " in " + messages);
-        }
-    }
-
-    private static WebSocket connect(final HttpClient http, final int port, final ApiKey key, final Inbox inbox) {
+    private static WebSocket connect(final HttpClient http, final int port, final ApiKey key,
+                                     final Served.Inbox inbox) {
         final String ts = Long.toString(System.currentTimeMillis());
         return http.newWebSocketBuilder()
                 .header(RequestSignature.KEY_HEADER, key.id())
@@ -74,7 +41,7 @@ class WebSocketTest {
             final ApiKey bob = server.keys().all().stream().filter(k -> "bob".equals(k.account())).findFirst()
                     .orElseThrow();
             final HttpClient http = HttpClient.newHttpClient();
-            final Inbox aliceInbox = new Inbox();
+            final Served.Inbox aliceInbox = new Served.Inbox();
             final WebSocket aliceSocket = connect(http, server.port(), alice, aliceInbox);
             aliceSocket.sendText("{\"op\":\"subscribe\",\"channel\":\"private\"}", true).join();
             aliceSocket.sendText("{\"op\":\"subscribe\",\"channel\":\"trades\"}", true).join();
@@ -134,7 +101,7 @@ class WebSocketTest {
         try (SettlementServer server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0,
                 dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> { })) {
             final var attempt = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/v1/ws"), new Inbox());
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/v1/ws"), new Served.Inbox());
             assertThat(attempt).failsWithin(10, TimeUnit.SECONDS);
         }
     }
