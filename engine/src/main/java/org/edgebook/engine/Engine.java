@@ -489,7 +489,8 @@ public final class Engine {
      * by a deposit with this id before), UNKNOWN_ASSET, INVALID_AMOUNT. Only a deposit that took effect takes its id.
      */
     private void deposit(final long cmd, final Command.Deposit c) {
-        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount(), "depositId", c.depositId());
+        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount(), "depositId", DEPOSIT_ID,
+                c.depositId());
         if (asset == null) {
             return;
         }
@@ -510,7 +511,7 @@ public final class Engine {
 
     /** As {@link #deposit}: MALFORMED, DUPLICATE (withdrawalId), UNKNOWN_ASSET, INVALID_AMOUNT, INSUFFICIENT_FUNDS. */
     private void withdraw(final long cmd, final Command.Withdraw c) {
-        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount(), "withdrawalId",
+        final Asset asset = checkTransfer(cmd, c.account(), c.asset(), c.amount(), "withdrawalId", WITHDRAWAL_ID,
                 c.withdrawalId());
         if (asset == null) {
             return;
@@ -592,7 +593,7 @@ public final class Engine {
 
     /** The shared checks of deposit and withdraw; the asset, or {@code null} after a rejection. */
     private Asset checkTransfer(final long cmd, final String account, final String assetName, final Decimal amount,
-                                final String idField, final String id) {
+                                final String idField, final String idPrefix, final String id) {
         String invalid = firstInvalid(account, "account", assetName, "asset", "", "");
         if (invalid == null && id != null) {
             invalid = Names.problem(idField, id);
@@ -603,8 +604,7 @@ public final class Engine {
         }
         if (id != null) {
             final Account existing = accountsByName.get(account);
-            if (existing != null && existing.transferSeq((idField.equals("depositId") ? DEPOSIT_ID : WITHDRAWAL_ID)
-                    + id) != 0) {
+            if (existing != null && existing.transferSeq(idPrefix + id) != 0) {
                 reject(cmd, DUPLICATE, account, null);
                 return null;
             }

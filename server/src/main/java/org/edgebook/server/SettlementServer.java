@@ -591,9 +591,7 @@ public final class SettlementServer implements AutoCloseable {
                     json(ctx, 400, ApiResponses.error("MALFORMED", "send {\"account\":\"…\"} and nothing else"));
                     return;
                 }
-                final String problem = org.edgebook.engine.Names.problem("account", account);
-                if (problem != null) {
-                    json(ctx, 400, ApiResponses.error("MALFORMED", problem));
+                if (!validName(ctx, "account", account)) {
                     return;
                 }
             } catch (final RuntimeException e) {
