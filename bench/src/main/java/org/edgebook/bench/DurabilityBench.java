@@ -1,5 +1,6 @@
 package org.edgebook.bench;
 
+import org.edgebook.journal.JournalOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,7 +138,7 @@ public final class DurabilityBench {
         final Histogram histogram = new Histogram(60_000_000_000L, 3);
         final PacedInput input = new PacedInput(lines, setup.size(), rate, intended);
         final AckRecorder output = new AckRecorder(intended, setup.size(), histogram);
-        final Replay.Summary summary = DurableReplay.run(input, output, new DurableReplay.Options(dir, 64L << 20, 0,
+        final Replay.Summary summary = DurableReplay.run(input, output, new JournalOptions(dir, 64L << 20, 0,
                 2), w -> System.err.println(w));
         System.out.printf(Locale.ROOT, "offered %,d commands/s for %d s after a setup of %,d: %,d commands, %,.0f "
                         + "commands/s achieved%nack latency (from intended send to events released after the force): %s%n",
@@ -266,7 +267,7 @@ public final class DurabilityBench {
             commands.add(workload.next());
         }
         final Replay.Summary summary = DurableReplay.run(json(commands), OutputStream.nullOutputStream(),
-                new DurableReplay.Options(dir, 64L << 20, snapshotAt, 2), System.err::println);
+                new JournalOptions(dir, 64L << 20, snapshotAt, 2), System.err::println);
         describe(dir, summary, "snapshot after " + snapshotAt + " commands (" + orders + " resting orders placed)");
     }
 
@@ -278,7 +279,7 @@ public final class DurabilityBench {
             final Replay.Summary summary;
             try (InputStream in = Files.newInputStream(flow)) {
                 summary = DurableReplay.run(in, OutputStream.nullOutputStream(),
-                        new DurableReplay.Options(dir, 64L << 20, 0, 2), System.err::println);
+                        new JournalOptions(dir, 64L << 20, 0, 2), System.err::println);
             }
             describe(dir, summary, "no snapshot");
         } finally {

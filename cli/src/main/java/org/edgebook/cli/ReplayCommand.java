@@ -1,5 +1,7 @@
 package org.edgebook.cli;
 
+import org.edgebook.journal.SnapshotMode;
+import org.edgebook.journal.JournalOptions;
 import java.io.BufferedOutputStream;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -43,7 +45,7 @@ final class ReplayCommand implements Callable<Integer> {
             description = {"With --journal: REPLICA (a second engine on its own thread snapshots itself; the engine "
                     + "never stops) or COPY (the engine copies its state out, pausing for the copy). Default "
                     + "${DEFAULT-VALUE}."})
-    private DurableReplay.SnapshotMode snapshotMode;
+    private SnapshotMode snapshotMode;
 
     @Option(names = "--keep-snapshots", paramLabel = "K", defaultValue = "2",
             description = {"With --journal: keep the K newest snapshots and delete older ones, and the journal "
@@ -58,7 +60,7 @@ final class ReplayCommand implements Callable<Integer> {
                      1 << 16)) {
             final Replay.Summary summary = journal == null
                     ? Replay.run(input, output)
-                    : DurableReplay.run(input, output, new DurableReplay.Options(journal, segmentMegabytes << 20,
+                    : DurableReplay.run(input, output, new JournalOptions(journal, segmentMegabytes << 20,
                     snapshotEvery, keepSnapshots, snapshotMode), warning -> System.err.println("edgebook: " + warning),
                     info -> System.err.println("edgebook: " + info));
             output.flush();

@@ -147,7 +147,7 @@ class CrashRecoveryTest {
         static Child start(final Path journal, final Path stderr, final Map<Long, List<String>> acknowledged)
                 throws IOException {
             final String java = ProcessHandle.current().info().command().orElse("java");
-            final ProcessBuilder builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx256m",
+            final ProcessBuilder builder = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                     "replay", "--journal", journal.toString(), "--snapshot-every", "2000", "--segment-size", "1",
                     "--keep-snapshots", "100000"); // keep every segment, so the journal can be replayed from seq 1

@@ -62,9 +62,22 @@ public final class JsonEventWriter extends JsonLinesOutput implements EventSink 
 
     private final char[] number = new char[48];
     private long seq;
+    private String viewer;
+    private char separator = '\n';
 
     public JsonEventWriter(final OutputStream out) {
         super(out);
+    }
+
+    /**
+     * How the events of the commands from now on are written: as {@code viewer} may see them (an account sees its
+     * own side of each trade and the other side's account and order id as {@code null}, as a venue does not name
+     * counterparties; {@code null} sees everything), each event followed by {@code separator} ({@code '\n'} for JSON
+     * lines, {@code ','} for the elements of an array, the last separator then being the caller's to drop).
+     */
+    public void view(final String viewer, final char separator) {
+        this.viewer = viewer;
+        this.separator = separator;
     }
 
     @Override
@@ -166,10 +179,12 @@ public final class JsonEventWriter extends JsonLinesOutput implements EventSink 
             stringField(F_SYMBOL, symbol);
             decimalField(F_PRICE, price, priceScale);
             decimalField(F_QUANTITY, quantity, quantityScale);
-            stringField(F_MAKER_ACCOUNT, makerAccount);
-            stringField(F_MAKER_ORDER_ID, makerOrderId);
-            stringField(F_TAKER_ACCOUNT, takerAccount);
-            stringField(F_TAKER_ORDER_ID, takerOrderId);
+            final boolean maker = viewer == null || viewer.equals(makerAccount);
+            final boolean taker = viewer == null || viewer.equals(takerAccount);
+            stringField(F_MAKER_ACCOUNT, maker ? makerAccount : null);
+            stringField(F_MAKER_ORDER_ID, maker ? makerOrderId : null);
+            stringField(F_TAKER_ACCOUNT, taker ? takerAccount : null);
+            stringField(F_TAKER_ORDER_ID, taker ? takerOrderId : null);
             stringField(F_TAKER_SIDE, takerSide.name());
             end();
         } catch (final IOException e) {
@@ -295,7 +310,7 @@ public final class JsonEventWriter extends JsonLinesOutput implements EventSink 
 
     private void end() throws IOException {
         json.writeEndObject();
-        json.writeRaw('\n');
+        json.writeRaw(separator);
     }
 
     private void decimalField(final SerializedString name, final long units, final int scale) throws IOException {

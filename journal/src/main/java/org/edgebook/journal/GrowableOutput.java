@@ -5,11 +5,22 @@ import java.io.OutputStream;
 
 /** A reusable in-memory byte sink: one batch's events until they may be released. Single thread at a time. */
 final class GrowableOutput extends OutputStream {
+    private final int capacity;
     private byte[] bytes;
     private int size;
 
     GrowableOutput(final int capacity) {
+        this.capacity = capacity;
         bytes = new byte[capacity];
+    }
+
+    /** The bytes written so far are {@code array()[0, size())}; the array changes when it grows or shrinks. */
+    byte[] array() {
+        return bytes;
+    }
+
+    int size() {
+        return size;
     }
 
     @Override
@@ -31,8 +42,12 @@ final class GrowableOutput extends OutputStream {
         }
     }
 
+    /** Empties it; a buffer that grew past four times its normal size for one large batch goes back to normal. */
     void reset() {
         size = 0;
+        if (bytes.length > 4 * capacity) {
+            bytes = new byte[capacity];
+        }
     }
 
     void writeTo(final OutputStream out) throws IOException {

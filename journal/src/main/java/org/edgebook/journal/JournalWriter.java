@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
  * <p>
  * Threading: one thread (the journaler). Records are encoded elsewhere with {@link #encode}.
  */
-public final class JournalWriter implements AutoCloseable {
+public final class JournalWriter implements JournalOutput {
     private final Path dir;
     private final long segmentBytes;
     private final Clock clock;
@@ -72,6 +72,7 @@ public final class JournalWriter implements AutoCloseable {
      * Writes {@code records} (whole records, first sequence {@code firstSeq}) and forces them. Rolls to a new
      * segment first if the current one is full.
      */
+    @Override
     public void write(final ByteBuffer records, final long firstSeq) throws IOException {
         if (segmentSize >= segmentBytes) {
             segment.close();

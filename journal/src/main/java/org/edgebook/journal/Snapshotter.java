@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Engine;
@@ -27,9 +26,11 @@ final class Snapshotter implements Runnable {
     private final long every;
     private final int keep;
     private final Consumer<String> warn;
-    private final BlockingQueue<ByteBuffer> batches = new LinkedBlockingQueue<>();
+    /** Bounded: a replica that falls behind holds the publisher back rather than growing memory without end. */
+    private final BlockingQueue<ByteBuffer> batches = new java.util.concurrent.ArrayBlockingQueue<>(64);
     private final Thread thread;
     private volatile long taken;
+    private boolean abandoned;
 
     Snapshotter(final Path dir, final long recoveredTo, final long every, final int keep,
                 final Consumer<String> warn) {
@@ -46,16 +47,38 @@ final class Snapshotter implements Runnable {
         return this;
     }
 
-    /** A copy of a durable batch's records. */
+    /**
+     * A copy of a durable batch's records; waits while the replica is {@code 64} batches behind. Once the replica's
+     * thread has ended (it failed, and said why), batches are dropped: snapshots stop, the journal goes on.
+     */
     void offer(final ByteBuffer records) {
+        if (abandoned) {
+            return;
+        }
         final ByteBuffer copy = ByteBuffer.allocate(records.remaining());
         copy.put(records.duplicate()).flip();
-        batches.add(copy);
+        put(copy);
+    }
+
+    private void put(final ByteBuffer item) {
+        try {
+            while (!batches.offer(item, 50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (!thread.isAlive()) {
+                    abandoned = true;
+                    batches.clear();
+                    return;
+                }
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Ends after the batches offered so far are applied. */
     void finish() throws InterruptedException {
-        batches.add(END);
+        if (!abandoned) {
+            put(END);
+        }
         thread.join();
     }
 

@@ -29,7 +29,7 @@ class CorruptionTest {
     private void journal(final Path dir, final long segmentBytes, final long snapshotEvery) throws IOException {
         for (int from = 0; from < COMMANDS; from += COMMANDS / 5) {
             JournalFixture.journaled(flow.subList(from, from + COMMANDS / 5),
-                    new DurableReplay.Options(dir, segmentBytes, snapshotEvery, 2), warnings);
+                    new JournalOptions(dir, segmentBytes, snapshotEvery, 2), warnings);
         }
         assertThat(warnings).isEmpty();
     }
@@ -210,7 +210,7 @@ class CorruptionTest {
                 "falling back");
         // And the state is right: carrying on gives the same events as a straight run.
         final List<String> more = JournalFixture.flow(11, COMMANDS + 300).subList(COMMANDS, COMMANDS + 300);
-        final String events = JournalFixture.journaled(more, DurableReplay.Options.defaults(dir), new ArrayList<>());
+        final String events = JournalFixture.journaled(more, JournalOptions.defaults(dir), new ArrayList<>());
         final String straight = JournalFixture.plain(JournalFixture.flow(11, COMMANDS + 300));
         assertThat(JournalFixture.withoutCmd(straight)).endsWith(JournalFixture.withoutCmd(events));
     }

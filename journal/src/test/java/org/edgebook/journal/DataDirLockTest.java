@@ -33,13 +33,13 @@ class DataDirLockTest {
     @Test
     void aSecondWriterInThisJvmIsRefusedNamingTheDirectoryAndThePid(@TempDir final Path dir) throws Exception {
         final List<String> flow = JournalFixture.flow(3, 300);
-        try (DurableEngine service = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
             // (The lock file itself is not read here: closing any channel on it would drop this JVM's lock.)
             final Map<String, byte[]> before = contentsButTheLock(dir);
-            assertThatThrownBy(() -> DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { }))
+            assertThatThrownBy(() -> DurableEngine.start(JournalOptions.defaults(dir), w -> { }))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(dir.toString()).hasMessageContaining("process " + PID);
-            assertThatThrownBy(() -> JournalFixture.journaled(flow, DurableReplay.Options.defaults(dir),
+            assertThatThrownBy(() -> JournalFixture.journaled(flow, JournalOptions.defaults(dir),
                     new ArrayList<>()))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(dir.toString()).hasMessageContaining("process " + PID);
@@ -48,8 +48,8 @@ class DataDirLockTest {
         }
         assertThat(Files.readString(dir.resolve(DataDirLock.FILE_NAME)).strip()).isEqualTo(Long.toString(PID));
         // Released on close: the next writer carries on.
-        JournalFixture.journaled(flow, DurableReplay.Options.defaults(dir), new ArrayList<>());
-        JournalFixture.journaled(flow, DurableReplay.Options.defaults(dir), new ArrayList<>());
+        JournalFixture.journaled(flow, JournalOptions.defaults(dir), new ArrayList<>());
+        JournalFixture.journaled(flow, JournalOptions.defaults(dir), new ArrayList<>());
         assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(2L * flow.size());
     }
 
@@ -68,7 +68,7 @@ class DataDirLockTest {
     @Test
     void aWriterInAnotherProcessIsRefusedWithItsPid(@TempDir final Path dir) throws Exception {
         final String java = ProcessHandle.current().info().command().orElse("java");
-        final Process holder = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+        final Process holder = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
                 Holder.class.getName(), dir.toString()).redirectErrorStream(true).start();
         try {
             final BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
@@ -85,11 +85,11 @@ class DataDirLockTest {
                     .isEqualTo(Long.toString(holder.pid()));
 
             final Map<String, byte[]> before = JournalFixture.contents(dir);
-            assertThatThrownBy(() -> DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { }))
+            assertThatThrownBy(() -> DurableEngine.start(JournalOptions.defaults(dir), w -> { }))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(dir.toString()).hasMessageContaining("process " + holder.pid() + " ");
             assertThatThrownBy(() -> JournalFixture.journaled(JournalFixture.flow(3, 50),
-                    DurableReplay.Options.defaults(dir), new ArrayList<>()))
+                    JournalOptions.defaults(dir), new ArrayList<>()))
                     .hasMessageContaining("process " + holder.pid() + " ");
             assertSame(before, JournalFixture.contents(dir));
             // Readers do not need the lock.
@@ -100,14 +100,14 @@ class DataDirLockTest {
         }
         assertThat(holder.exitValue()).isZero();
         // Its lock went with it.
-        JournalFixture.journaled(JournalFixture.flow(3, 60).subList(50, 60), DurableReplay.Options.defaults(dir),
+        JournalFixture.journaled(JournalFixture.flow(3, 60).subList(50, 60), JournalOptions.defaults(dir),
                 new ArrayList<>());
         assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(60);
     }
 
     @Test
     void aRefusedRecoveryLetsGoOfTheDirectory(@TempDir final Path dir) throws IOException {
-        JournalFixture.journaled(JournalFixture.flow(5, 200), DurableReplay.Options.defaults(dir), new ArrayList<>());
+        JournalFixture.journaled(JournalFixture.flow(5, 200), JournalOptions.defaults(dir), new ArrayList<>());
         final Path segment = JournalScanner.segments(dir).getFirst();
         final byte[] bytes = Files.readAllBytes(segment);
         bytes[JournalFormat.HEADER_LENGTH + 100] ^= 0x01;
@@ -153,7 +153,7 @@ class DataDirLockTest {
                     }
                 }
             };
-            DurableReplay.run(in, events, DurableReplay.Options.defaults(Path.of(args[0])), System.err::println);
+            DurableReplay.run(in, events, JournalOptions.defaults(Path.of(args[0])), System.err::println);
         }
     }
 }

@@ -55,7 +55,7 @@ class DurableEngineTest {
     void repliesCarryTheEventsOfAPlainEngineOnceDurable(@TempDir final Path dir) throws Exception {
         final List<Command> commands = commands(JournalFixture.flow(21, 600));
         final List<List<Event>> replies;
-        try (DurableEngine service = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
             replies = submitInTurn(service, commands);
         }
         final EventCollector expected = new EventCollector();
@@ -73,7 +73,7 @@ class DurableEngineTest {
         final Map<Long, Command> bySeq = new ConcurrentHashMap<>();
         final int clients = 8;
         final int each = 2_000;
-        try (DurableEngine service = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
             submitInTurn(service, setup);
             final CountDownLatch done = new CountDownLatch(clients * each);
             final List<Thread> threads = new ArrayList<>();
@@ -109,11 +109,11 @@ class DurableEngineTest {
     @Test
     void aRestartRecoversAndSequenceNumbersGoOn(@TempDir final Path dir) throws Exception {
         final List<Command> commands = commands(JournalFixture.flow(23, 400));
-        try (DurableEngine service = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
             submitInTurn(service, commands.subList(0, 250));
         }
         final List<Long> seqs = new ArrayList<>();
-        try (DurableEngine service = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
             assertThat(service.recovered().lastSeq()).isEqualTo(250);
             final CountDownLatch done = new CountDownLatch(1);
             service.submit(commands.get(250), (seq, events) -> {
@@ -127,7 +127,7 @@ class DurableEngineTest {
 
     @Test
     void nothingIsTakenAfterClose(@TempDir final Path dir) throws Exception {
-        final DurableEngine service = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { });
+        final DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { });
         service.close();
         assertThat(service.submit(new Command.QueryBalances("a"), (seq, events) -> { })).isFalse();
         try (Recovery.Recovered recovered = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { })) {

@@ -15,7 +15,7 @@ class DurableReplayTest {
     void journaledReplayGivesTheSameEventsByteForByte(@TempDir final Path dir) throws IOException {
         final List<String> flow = JournalFixture.flow(1, 5_000);
         final List<String> warnings = new ArrayList<>();
-        final String events = JournalFixture.journaled(flow, DurableReplay.Options.defaults(dir), warnings);
+        final String events = JournalFixture.journaled(flow, JournalOptions.defaults(dir), warnings);
         assertThat(events).isEqualTo(JournalFixture.plain(flow));
         assertThat(warnings).isEmpty();
     }
@@ -23,7 +23,7 @@ class DurableReplayTest {
     @Test
     void aRestartOnTheSameDirectoryCarriesOnWhereItStopped(@TempDir final Path dir) throws IOException {
         final List<String> flow = JournalFixture.flow(2, 6_000);
-        final DurableReplay.Options options = new DurableReplay.Options(dir, 64 << 10, 0, 2);
+        final JournalOptions options = new JournalOptions(dir, 64 << 10, 0, 2);
         final List<String> warnings = new ArrayList<>();
         final StringBuilder events = new StringBuilder();
         for (int from = 0; from < flow.size(); from += 1_500) {
@@ -40,7 +40,7 @@ class DurableReplayTest {
     @Test
     void segmentsRollAtTheSetSizeOnBatchBoundaries(@TempDir final Path dir) throws IOException {
         final List<String> flow = JournalFixture.flow(5, 30_000);
-        JournalFixture.journaled(flow, new DurableReplay.Options(dir, 32 << 10, 0, 2), new ArrayList<>());
+        JournalFixture.journaled(flow, new JournalOptions(dir, 32 << 10, 0, 2), new ArrayList<>());
         final List<Path> segments = JournalScanner.segments(dir);
         assertThat(segments).hasSizeGreaterThanOrEqualTo(5);
         for (final Path segment : segments.subList(0, segments.size() - 1)) {
@@ -52,7 +52,7 @@ class DurableReplayTest {
     @Test
     void snapshotsAreTakenAndOldOnesPrunedWithTheSegmentsTheyReplace(@TempDir final Path dir) throws IOException {
         final List<String> flow = JournalFixture.flow(3, 20_000);
-        final DurableReplay.Options options = new DurableReplay.Options(dir, 32 << 10, 3_000, 2);
+        final JournalOptions options = new JournalOptions(dir, 32 << 10, 3_000, 2);
         final List<String> warnings = new ArrayList<>();
         final String first = JournalFixture.journaled(flow.subList(0, 12_000), options, warnings);
         final List<Path> snapshots = new SnapshotStore(dir).list();
@@ -74,9 +74,9 @@ class DurableReplayTest {
         final Path copy = dir.resolve("copy");
         // Two starts each, so the replica also has to recover before it follows the engine.
         for (final Path d : List.of(replica, copy)) {
-            final DurableReplay.SnapshotMode mode = d == replica ? DurableReplay.SnapshotMode.REPLICA
-                    : DurableReplay.SnapshotMode.COPY;
-            final DurableReplay.Options options = new DurableReplay.Options(d, 64L << 20, 2_000, 10, mode);
+            final SnapshotMode mode = d == replica ? SnapshotMode.REPLICA
+                    : SnapshotMode.COPY;
+            final JournalOptions options = new JournalOptions(d, 64L << 20, 2_000, 10, mode);
             JournalFixture.journaled(flow.subList(0, 5_000), options, new ArrayList<>());
             JournalFixture.journaled(flow.subList(5_000, flow.size()), options, new ArrayList<>());
         }
@@ -91,7 +91,7 @@ class DurableReplayTest {
     @Test
     void recoveryReportsWhatItDid(@TempDir final Path dir) throws IOException {
         final List<String> flow = JournalFixture.flow(4, 4_000);
-        JournalFixture.journaled(flow, new DurableReplay.Options(dir, 64L << 20, 2_500, 2), new ArrayList<>());
+        JournalFixture.journaled(flow, new JournalOptions(dir, 64L << 20, 2_500, 2), new ArrayList<>());
         final Recovery.Recovered recovered = Recovery.recover(dir,
                 new EventSinkSwitch(org.edgebook.engine.EventSink.DISCARD), w -> { });
         recovered.close();

@@ -61,7 +61,7 @@ class JournalExactnessTest {
         final List<Command> commands = hostileFlow();
         final Map<Long, Command> executed = new ConcurrentSkipListMap<>();
         final Map<String, ?> balancesBefore;
-        try (DurableEngine service = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
             service.listen((seq, time, command, events) -> executed.put(seq, command));
             for (final Command command : commands) {
                 final CountDownLatch done = new CountDownLatch(1);
@@ -84,7 +84,7 @@ class JournalExactnessTest {
         assertThat(journaled.get(201L)).isInstanceOf(Command.Malformed.class);
         assertThat(journaled.get(202L)).isEqualTo(commands.get(201));
         // The next start replays the journal to the very same state.
-        try (DurableEngine again = DurableEngine.start(DurableReplay.Options.defaults(dir), w -> { })) {
+        try (DurableEngine again = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
             assertThat(balancesOf(again)).isEqualTo(balancesBefore);
         }
     }

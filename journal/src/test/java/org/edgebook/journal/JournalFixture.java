@@ -72,7 +72,7 @@ public final class JournalFixture {
     }
 
     /** Events of a journaled replay into {@code dir}; warnings are collected. */
-    public static String journaled(final List<String> lines, final DurableReplay.Options options, final List<String> warnings)
+    public static String journaled(final List<String> lines, final JournalOptions options, final List<String> warnings)
             throws IOException {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         DurableReplay.run(new ByteArrayInputStream(bytes(lines)), out, options, warnings::add);

@@ -47,7 +47,7 @@ class JournalFormatTest {
 
     @Test
     void recordsCarryTheirSource(@TempDir final Path dir) throws IOException {
-        JournalFixture.journaled(JournalFixture.flow(41, 20), DurableReplay.Options.defaults(dir), new ArrayList<>());
+        JournalFixture.journaled(JournalFixture.flow(41, 20), JournalOptions.defaults(dir), new ArrayList<>());
         final List<String> sources = new ArrayList<>();
         JournalScanner.scanSourced(dir, 0, Long.MAX_VALUE, false, (s, t, source, command) -> sources.add(source));
         assertThat(sources).hasSize(20).containsOnly("replay");

@@ -17,7 +17,7 @@ class OwnerOnlyTest {
     @Test
     void journalSnapshotsAndTheLockAreOwnerOnly(@TempDir final Path parent) throws IOException {
         final Path dir = parent.resolve("data");
-        JournalFixture.journaled(JournalFixture.flow(7, 3_000), new DurableReplay.Options(dir, 16 << 10, 1_000, 2),
+        JournalFixture.journaled(JournalFixture.flow(7, 3_000), new JournalOptions(dir, 16 << 10, 1_000, 2),
                 new ArrayList<>());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
         final List<Path> files;

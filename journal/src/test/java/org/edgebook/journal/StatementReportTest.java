@@ -37,7 +37,7 @@ class StatementReportTest {
         flow.add("{\"type\":\"transfer\",\"transferId\":\"t2\",\"from\":\"a2\",\"to\":\"a1\",\"asset\":\"BTC\","
                 + "\"amount\":\"0.5\"}");
         flow.add("{\"type\":\"withdraw\",\"account\":\"a1\",\"asset\":\"USD\",\"amount\":\"1.01\"}");
-        JournalFixture.journaled(flow, DurableReplay.Options.defaults(dir), new ArrayList<>());
+        JournalFixture.journaled(flow, JournalOptions.defaults(dir), new ArrayList<>());
         final LocalDate today = dayOfFirstRecord(dir);
         final StatementReport.Statement statement = StatementReport.build(dir, "a1", today);
         assertThat(statement.reconciles()).isTrue();
@@ -61,7 +61,7 @@ class StatementReportTest {
 
     @Test
     void aDayBeforeAnythingHappenedIsEmptyAndReconciles(@TempDir final Path dir) throws IOException {
-        JournalFixture.journaled(JournalFixture.flow(52, 500), DurableReplay.Options.defaults(dir), new ArrayList<>());
+        JournalFixture.journaled(JournalFixture.flow(52, 500), JournalOptions.defaults(dir), new ArrayList<>());
         final StatementReport.Statement statement = StatementReport.build(dir, "a1", dayOfFirstRecord(dir).minusDays(1));
         assertThat(statement.movements()).isEmpty();
         assertThat(statement.opening()).isEmpty();

@@ -28,7 +28,7 @@ class TradeReportTest {
     void everyTradeIsReportedOnceWithExactNotionalsThatReconcileWithBalances(@TempDir final Path dir)
             throws IOException {
         final List<String> flow = JournalFixture.flow(31, 3_000);
-        final String events = JournalFixture.journaled(flow, DurableReplay.Options.defaults(dir), new ArrayList<>());
+        final String events = JournalFixture.journaled(flow, JournalOptions.defaults(dir), new ArrayList<>());
         final long tradeEvents = events.lines().filter(l -> l.contains("\"type\":\"trade\"")).count();
         final List<String> csv = report(dir, TradeReport.Format.CSV);
         assertThat(csv.getFirst()).isEqualTo(TradeReport.CSV_HEADER);
@@ -72,7 +72,7 @@ class TradeReportTest {
 
     @Test
     void theSameJournalGivesTheSameReportAndJsonMatchesCsv(@TempDir final Path dir) throws IOException {
-        JournalFixture.journaled(JournalFixture.flow(32, 2_000), DurableReplay.Options.defaults(dir),
+        JournalFixture.journaled(JournalFixture.flow(32, 2_000), JournalOptions.defaults(dir),
                 new ArrayList<>());
         assertThat(report(dir, TradeReport.Format.CSV)).isEqualTo(report(dir, TradeReport.Format.CSV));
         final List<String> json = report(dir, TradeReport.Format.JSON);
@@ -84,7 +84,7 @@ class TradeReportTest {
 
     @Test
     void aTimeRangeSelectsByExecutionTime(@TempDir final Path dir) throws IOException {
-        JournalFixture.journaled(JournalFixture.flow(33, 2_000), DurableReplay.Options.defaults(dir),
+        JournalFixture.journaled(JournalFixture.flow(33, 2_000), JournalOptions.defaults(dir),
                 new ArrayList<>());
         final ByteArrayOutputStream none = new ByteArrayOutputStream();
         assertThat(TradeReport.write(dir, 0, 1, TradeReport.Format.CSV, "X", none).trades()).isZero();

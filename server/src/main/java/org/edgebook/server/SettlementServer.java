@@ -1,5 +1,6 @@
 package org.edgebook.server;
 
+import org.edgebook.journal.JournalOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -123,7 +124,7 @@ public final class SettlementServer implements AutoCloseable {
         // until created.
         final io.vertx.core.net.PemKeyCertOptions tls = ServerTls.check(config.tlsCert(), config.tlsKey());
         final KeyStore keys = KeyStore.open(config.dataDir(), config.masterKeyFile(), warn);
-        final DurableEngine engine = DurableEngine.start(DurableReplay.Options.defaults(config.dataDir()), warn);
+        final DurableEngine engine = DurableEngine.start(JournalOptions.defaults(config.dataDir()), warn);
         if (keys.isEmpty()) {
             try {
                 keys.create(null);
