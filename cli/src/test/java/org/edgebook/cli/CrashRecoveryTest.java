@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and the final child's answers about balances and books (after all the crashes) must match that clean replay.
  */
 class CrashRecoveryTest {
+    private static final String CLASS = CrashRecoveryTest.class.getSimpleName();
+
     private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
 
     @Test
@@ -48,7 +50,16 @@ class CrashRecoveryTest {
     }
 
     private static void crashAndCheck(final Path dir, final int rounds, final long seed) throws Exception {
-        final SplittableRandom random = new SplittableRandom(seed);
+        System.out.printf("%s: %d rounds, seed %d%n", CLASS, rounds, seed);
+        try {
+            crashAndCheck(dir, rounds, seed, new SplittableRandom(seed));
+        } catch (final AssertionError | Exception e) {
+            throw new AssertionError(CLASS + " failed with seed " + seed + " (" + rounds + " rounds): " + e, e);
+        }
+    }
+
+    private static void crashAndCheck(final Path dir, final int rounds, final long seed,
+                                      final SplittableRandom random) throws Exception {
         final Path journal = dir.resolve("journal");
         final List<String> flow = JournalFixture.flow(seed, 400 + rounds * 3_000);
         final Map<Long, List<String>> acknowledged = new ConcurrentHashMap<>();

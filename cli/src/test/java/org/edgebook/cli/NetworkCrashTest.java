@@ -38,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with; commands that got no answer may or may not be there, but never in part.
  */
 class NetworkCrashTest {
+    private static final String CLASS = NetworkCrashTest.class.getSimpleName();
+
     private static final Pattern URL = Pattern.compile("edgebook up: http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern KEY = Pattern.compile("^\\s+(\\w+)\\s+key (\\S+)\\s+secret (\\S+)$");
     private static final Pattern SEQ = Pattern.compile("^\\{\"seq\":(\\d+),");
@@ -57,7 +59,16 @@ class NetworkCrashTest {
     }
 
     private static void crashAndCheck(final Path dir, final int rounds, final long seed) throws Exception {
-        final SplittableRandom random = new SplittableRandom(seed);
+        System.out.printf("%s: %d rounds, seed %d%n", CLASS, rounds, seed);
+        try {
+            crashAndCheck(dir, rounds, seed, new SplittableRandom(seed));
+        } catch (final AssertionError | Exception e) {
+            throw new AssertionError(CLASS + " failed with seed " + seed + " (" + rounds + " rounds): " + e, e);
+        }
+    }
+
+    private static void crashAndCheck(final Path dir, final int rounds, final long seed,
+                                      final SplittableRandom random) throws Exception {
         final Map<String, Key> keys = new ConcurrentHashMap<>();
         final Map<Long, String> answered = new ConcurrentHashMap<>();
         final AtomicInteger orderIds = new AtomicInteger();

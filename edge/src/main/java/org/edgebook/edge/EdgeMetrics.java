@@ -57,6 +57,19 @@ public final class EdgeMetrics {
         }
     }
 
+    /** A module file changed on disk and was swapped in ({@code swapped}) or refused, the old one kept serving. */
+    public void moduleReloaded(final String path, final boolean swapped) {
+        Counter.builder("edge_module_reloads").description("Module files changed on disk: swapped in, or refused")
+            .tags("route", path, "outcome", swapped ? "swapped" : "refused").register(registry).increment();
+    }
+
+    /** How many reloads of a route's module file ended so ({@code swapped} or refused); 0 before the first. */
+    public double moduleReloads(final String path, final boolean swapped) {
+        final Counter counter = registry.find("edge_module_reloads")
+            .tags("route", path, "outcome", swapped ? "swapped" : "refused").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     public Route route(final String path, final String kind) {
         return routes.computeIfAbsent(path, p -> new Route(p, kind));
     }

@@ -236,7 +236,9 @@ public final class EdgeNode implements AutoCloseable {
                 target.stamp().modified = modified;
                 target.stamp().size = size;
                 replaceModule(e.getKey(), Files.readAllBytes(target.file()));
+                metrics.moduleReloaded(e.getKey(), true);
             } catch (IOException | ModuleRejectedException ex) {
+                metrics.moduleReloaded(e.getKey(), false);
                 LOG.log(System.Logger.Level.ERROR, "route {0}: the new module in {1} was not swapped in: {2}",
                     e.getKey(), target.file(), ex.getMessage());
             }

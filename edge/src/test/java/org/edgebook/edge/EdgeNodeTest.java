@@ -301,11 +301,18 @@ class EdgeNodeTest {
             java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         awaitBody("/fn", "{\"request_time_ms\":1795338000250}");
         assertThat(guestLines).isNotEmpty();
+        assertThat(node.metrics().moduleReloads("/fn", true)).isEqualTo(1);
 
         Files.write(dir.resolve("next.wasm"), Guests.read("invalid.wasm"));
         Files.move(dir.resolve("next.wasm"), module, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
             java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Thread.sleep(2_500);
+        // The node saw the invalid file and refused it (not merely: has not looked yet), and the old module serves.
+        final long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (node.metrics().moduleReloads("/fn", false) == 0 && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(node.metrics().moduleReloads("/fn", false)).as("refused reloads").isEqualTo(1);
+        assertThat(node.metrics().moduleReloads("/fn", true)).as("swaps").isEqualTo(1);
         assertThat(post("/fn", TRANSFORM).body()).isEqualTo("{\"request_time_ms\":1795338000250}");
     }
 
