@@ -1,0 +1,118 @@
+package org.edgebook.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The orders query: its documented order (markets in definition order, bids best first then asks, oldest first at a
+ * price), and that a restored engine gives the same answer.
+ */
+class OrdersQueryTest {
+
+    /** BTC-USD as in {@link EngineFixture#btcUsd()}, then ETH (scale 8) and ETH-USD, both funded for a and b. */
+    private static EngineFixture twoMarkets() {
+        final EngineFixture f = EngineFixture.btcUsd();
+        f.run(new Command.DefineAsset("ETH", 8));
+        f.run(new Command.DefineInstrument("ETH-USD", "ETH", "USD", EngineFixture.d("0.5"), EngineFixture.d("0.01")));
+        for (final String account : List.of("a", "b")) {
+            f.deposit(account, "USD", "100000");
+            f.deposit(account, "BTC", "10");
+            f.deposit(account, "ETH", "100");
+        }
+        return f;
+    }
+
+    private static List<Event> place(final EngineFixture f, final String account, final String id,
+                                     final String symbol, final Side side, final String price, final String qty) {
+        return f.run(Command.Place.limit(account, id, symbol, side, price, qty));
+    }
+
+    /** The ids of the account's orders, in the order the query answers them. */
+    private static List<String> ids(final List<Event> answer) {
+        assertThat(answer).hasSize(1).first().isInstanceOf(Event.Orders.class);
+        final List<String> ids = new ArrayList<>();
+        for (final OpenOrder o : ((Event.Orders) answer.getFirst()).orders()) {
+            ids.add(o.clientOrderId());
+        }
+        return ids;
+    }
+
+    @Test
+    void answersMarketsInDefinitionOrderBidsBestFirstThenAsksOldestFirstAtAPrice() {
+        final EngineFixture f = twoMarkets();
+        // Placed out of every order the answer uses: ETH-USD first, asks before bids, worse prices first.
+        place(f, "a", "e-ask", "ETH-USD", Side.SELL, "30", "1");
+        place(f, "a", "e-bid", "ETH-USD", Side.BUY, "20", "1");
+        place(f, "a", "ask-102", "BTC-USD", Side.SELL, "102", "0.01");
+        place(f, "a", "ask-101-first", "BTC-USD", Side.SELL, "101", "0.01");
+        place(f, "b", "b-ask-101", "BTC-USD", Side.SELL, "101", "0.01");
+        place(f, "a", "ask-101-second", "BTC-USD", Side.SELL, "101", "0.01");
+        place(f, "a", "bid-99", "BTC-USD", Side.BUY, "99", "0.01");
+        place(f, "a", "bid-100-first", "BTC-USD", Side.BUY, "100", "0.01");
+        place(f, "b", "b-bid-100", "BTC-USD", Side.BUY, "100", "0.01");
+        place(f, "a", "bid-100-second", "BTC-USD", Side.BUY, "100", "0.01");
+
+        assertThat(ids(f.run(new Command.QueryOrders("a")))).containsExactly(
+                "bid-100-first", "bid-100-second", "bid-99", "ask-101-first", "ask-101-second", "ask-102",
+                "e-bid", "e-ask");
+        assertThat(ids(f.run(new Command.QueryOrders("b")))).containsExactly("b-bid-100", "b-ask-101");
+        assertThat(ids(f.run(new Command.QueryOrders("nobody")))).isEmpty();
+    }
+
+    @Test
+    void aModifyThatLosesTimePriorityMovesTheOrderBehindOthersAtItsPrice() {
+        final EngineFixture f = twoMarkets();
+        place(f, "a", "first", "BTC-USD", Side.BUY, "100", "0.01");
+        place(f, "a", "second", "BTC-USD", Side.BUY, "100", "0.01");
+        place(f, "a", "lower", "BTC-USD", Side.BUY, "99", "0.01");
+        // Shrinking keeps time priority.
+        f.run(new Command.Modify("a", "first", null, EngineFixture.d("0.005")));
+        assertThat(ids(f.run(new Command.QueryOrders("a")))).containsExactly("first", "second", "lower");
+        // Growing loses it.
+        f.run(new Command.Modify("a", "first", null, EngineFixture.d("0.02")));
+        assertThat(ids(f.run(new Command.QueryOrders("a")))).containsExactly("second", "first", "lower");
+        // A new price joins the back of that level.
+        f.run(new Command.Modify("a", "lower", EngineFixture.d("100"), null));
+        assertThat(ids(f.run(new Command.QueryOrders("a")))).containsExactly("second", "first", "lower");
+        // Filled and cancelled orders leave the answer; a partly filled one stays, with what remains.
+        place(f, "b", "taker", "BTC-USD", Side.SELL, "100", "0.015");
+        f.run(new Command.Cancel("a", "lower"));
+        final List<Event> answer = f.run(new Command.QueryOrders("a"));
+        assertThat(ids(answer)).containsExactly("first");
+        assertThat(((Event.Orders) answer.getFirst()).orders().getFirst().remaining())
+                .isEqualTo(EngineFixture.d("0.015"));
+    }
+
+    @Test
+    void aRestoredEngineAnswersEveryAccountsOrdersQueryAsTheOriginal() throws IOException {
+        for (final long seed : RandomFlows.seeds(20)) {
+            final List<Command> flow = RandomFlows.flow(seed, 500, 2000);
+            final EventCollector originalEvents = new EventCollector();
+            final Engine original = new Engine(originalEvents);
+            for (int i = 0; i < flow.size(); i++) {
+                original.execute(i + 1, flow.get(i));
+            }
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            EngineSnapshot.write(original, new DataOutputStream(bytes));
+            final EventCollector restoredEvents = new EventCollector();
+            final Engine restored = EngineSnapshot.read(new DataInputStream(
+                    new ByteArrayInputStream(bytes.toByteArray())), restoredEvents);
+            originalEvents.drain();
+            long cmd = flow.size();
+            for (final String account : original.accounts()) {
+                cmd++;
+                original.execute(cmd, new Command.QueryOrders(account));
+                restored.execute(cmd, new Command.QueryOrders(account));
+            }
+            assertThat(restoredEvents.drain()).as(RandomFlows.replayHint(seed)).isEqualTo(originalEvents.drain());
+        }
+    }
+}
