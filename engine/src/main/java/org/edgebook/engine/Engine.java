@@ -671,7 +671,7 @@ public final class Engine {
             reject(cmd, INVALID_INSTRUMENT, null, null);
             return;
         }
-        final Instrument instrument = new Instrument(c.symbol(), base, quote, tick, lot);
+        final Instrument instrument = new Instrument(c.symbol(), instruments.size(), base, quote, tick, lot);
         instruments.add(instrument);
         instrumentsBySymbol.put(instrument.symbol, instrument);
         sink.ok(cmd);

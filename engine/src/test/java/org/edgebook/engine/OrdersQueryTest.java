@@ -8,12 +8,16 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * The orders query: its documented order (markets in definition order, bids best first then asks, oldest first at a
- * price), and that a restored engine gives the same answer.
+ * price), that a restored engine gives the same answer, and that each account's list of open orders
+ * ({@link OrderIndex}) holds exactly that account's resting orders after every command and after a restore.
  */
 class OrdersQueryTest {
 
@@ -113,6 +117,52 @@ class OrdersQueryTest {
                 restored.execute(cmd, new Command.QueryOrders(account));
             }
             assertThat(restoredEvents.drain()).as(RandomFlows.replayHint(seed)).isEqualTo(originalEvents.drain());
+        }
+    }
+
+    @Test
+    void eachAccountsOpenOrderListHoldsExactlyItsRestingOrders() throws IOException {
+        for (final long seed : RandomFlows.seeds(100)) {
+            final List<Command> flow = RandomFlows.flow(seed, 20, 800);
+            final Engine engine = new Engine(EventSink.DISCARD);
+            for (int i = 0; i < flow.size(); i++) {
+                engine.execute(i + 1, flow.get(i));
+                assertOpenOrderListsMatchTheBooks(engine, RandomFlows.replayHint(seed) + ", after cmd " + (i + 1));
+            }
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            EngineSnapshot.write(engine, new DataOutputStream(bytes));
+            assertOpenOrderListsMatchTheBooks(EngineSnapshot.read(new DataInputStream(
+                    new ByteArrayInputStream(bytes.toByteArray())), EventSink.DISCARD),
+                    RandomFlows.replayHint(seed) + ", restored");
+        }
+    }
+
+    private static void assertOpenOrderListsMatchTheBooks(final Engine engine, final String when) {
+        for (final Account account : engine.accounts) {
+            final Set<Order> onBooks = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (final Instrument instrument : engine.instruments) {
+                for (final BookSide side : List.of(instrument.book.bids, instrument.book.asks)) {
+                    for (int l = 0; l < side.levelCount(); l++) {
+                        for (Order o = side.level(l).head; o != null; o = o.next) {
+                            if (o.account == account) {
+                                onBooks.add(o);
+                            }
+                        }
+                    }
+                }
+            }
+            final Set<Order> listed = Collections.newSetFromMap(new IdentityHashMap<>());
+            Order prev = null;
+            for (Order o = account.orders.firstOpen(); o != null; o = o.nextOfAccount) {
+                assertThat(o.prevOfAccount).as("%s: %s's list links back", when, account.name).isSameAs(prev);
+                assertThat(listed.add(o)).as("%s: %s's list has no cycle", when, account.name).isTrue();
+                assertThat(account.orders.get(o.clientOrderId)).as("%s: %s's id table", when, account.name)
+                        .isSameAs(o);
+                prev = o;
+            }
+            assertThat(listed).as("%s: %s's open orders", when, account.name).isEqualTo(onBooks);
+            assertThat(account.orders.openCount()).as("%s: %s's open count", when, account.name)
+                    .isEqualTo(onBooks.size());
         }
     }
 }
