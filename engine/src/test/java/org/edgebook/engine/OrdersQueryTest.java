@@ -95,6 +95,44 @@ class OrdersQueryTest {
                 .isEqualTo(EngineFixture.d("0.015"));
     }
 
+    /**
+     * The cost property, counted rather than timed: an account with 3 open orders in a market where 100,000 orders of
+     * another account rest, at its prices and around them, is answered by looking at its 3 orders. A walk through the
+     * books, as the query once was, looks at all 100,003.
+     */
+    @Test
+    void anAccountsOrdersAreListedByLookingOnlyAtThem() {
+        final EngineFixture f = EngineFixture.btcUsd();
+        f.deposit("crowd", "USD", "100000000");
+        f.deposit("crowd", "BTC", "100000");
+        f.deposit("mine", "USD", "1000");
+        f.deposit("mine", "BTC", "1");
+        final int others = 100_000;
+        for (int i = 0; i < others; i++) {
+            // 1,000 levels a side, 50 orders each: bids 1000 down to 500.5, asks 1001 up to 1500.5.
+            final Side side = i % 2 == 0 ? Side.BUY : Side.SELL;
+            final int ticks = (i / 2) % 1000;
+            final String price = side == Side.BUY ? half(2000 - ticks) : half(2002 + ticks);
+            assertThat(f.run(Command.Place.limit("crowd", "c" + i, "BTC-USD", side, price, "0.001")))
+                    .first().isInstanceOf(Event.Accepted.class);
+            if (i == 10 || i == 50_001 || i == others - 2) {
+                final String id = "m" + i;
+                f.run(Command.Place.limit("mine", id, "BTC-USD", side, price, "0.001"));
+            }
+        }
+        assertThat(f.engine.openOrders()).hasSize(others + 3);
+
+        assertThat(ids(f.run(new Command.QueryOrders("mine")))).containsExactly("m10", "m99998", "m50001");
+        assertThat(f.engine.ordersVisitedByLastQuery()).isEqualTo(3);
+        assertThat(ids(f.run(new Command.QueryOrders("nobody")))).isEmpty();
+        assertThat(f.engine.ordersVisitedByLastQuery()).isZero();
+    }
+
+    /** {@code halves / 2} as a price: 2001 is "1000.5". */
+    private static String half(final int halves) {
+        return halves / 2 + (halves % 2 == 0 ? "" : ".5");
+    }
+
     @Test
     void aRestoredEngineAnswersEveryAccountsOrdersQueryAsTheOriginal() throws IOException {
         for (final long seed : RandomFlows.seeds(20)) {
