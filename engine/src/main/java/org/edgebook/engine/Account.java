@@ -2,7 +2,8 @@ package org.edgebook.engine;
 
 /**
  * An account's balances per asset (indexed by asset id) and its orders by clientOrderId. A clientOrderId maps to
- * the open {@link Order}, or to {@link Order#CLOSED} once the order has left the book: ids are never reused.
+ * the open {@link Order}, or to {@link Order#CLOSED} once the order has left the book: ids are never reused. The
+ * {@link OrderIndex} also links the open orders alone, so they can be listed without a walk through every book.
  * Engine-internal; single writer.
  */
 final class Account {

@@ -147,7 +147,7 @@ public final class EngineSnapshot {
             final Asset quote = engine.assets.get(in.readInt());
             final Decimal tick = Decimal.of(in.readLong(), in.readByte());
             final Decimal lot = Decimal.of(in.readLong(), in.readByte());
-            final Instrument instrument = new Instrument(symbol, base, quote, tick, lot);
+            final Instrument instrument = new Instrument(symbol, i, base, quote, tick, lot);
             engine.instruments.add(instrument);
             engine.instrumentsBySymbol.put(symbol, instrument);
         }
@@ -181,6 +181,8 @@ public final class EngineSnapshot {
                     final long remaining = in.readLong();
                     final long filled = format >= 3 ? in.readLong() : 0;
                     order.set(account, clientOrderId, instrument, side, price, remaining, filled, in.readBoolean());
+                    // Joining the level and the account's open orders rebuilds both lists, and the level's arrival
+                    // numbers, from the books in time priority: neither list is in the snapshot.
                     instrument.book.side(side).add(order);
                     account.orders.open(order);
                 }

@@ -10,6 +10,8 @@ final class Instrument {
     static final long INVALID = -1;
 
     final String symbol;
+    /** Position in definition order: the engine's instruments list holds this instrument at {@code id}. */
+    final int id;
     final Asset base;
     final Asset quote;
     final int priceScale;
@@ -22,8 +24,10 @@ final class Instrument {
     final long notionalFactor;
     final OrderBook book;
 
-    Instrument(final String symbol, final Asset base, final Asset quote, final Decimal tick, final Decimal lot) {
+    Instrument(final String symbol, final int id, final Asset base, final Asset quote, final Decimal tick,
+               final Decimal lot) {
         this.symbol = symbol;
+        this.id = id;
         this.base = base;
         this.quote = quote;
         this.priceScale = tick.scale();

@@ -1,8 +1,9 @@
 package org.edgebook.engine;
 
 /**
- * A resting order: a node in its price level's FIFO queue. Pooled and reused by {@link OrderPool}, so nothing may
- * keep a reference to one after it left the book. Engine-internal; single writer.
+ * A resting order: a node in two intrusive doubly-linked lists, its price level's FIFO queue and its account's open
+ * orders ({@link OrderIndex}), so joining and leaving either is a few field writes. Pooled and reused by
+ * {@link OrderPool}, so nothing may keep a reference to one after it left the book. Engine-internal; single writer.
  */
 final class Order {
     /** Marks a used clientOrderId whose order is no longer open. */
@@ -27,6 +28,15 @@ final class Order {
     PriceLevel level;
     Order prev;
     Order next;
+    /**
+     * The order's place in its level's queue: set as it joins the back of the level, larger than that of every order
+     * already there ({@link PriceLevel#append}). Orders of one level compare by it as they do by queue position.
+     */
+    long arrival;
+
+    /** Neighbours in its account's open orders ({@link OrderIndex}); that list has no particular order. */
+    Order prevOfAccount;
+    Order nextOfAccount;
 
     void set(final Account account, final String clientOrderId, final Instrument instrument, final Side side,
              final long price, final long remaining, final long filled, final boolean postOnly) {
@@ -48,5 +58,7 @@ final class Order {
         level = null;
         prev = null;
         next = null;
+        prevOfAccount = null;
+        nextOfAccount = null;
     }
 }

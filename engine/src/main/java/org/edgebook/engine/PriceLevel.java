@@ -6,6 +6,11 @@ final class PriceLevel {
     long quantity;
     Order head;
     Order tail;
+    /**
+     * Orders ever appended to this level object; numbers each order's {@link Order#arrival}. Never reset, not even
+     * when the level is pooled and reused, so it only grows and a later arrival always gets a larger number.
+     */
+    private long arrivals;
 
     boolean isEmpty() {
         return head == null;
@@ -13,6 +18,7 @@ final class PriceLevel {
 
     void append(final Order order) {
         order.level = this;
+        order.arrival = ++arrivals;
         order.prev = tail;
         order.next = null;
         if (tail == null) {

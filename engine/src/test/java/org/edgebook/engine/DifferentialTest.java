@@ -87,6 +87,25 @@ class DifferentialTest {
                         limit("s", "s1", Side.SELL, "55340232221128650", "100"),
                         limit("t", "t1", Side.SELL, "55340232221128650", "100"),
                         market("a", "m1", Side.BUY, "200"), new Command.QueryBalances("a")),
+                // An orders query over two markets, both sides, several prices and several orders at a price, as
+                // modifies that keep or lose time priority, fills and cancels change them; markets answer in
+                // definition order (BTC-USD before DOGE-JPY) whatever order the orders were placed in.
+                flow(deposit("a", "JPY", "10000000"), deposit("a", "DOGE", "100000"), deposit("a", "USD", "1000"),
+                        deposit("a", "BTC", "1"), deposit("b", "JPY", "10000000"), deposit("b", "DOGE", "100000"),
+                        deposit("b", "USD", "1000"), deposit("b", "BTC", "1"),
+                        limit("a", "d1", Side.BUY, "495", "100"), limit("a", "d2", Side.BUY, "500", "100"),
+                        limit("a", "d3", Side.SELL, "510", "200"), limit("b", "x1", Side.BUY, "500", "100"),
+                        limit("a", "d4", Side.BUY, "500", "100"),
+                        btcUsd("a", "c1", Side.BUY, "100", "0.01"), btcUsd("a", "c2", Side.BUY, "100", "0.01"),
+                        btcUsd("a", "c3", Side.BUY, "99.5", "0.01"), btcUsd("a", "c4", Side.SELL, "101", "0.01"),
+                        btcUsd("a", "c5", Side.SELL, "102", "0.01"), btcUsd("a", "c6", Side.SELL, "101", "0.01"),
+                        new Command.QueryOrders("a"),
+                        new Command.Modify("a", "c1", null, Decimal.parse("0.005")), new Command.QueryOrders("a"),
+                        new Command.Modify("a", "c1", null, Decimal.parse("0.02")), new Command.QueryOrders("a"),
+                        new Command.Modify("a", "d1", Decimal.parse("500"), null), new Command.QueryOrders("a"),
+                        limit("b", "y1", Side.SELL, "500", "100"), btcUsd("b", "y2", Side.SELL, "100", "0.005"),
+                        new Command.QueryOrders("a"), new Command.Cancel("a", "c4"), new Command.QueryOrders("a"),
+                        new Command.QueryOrders("b"), new Command.QueryOrders("nobody")),
                 // Empty and null names in every command that has them.
                 flow(new Command.Deposit("", "JPY", Decimal.parse("1")), new Command.Withdraw(null, "JPY",
                                 Decimal.parse("1")), new Command.Cancel("", ""), new Command.Modify("a", "", null, null),
@@ -111,6 +130,11 @@ class DifferentialTest {
     private static Command limit(final String account, final String id, final Side side, final String price,
                                  final String quantity) {
         return Command.Place.limit(account, id, "DOGE-JPY", side, price, quantity);
+    }
+
+    private static Command btcUsd(final String account, final String id, final Side side, final String price,
+                                  final String quantity) {
+        return Command.Place.limit(account, id, "BTC-USD", side, price, quantity);
     }
 
     private static Command market(final String account, final String id, final Side side, final String quantity) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hot path allocates nothing: once tables and pools have grown to the working set, placing, matching, modifying,
- * cancelling and moving money create no garbage. Measured with the JVM's per-thread allocation counter, which counts
+ * cancelling and moving money create no garbage, and neither do the queries (book, balances, orders). Measured with the JVM's per-thread allocation counter, which counts
  * every byte the thread allocates (interpreted or compiled), so this is a count, not a timing.
  */
 class EngineAllocationTest {
@@ -38,6 +38,10 @@ class EngineAllocationTest {
         commands.add(Command.Place.limit("acct0", "t" + round + "-s", "BTC-USD", Side.SELL, "107", "30"));
         commands.add(new Command.Place("acct2", "t" + round + "-m", "BTC-USD", Side.BUY, OrderType.MARKET, null,
                 null, Decimal.parse("3"), false));
+        // Orders queries while each account has dozens of orders open on both sides: copied and sorted in place.
+        for (int a = 0; a < 4; a++) {
+            commands.add(new Command.QueryOrders("acct" + a));
+        }
         for (int i = 0; i < 200; i++) {
             commands.add(new Command.Cancel("acct" + (i % 4), "r" + round + "-" + i));
         }

@@ -14,7 +14,8 @@ import java.util.Random;
  * A flow starts by defining a few assets with varied scales and four markets with varied tick and lot sizes, then mixes
  * deposits, withdrawals, orders of every kind with prices clustered around each market's mid (so books cross and
  * trade), cancels and modifies of ids that exist and ids that do not (modifies of partly filled orders and repeated
- * modifies among them), queries, and a sprinkling of invalid values:
+ * modifies among them), queries (an account's orders among them, also right after some of its modifies), and a
+ * sprinkling of invalid values:
  * off-tick, zero, negative, too precise, huge, {@link Decimal#OUT_OF_RANGE}, null and empty fields.
  * <p>
  * Generation is stateful (it remembers which ids it placed) and driven by one {@link Random}, so a seed reproduces a
@@ -323,6 +324,9 @@ final class RandomFlows {
             quantity = null; // MALFORMED: nothing to change
         }
         lastModify = new Command.Modify(random.nextInt(60) == 0 ? oddName() : account, id, price, quantity);
+        if (random.nextInt(4) == 0) {
+            pending.add(new Command.QueryOrders(account)); // where the modify left the account's orders
+        }
         return lastModify;
     }
 
@@ -366,6 +370,8 @@ final class RandomFlows {
         if (random.nextBoolean()) {
             pending.add(new Command.Modify(maker, id, decimal(price), null)); // price only: the total stays
         }
+        // The maker's open orders, now that modifies may have moved this one behind others at its price.
+        pending.add(new Command.QueryOrders(maker));
     }
 
     /**
