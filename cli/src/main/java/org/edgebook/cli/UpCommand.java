@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.edgebook.server.SettlementServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,6 +66,11 @@ final class UpCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     private long sessionMaxAgeSeconds;
 
+    @Option(names = "--failure-grace", defaultValue = "2000", paramLabel = "MS", hidden = false,
+            description = "After the journal fails, how long to keep answering 503 with the cause (health checks see "
+                    + "it) before exiting with status 75 for a supervisor to restart (default ${DEFAULT-VALUE}).")
+    private long failureGraceMillis;
+
     @Override
     public Integer call() throws Exception {
         final Path masterKey = keyFile != null ? keyFile
@@ -75,14 +81,18 @@ final class UpCommand implements Callable<Integer> {
                 new SettlementServer.Auth(clockWindowMillis, sessionMaxAgeSeconds * 1000), !noDemo,
                 warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (final Exception e) {
-                System.err.println("edgebook: while stopping: " + e.getMessage());
+        final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        final Runnable stop = () -> {
+            if (closed.compareAndSet(false, true)) {
+                try {
+                    server.close();
+                } catch (final Exception e) {
+                    System.err.println("edgebook: while stopping: " + e.getMessage());
+                }
             }
             stopped.countDown();
-        }));
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(stop));
         final String scheme = tlsCert != null ? "https" : "http";
         System.out.printf("edgebook up: %s://%s:%d  (data in %s, recovered to sequence %,d)%n", scheme, host,
                 server.port(), data.toAbsolutePath(), server.engine().recovered().lastSeq());
@@ -92,7 +102,24 @@ final class UpCommand implements Callable<Integer> {
         }
         System.out.println("Try: curl " + (tlsCert != null ? "--cacert " + tlsCert + " " : "") + scheme + "://"
                 + host + ":" + server.port() + "/health   (API guide: README.md)");
-        stopped.await();
+        // A failed journal is not survivable in this process (the engine holds commands that are not on disk): say
+        // so, answer 503 with the cause for a moment (health checks and clients in flight see why), then exit with
+        // EX_TEMPFAIL so that a supervisor restarts it; recovery reads exactly what was acknowledged.
+        while (!stopped.await(100, TimeUnit.MILLISECONDS)) {
+            final java.io.IOException failure = server.engine().failure();
+            if (failure != null) {
+                System.err.println("edgebook: the journal failed (" + failure.getMessage() + "); nothing more is "
+                        + "acknowledged. Exiting with status " + JOURNAL_FAILED + " in " + failureGraceMillis
+                        + " ms; fix the disk and start again (a supervisor restarts it): every acknowledged command "
+                        + "is recovered.");
+                stopped.await(failureGraceMillis, TimeUnit.MILLISECONDS);
+                stop.run();
+                return JOURNAL_FAILED;
+            }
+        }
         return 0;
     }
+
+    /** The exit status after the journal failed: EX_TEMPFAIL (sysexits.h), try again. */
+    static final int JOURNAL_FAILED = 75;
 }

@@ -55,7 +55,7 @@ class NetworkCrashTest {
         crashAndCheck(dir, 15, System.nanoTime());
     }
 
-    private record Key(String id, String secret) {
+    record Key(String id, String secret) {
     }
 
     private static void crashAndCheck(final Path dir, final int rounds, final long seed) throws Exception {
@@ -165,7 +165,7 @@ class NetworkCrashTest {
     }
 
     /** Reads the child's banner: its port, and the keys the first time. */
-    private static int portOf(final Process child, final Map<String, Key> keys) throws IOException {
+    static int portOf(final Process child, final Map<String, Key> keys) throws IOException {
         final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8));
         int port = -1;
@@ -194,7 +194,7 @@ class NetworkCrashTest {
         return port;
     }
 
-    private static HttpResponse<String> send(final HttpClient http, final int port, final Key key, final String body)
+    static HttpResponse<String> send(final HttpClient http, final int port, final Key key, final String body)
             throws IOException, InterruptedException {
         final String ts = Long.toString(System.currentTimeMillis());
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
