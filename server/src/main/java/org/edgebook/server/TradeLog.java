@@ -1,6 +1,5 @@
 package org.edgebook.server;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.edgebook.engine.Command;
@@ -12,7 +11,12 @@ import org.edgebook.journal.DurableEngine;
  * time (when its command was sequenced), and both sides; it is answered public-shaped to account keys and in full to
  * the admin key ({@link TradeJson}). Fed by the engine once trades are durable; keeps the last
  * {@code capacity} trades in memory, so it starts at the service's start. The full history is in the journal
- * ({@code edgebook report trades}). Thread-safe.
+ * ({@code edgebook report trades}).
+ * <p>
+ * Threading: one writer (the pipeline's publisher) appends to a ring and publishes the count with a volatile write;
+ * readers take no lock: they find their start by binary search (trades are in sequence order), copy, and start over
+ * in the rare case that the writer lapped what they read. A query never holds up the publisher, and costs
+ * {@code log(capacity) + limit}, not the whole log.
  */
 final class TradeLog implements DurableEngine.Listener {
 
@@ -29,45 +33,66 @@ final class TradeLog implements DurableEngine.Listener {
     }
 
     private final int capacity;
-    private final ArrayDeque<Trade> trades = new ArrayDeque<>();
+    private final Trade[] ring;
     private final long startedAfterSeq;
+    /** Trades ever appended; trade number {@code i} is in {@code ring[i % capacity]} while {@code i >= count - capacity}. */
+    private volatile long count;
 
     TradeLog(final int capacity, final long startedAfterSeq) {
         this.capacity = capacity;
+        this.ring = new Trade[capacity];
         this.startedAfterSeq = startedAfterSeq;
     }
 
     @Override
-    public synchronized void durable(final long seq, final long timeMicros, final Command command,
-                                     final List<Event> events) {
+    public void durable(final long seq, final long timeMicros, final Command command, final List<Event> events) {
         int n = 0;
+        long next = count;
         for (final Event event : events) {
             if (event instanceof Event.Trade t) {
-                trades.addLast(new Trade(seq, seq + "-" + ++n, timeMicros, t).encoded());
-                if (trades.size() > capacity) {
-                    trades.removeFirst();
-                }
+                ring[(int) (next % capacity)] = new Trade(seq, seq + "-" + ++n, timeMicros, t).encoded();
+                count = ++next; // publishes the slot written before it
             }
         }
     }
 
     /** Up to {@code limit} trades of commands after {@code since}, oldest first. */
-    synchronized List<Trade> since(final long since, final int limit) {
-        final List<Trade> result = new ArrayList<>(Math.min(limit, trades.size()));
-        for (final Trade trade : trades) {
-            if (trade.seq() > since) {
-                result.add(trade);
-                if (result.size() == limit) {
-                    break;
+    List<Trade> since(final long since, final int limit) {
+        while (true) {
+            final long end = count;
+            final long first = Math.max(0, end - capacity);
+            long low = first;
+            long high = end; // the first trade with seq > since is in [low, high]
+            while (low < high) {
+                final long mid = (low + high) >>> 1;
+                if (ring[(int) (mid % capacity)].seq() > since) {
+                    high = mid;
+                } else {
+                    low = mid + 1;
                 }
             }
+            final List<Trade> result = new ArrayList<>((int) Math.min(limit, end - low));
+            for (long i = low; i < end && result.size() < limit; i++) {
+                result.add(ring[(int) (i % capacity)]);
+            }
+            if (count - capacity <= first) { // nothing read was overwritten meanwhile
+                return result;
+            }
         }
-        return result;
     }
 
     /** The sequence number after which this log is complete: earlier trades are only in the journal. */
-    synchronized long completeAfter() {
-        return trades.size() < capacity ? startedAfterSeq : trades.peekFirst().seq() - 1;
+    long completeAfter() {
+        while (true) {
+            final long end = count;
+            if (end < capacity) {
+                return startedAfterSeq;
+            }
+            final long oldest = ring[(int) ((end - capacity) % capacity)].seq() - 1;
+            if (count == end) {
+                return oldest;
+            }
+        }
     }
 
     /**
