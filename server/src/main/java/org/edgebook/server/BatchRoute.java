@@ -130,7 +130,7 @@ final class BatchRoute {
         private void finish() {
             final IOException failed = failure.get();
             if (failed == null && refusal == null) {
-                if (!ctx.response().ended()) {
+                if (!ctx.response().ended() && !ctx.response().closed()) {
                     ctx.response().setStatusCode(200).putHeader("Content-Type", "application/x-ndjson").end(events);
                 }
                 return;
@@ -143,7 +143,7 @@ final class BatchRoute {
                     : "the first " + durable + " of its " + lines + " lines were made durable and stand")
                     + "; lines " + (durable + 1) + " to " + lines + " were not accepted (send them again once the "
                     + "service is back)";
-            if (!ctx.response().ended()) {
+            if (!ctx.response().ended() && !ctx.response().closed()) {
                 ctx.response().putHeader("Retry-After", Long.toString(why.retryAfterSeconds()));
                 HttpAnswers.json(ctx, 503, new JsonObject().put("error", why.error()).put("detail", detail)
                         .put("durableLines", durable).toBuffer());

@@ -51,7 +51,7 @@ record Refusal(String error, String reason, String detail, long retryAfterSecond
 
     /** Answers the request 503 with {@code Retry-After}, unless it was answered already. */
     void answer(final RoutingContext ctx) {
-        if (!ctx.response().ended()) {
+        if (!ctx.response().ended() && !ctx.response().closed()) {
             ctx.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
         }
         HttpAnswers.json(ctx, 503, json());

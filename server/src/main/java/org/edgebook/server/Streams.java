@@ -25,7 +25,8 @@ import org.edgebook.journal.DurableEngine;
  * bytes sent to all its subscribers), each account's private events (its orders accepted, filled, cancelled,
  * modified; transfers in and out; a fill is the account's own side only, never the counterparty: {@link PrivateEvents}),
  * and order books (a snapshot, then each command's changed levels with its seq and the previous one's, so
- * a client can tell it missed nothing). Each socket receives on its own context; a socket that cannot keep up (its write queue is full) is closed
+ * a client can tell it missed nothing). Every message is written by a JSON generator (or is the engine's own JSON).
+ * Each socket receives on its own context; a socket that cannot keep up (its write queue is full) is closed
  * with a reason rather than buffered without bound. Thread-safe.
  */
 final class Streams implements DurableEngine.Listener {
@@ -72,7 +73,7 @@ final class Streams implements DurableEngine.Listener {
     /** Trade messages encoded: one per trade and shape with subscribers, however many subscribers it has. */
     private final java.util.concurrent.atomic.LongAdder tradeMessages = new java.util.concurrent.atomic.LongAdder();
     private final Set<Subscriber> privates = ConcurrentHashMap.newKeySet();
-    /** Book subscribers; touched only on the journaler's thread once registered, so plain fields suffice. */
+    /** Book subscribers; their sequence numbers are touched only on the publisher thread once registered. */
     private final Set<BookSubscriber> books = ConcurrentHashMap.newKeySet();
 
     /** A book subscriber: silent until its snapshot arrives, then every change after it, with gap detection. */
@@ -95,7 +96,7 @@ final class Streams implements DurableEngine.Listener {
     }
 
     /**
-     * The book query's answer, on the journaler's thread: changes of commands before it are in the snapshot, those
+     * The book query's answer, on the publisher thread: changes of commands before it are in the snapshot, those
      * after it follow. A rejected query (unknown symbol) ends the subscription.
      */
     void bookSnapshot(final BookSubscriber book, final long seq, final List<Event> events) {
