@@ -1,8 +1,13 @@
 package org.edgebook.server;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -20,10 +25,12 @@ import org.edgebook.journal.DurableEngine;
  * bytes sent to all its subscribers), each account's private events (its orders accepted, filled, cancelled,
  * modified; transfers in and out; a fill is the account's own side only, never the counterparty: {@link PrivateEvents}),
  * and order books (a snapshot, then each command's changed levels with its seq and the previous one's, so
- * a client can tell it missed nothing). Each socket receives on its own context; a socket that cannot keep up (its write queue is full) is closed
+ * a client can tell it missed nothing). Every message is written by a JSON generator (or is the engine's own JSON).
+ * Each socket receives on its own context; a socket that cannot keep up (its write queue is full) is closed
  * with a reason rather than buffered without bound. Thread-safe.
  */
 final class Streams implements DurableEngine.Listener {
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** One subscribed socket, with the context it writes on. */
     record Subscriber(ServerWebSocket socket, Context context, String account) {
@@ -66,7 +73,7 @@ final class Streams implements DurableEngine.Listener {
     /** Trade messages encoded: one per trade and shape with subscribers, however many subscribers it has. */
     private final java.util.concurrent.atomic.LongAdder tradeMessages = new java.util.concurrent.atomic.LongAdder();
     private final Set<Subscriber> privates = ConcurrentHashMap.newKeySet();
-    /** Book subscribers; touched only on the journaler's thread once registered, so plain fields suffice. */
+    /** Book subscribers; their sequence numbers are touched only on the publisher thread once registered. */
     private final Set<BookSubscriber> books = ConcurrentHashMap.newKeySet();
 
     /** A book subscriber: silent until its snapshot arrives, then every change after it, with gap detection. */
@@ -89,18 +96,70 @@ final class Streams implements DurableEngine.Listener {
     }
 
     /**
-     * The book query's answer, on the journaler's thread: changes of commands before it are in the snapshot, those
+     * The book query's answer, on the publisher thread: changes of commands before it are in the snapshot, those
      * after it follow. A rejected query (unknown symbol) ends the subscription.
      */
     void bookSnapshot(final BookSubscriber book, final long seq, final List<Event> events) {
         if (events.isEmpty() || !(events.getFirst() instanceof Event.Book)) {
             books.remove(book);
-            book.subscriber.send("{\"channel\":\"book\",\"symbol\":\"" + book.symbol + "\",\"error\":"
-                    + "\"UNKNOWN_SYMBOL\"}");
+            book.subscriber.send(message(json -> {
+                json.writeStringField("channel", "book");
+                json.writeStringField("symbol", book.symbol);
+                json.writeStringField("error", "UNKNOWN_SYMBOL");
+            }));
             return;
         }
         book.lastSeq = seq;
-        book.subscriber.send("{\"channel\":\"book\",\"snapshot\":" + encode(seq, events) + "}");
+        final String snapshot = encode(seq, events);
+        book.subscriber.send(message(json -> {
+            json.writeStringField("channel", "book");
+            json.writeFieldName("snapshot");
+            json.writeRawValue(snapshot); // the engine's own JSON for the book event
+        }));
+    }
+
+    /**
+     * The book query could not be answered (its journal write failed, or the engine refused it): the subscription
+     * ends, and the socket is told why at once.
+     */
+    void bookFailed(final BookSubscriber book, final Refusal why) {
+        books.remove(book);
+        book.subscriber.send(message(json -> {
+            json.writeStringField("channel", "book");
+            json.writeStringField("symbol", book.symbol);
+            json.writeStringField("error", why.error());
+            json.writeStringField("detail", why.reason());
+            json.writeNumberField("retryAfter", why.retryAfterSeconds());
+        }));
+    }
+
+    /** {@code {"subscribed":channel}}, with the book's symbol when there is one. */
+    static String subscribed(final String channel, final String symbol) {
+        return message(json -> {
+            json.writeStringField("subscribed", channel);
+            if (symbol != null) {
+                json.writeStringField("symbol", symbol);
+            }
+        });
+    }
+
+    /** The fields of one JSON object. */
+    @FunctionalInterface
+    private interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** A JSON object written by a generator: every value escaped, never pasted into text. */
+    private static String message(final Fields fields) {
+        final StringWriter out = new StringWriter(128);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            fields.write(json);
+            json.writeEndObject();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     @Override
@@ -114,16 +173,24 @@ final class Streams implements DurableEngine.Listener {
             if (book.lastSeq < 0) {
                 continue; // its snapshot, still to come, includes this command
             }
-            final StringBuilder changes = new StringBuilder();
-            for (final BookChange change : bookChanges) {
-                if (change.symbol().equals(book.symbol)) {
-                    changes.append(changes.isEmpty() ? "" : ",").append("[\"").append(change.side()).append("\",\"")
-                            .append(change.price()).append("\",\"").append(change.quantity()).append("\"]");
-                }
-            }
-            if (!changes.isEmpty()) {
-                book.subscriber.send("{\"channel\":\"book\",\"symbol\":\"" + book.symbol + "\",\"seq\":" + seq
-                        + ",\"prevSeq\":" + book.lastSeq + ",\"changes\":[" + changes + "]}");
+            final List<BookChange> mine = bookChanges.stream().filter(c -> c.symbol().equals(book.symbol)).toList();
+            if (!mine.isEmpty()) {
+                final long prevSeq = book.lastSeq;
+                book.subscriber.send(message(json -> {
+                    json.writeStringField("channel", "book");
+                    json.writeStringField("symbol", book.symbol);
+                    json.writeNumberField("seq", seq);
+                    json.writeNumberField("prevSeq", prevSeq);
+                    json.writeArrayFieldStart("changes");
+                    for (final BookChange change : mine) {
+                        json.writeStartArray();
+                        json.writeString(change.side().toString());
+                        json.writeString(change.price().toString());
+                        json.writeString(change.quantity().toString());
+                        json.writeEndArray();
+                    }
+                    json.writeEndArray();
+                }));
                 book.lastSeq = seq;
             }
         }

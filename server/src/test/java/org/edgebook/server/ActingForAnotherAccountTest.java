@@ -109,7 +109,9 @@ class ActingForAnotherAccountTest {
         return () -> {
             final int id = IDS.incrementAndGet();
             bobSocket.sendText("{\"op\":\"command\",\"id\":" + id + ",\"command\":" + command + "}", true).join();
-            assertThat(BOB_INBOX.await("{\"id\":" + id + ",")).isEqualTo("{\"id\":" + id + ",\"error\":\"forbidden\"}");
+            // The same refusal as over HTTP (AccountScope): the error, and whom the key acts for.
+            assertThat(BOB_INBOX.await("{\"id\":" + id + ",")).isEqualTo("{\"id\":" + id + ",\"error\":\"forbidden\","
+                    + "\"detail\":\"this key acts only for account bob\"}");
         };
     }
 

@@ -20,6 +20,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.edgebook.journal.JournalOptions;
+import org.edgebook.journal.JournalOutput;
 import org.edgebook.journal.JournalScanner;
 
 /**
@@ -50,10 +53,17 @@ final class Served implements AutoCloseable {
      * these tests count 401s by the dozen (HttpHardeningTest holds the limits themselves).
      */
     static Served start(final Path dir) throws IOException {
+        return start(dir, JournalOutput.Opener.SEGMENTS, w -> { });
+    }
+
+    /** As {@link #start(Path)}, journaling to {@code output} (e.g. one that fails) and warning {@code warn}. */
+    static Served start(final Path dir, final JournalOutput.Opener output, final Consumer<String> warn)
+            throws IOException {
         final Path data = dir.resolve("data");
         return new Served(SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, data,
-                dir.resolve("secret/master.key"), 100_000), new SettlementServer.Auth(RequestSignature.WINDOW_MILLIS,
-                3_600_000, 1_000_000, 1_000_000), true, w -> { }), data);
+                dir.resolve("secret/master.key"), 100_000).withJournal(JournalOptions.defaults(data).withOutput(output)),
+                new SettlementServer.Auth(RequestSignature.WINDOW_MILLIS, 3_600_000, 1_000_000, 1_000_000), true,
+                warn), data);
     }
 
     @Override

@@ -1,0 +1,110 @@
+package org.edgebook.server;
+
+import org.edgebook.engine.Command;
+
+/**
+ * The one rule for whom a key acts, on every transport (HTTP routes, {@code /v1/batch}, the WebSocket): an account key
+ * acts only for its own account, the admin key for any. A command that names no account is the key's own (filled in
+ * here); one that names another account is refused, always with the same message. Money moves at most once: a deposit
+ * or withdrawal without its idempotency id is refused ({@link #missingMoneyId}). A malformed command names no account
+ * but the sender's ({@link #sendersOwn}), so its rejection reaches no one else.
+ * <p>
+ * Threading: stateless.
+ */
+final class AccountScope {
+    private AccountScope() {
+    }
+
+    /** The command to submit, or why not (an HTTP status, an error and a detail). */
+    record Scoped(Command command, int status, String error, String detail) {
+        static Scoped allowed(final Command command) {
+            return new Scoped(command, 200, null, null);
+        }
+
+        boolean refused() {
+            return command == null;
+        }
+    }
+
+    /** The refusal of another account's command. */
+    static String forbidden(final ApiKey key) {
+        return "this key acts only for account " + key.account();
+    }
+
+    /** {@code command} as {@code key} may send it: its own account filled in where it names none. */
+    static Scoped of(final ApiKey key, final Command command) {
+        return scope(key, command, true);
+    }
+
+    /**
+     * As {@link #of}, for a line of a batch: a batch is a command file, whose lines name their accounts, so a line
+     * that names none is refused like one that names another.
+     */
+    static Scoped ofLine(final ApiKey key, final Command command) {
+        return scope(key, command, false);
+    }
+
+    private static Scoped scope(final ApiKey key, final Command command, final boolean fillIn) {
+        if (command instanceof Command.Malformed m) {
+            return Scoped.allowed(sendersOwn(key, m));
+        }
+        if (key.admin()) {
+            final String missing = missingMoneyId(command);
+            return missing == null ? Scoped.allowed(command) : new Scoped(null, 400, "MALFORMED", missing);
+        }
+        final Command own = fillIn ? filledIn(key.account(), command) : command;
+        return owned(key.account(), own) ? Scoped.allowed(own) : new Scoped(null, 403, "forbidden", forbidden(key));
+    }
+
+    /**
+     * Money moves at most once: a deposit or withdrawal without its idempotency id is refused (what is wrong, or
+     * {@code null}), so that a retry or a replay cannot move the money twice.
+     */
+    static String missingMoneyId(final Command command) {
+        if (command instanceof Command.Deposit d && d.depositId() == null
+                || command instanceof Command.Withdraw w && w.withdrawalId() == null) {
+            return (command instanceof Command.Deposit ? "depositId" : "withdrawalId") + " is required: an id of "
+                    + "your choosing, so that a retry cannot move the money twice";
+        }
+        return null;
+    }
+
+    /**
+     * A malformed line names no account but the sender's: its rejection goes to the key's own account (none for the
+     * admin), with the order id only when the line named that same account.
+     */
+    static Command.Malformed sendersOwn(final ApiKey key, final Command.Malformed m) {
+        final String account = key.admin() ? null : key.account();
+        final boolean same = account != null && account.equals(m.account());
+        return new Command.Malformed(m.detail(), account, same ? m.clientOrderId() : null);
+    }
+
+    private static Command filledIn(final String account, final Command command) {
+        return switch (command) {
+            case Command.Place c when c.account() == null -> new Command.Place(account, c.clientOrderId(),
+                    c.symbol(), c.side(), c.orderType(), c.tif(), c.price(), c.quantity(), c.postOnly());
+            case Command.Cancel c when c.account() == null -> new Command.Cancel(account, c.clientOrderId());
+            case Command.Modify c when c.account() == null -> new Command.Modify(account, c.clientOrderId(),
+                    c.price(), c.quantity());
+            case Command.Transfer c when c.from() == null -> new Command.Transfer(c.transferId(), account, c.to(),
+                    c.asset(), c.amount());
+            case Command.QueryBalances c when c.account() == null -> new Command.QueryBalances(account);
+            case Command.QueryOrders c when c.account() == null -> new Command.QueryOrders(account);
+            default -> command;
+        };
+    }
+
+    /** Whether {@code command} is {@code account}'s business alone (or no account's: a book query). */
+    private static boolean owned(final String account, final Command command) {
+        return switch (command) {
+            case Command.Place c -> account.equals(c.account());
+            case Command.Cancel c -> account.equals(c.account());
+            case Command.Modify c -> account.equals(c.account());
+            case Command.Transfer c -> account.equals(c.from());
+            case Command.QueryBalances c -> account.equals(c.account());
+            case Command.QueryOrders c -> account.equals(c.account());
+            case Command.QueryBook c -> true;
+            default -> false;
+        };
+    }
+}

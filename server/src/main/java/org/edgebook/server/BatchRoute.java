@@ -1,0 +1,153 @@
+package org.edgebook.server;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.edgebook.codec.CommandDecoder;
+import org.edgebook.engine.Command;
+import org.edgebook.journal.DurableEngine;
+import org.edgebook.journal.Sequencer;
+
+/**
+ * {@code POST /v1/batch}: JSON lines in, JSON lines out. Every line is checked ({@link AccountScope#ofLine}) before
+ * any is submitted, so a refused line means nothing was done. Each line's events are the pipeline's bytes (written
+ * as JSON lines, in the key's view), appended to the answer in order as each becomes durable: copied once.
+ * <p>
+ * Every line submitted is answered exactly once (durable or failed), so the request is answered as soon as the last
+ * one is: 200 with the events if all were made durable; otherwise 503 with {@code Retry-After}, saying how many of
+ * the first lines were made durable (they stand) and that the rest were not accepted.
+ * <p>
+ * Threading: the handler on the event loop; replies on the publisher thread (a failed one may come from the engine
+ * thread); the answer is written on the request's context.
+ */
+final class BatchRoute {
+    private final DurableEngine engine;
+
+    BatchRoute(final DurableEngine engine) {
+        this.engine = engine;
+    }
+
+    void register(final Router router) {
+        router.post("/v1/batch").handler(this::batch);
+    }
+
+    private void batch(final RoutingContext ctx) {
+        final ApiKey key = ctx.get("key");
+        final byte[] bytes = HttpAnswers.body(ctx);
+        final List<Command> commands = new ArrayList<>();
+        final CommandDecoder decoder = HttpAnswers.decoder();
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                final int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
+                if (end > start) {
+                    final AccountScope.Scoped scoped = AccountScope.ofLine(key,
+                            decoder.decode(bytes, start, end - start));
+                    if (scoped.refused()) {
+                        final int line = commands.size() + 1;
+                        HttpAnswers.json(ctx, scoped.status(), ApiResponses.error(scoped.error(), scoped.status() == 403
+                                ? "line " + line + " is not a command of account " + key.account() + ": "
+                                + scoped.detail()
+                                : "line " + line + ": " + scoped.detail() + "; nothing in the batch was done"));
+                        return;
+                    }
+                    commands.add(scoped.command());
+                }
+                start = i + 1;
+            }
+        }
+        if (commands.isEmpty()) {
+            HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", "the batch holds no command"));
+            return;
+        }
+        final Answer answer = new Answer(ctx, commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+            if (!engine.submit(commands.get(i), key.id(), Replies.viewer(key), '\n', answer)) {
+                answer.refused(i, Refusal.of(engine));
+                return;
+            }
+        }
+    }
+
+    /** The answer being gathered: each durable line's events appended in order, and what stopped the rest. */
+    private static final class Answer extends Replies.FromSlice {
+        private final RoutingContext ctx;
+        private final Context context;
+        private final int lines;
+        /** Lines not yet answered (durable, failed, or never submitted). */
+        private final AtomicInteger remaining;
+        private final AtomicReference<IOException> failure = new AtomicReference<>();
+        /** Written on the publisher thread only, read once {@link #remaining} is 0. */
+        private final Buffer events;
+        private int durable;
+        private volatile Refusal refusal;
+        private volatile int submitted;
+
+        Answer(final RoutingContext ctx, final int lines) {
+            this.ctx = ctx;
+            this.context = ctx.vertx().getOrCreateContext();
+            this.lines = lines;
+            this.remaining = new AtomicInteger(lines);
+            this.submitted = lines;
+            this.events = Buffer.buffer(lines * 160);
+        }
+
+        /** Lines come back in the order they were submitted: one request's commands are sequenced in order. */
+        @Override
+        public void done(final Sequencer.Batch batch, final int i) {
+            final int from = batch.eventsFrom(i);
+            events.appendBytes(batch.eventBytes(), from, batch.eventsTo(i) - from);
+            durable++;
+            answered(1);
+        }
+
+        @Override
+        public void failed(final IOException cause) {
+            failure.compareAndSet(null, cause);
+            answered(1);
+        }
+
+        /** Line {@code index} (from 0) and every later one were not submitted. */
+        void refused(final int index, final Refusal why) {
+            refusal = why;
+            submitted = index;
+            answered(lines - index);
+        }
+
+        private void answered(final int count) {
+            if (remaining.addAndGet(-count) == 0) {
+                context.runOnContext(v -> finish());
+            }
+        }
+
+        private void finish() {
+            final IOException failed = failure.get();
+            if (failed == null && refusal == null) {
+                if (!ctx.response().ended() && !ctx.response().closed()) {
+                    ctx.response().setStatusCode(200).putHeader("Content-Type", "application/x-ndjson").end(events);
+                }
+                return;
+            }
+            final Refusal why = failed != null ? Refusal.journalFailed(failed) : refusal;
+            final String detail = failed == null && "busy".equals(why.error())
+                    ? "the engine took the first " + submitted + " commands of the batch; they stand. Send the rest "
+                    + "again later."
+                    : why.reason() + "; " + (durable == 0 ? "no line of the batch was made durable"
+                    : "the first " + durable + " of its " + lines + " lines were made durable and stand")
+                    + "; lines " + (durable + 1) + " to " + lines + " were not accepted (send them again once the "
+                    + "service is back)";
+            if (!ctx.response().ended() && !ctx.response().closed()) {
+                ctx.response().putHeader("Retry-After", Long.toString(why.retryAfterSeconds()));
+                HttpAnswers.json(ctx, 503, new JsonObject().put("error", why.error()).put("detail", detail)
+                        .put("durableLines", durable).toBuffer());
+            }
+        }
+    }
+}

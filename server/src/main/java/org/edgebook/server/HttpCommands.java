@@ -1,0 +1,56 @@
+package org.edgebook.server;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import org.edgebook.engine.Command;
+import org.edgebook.journal.DurableEngine;
+import org.edgebook.journal.Sequencer;
+
+/**
+ * One command over HTTP: checked against the key's {@link AccountScope}, submitted in the key's view, and answered
+ * once durable with {@code {"seq":…,"time":…,"events":[…]}} and the status that fits; answered 503 at once (with
+ * {@code Retry-After} and the cause) when the engine refuses it or its journal write fails.
+ * <p>
+ * Threading: {@link #submit} on the request's event loop; the reply is built on the publisher thread (the only copy
+ * of the events) and written back on the request's context.
+ */
+final class HttpCommands {
+    private final DurableEngine engine;
+
+    HttpCommands(final DurableEngine engine) {
+        this.engine = engine;
+    }
+
+    /** Submits {@code command} if the key may send it; otherwise answers the scope's refusal. */
+    void submitScoped(final RoutingContext ctx, final Command command) {
+        final AccountScope.Scoped scoped = AccountScope.of(ctx.get("key"), command);
+        if (scoped.refused()) {
+            HttpAnswers.json(ctx, scoped.status(), ApiResponses.error(scoped.error(), scoped.detail()));
+            return;
+        }
+        submit(ctx, scoped.command());
+    }
+
+    private void submit(final RoutingContext ctx, final Command command) {
+        final Context context = ctx.vertx().getOrCreateContext();
+        final ApiKey key = ctx.get("key");
+        final boolean taken = engine.submit(command, key.id(), Replies.viewer(key), ',', new Replies.FromSlice() {
+            @Override
+            public void done(final Sequencer.Batch batch, final int i) {
+                final Buffer body = Buffer.buffer(Replies.object(batch, i, null));
+                final int status = Replies.status(batch, i);
+                context.runOnContext(v -> HttpAnswers.json(ctx, status, body));
+            }
+
+            @Override
+            public void failed(final IOException cause) {
+                context.runOnContext(v -> Refusal.journalFailed(cause).answer(ctx));
+            }
+        });
+        if (!taken) {
+            Refusal.of(engine).answer(ctx);
+        }
+    }
+}
