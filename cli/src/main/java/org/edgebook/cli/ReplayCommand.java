@@ -1,7 +1,5 @@
 package org.edgebook.cli;
 
-import org.edgebook.journal.SnapshotMode;
-import org.edgebook.journal.JournalOptions;
 import java.io.BufferedOutputStream;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -33,24 +31,8 @@ final class ReplayCommand implements Callable<Integer> {
             + "on where it stopped."})
     private Path journal;
 
-    @Option(names = "--segment-size", paramLabel = "MB", defaultValue = "64",
-            description = "With --journal: start a new journal segment after this many MiB (default ${DEFAULT-VALUE}).")
-    private long segmentMegabytes;
-
-    @Option(names = "--snapshot-every", paramLabel = "N", defaultValue = "1000000",
-            description = "With --journal: snapshot the engine every N commands; 0 for never (default ${DEFAULT-VALUE}).")
-    private long snapshotEvery;
-
-    @Option(names = "--snapshot-mode", paramLabel = "MODE", defaultValue = "REPLICA",
-            description = {"With --journal: REPLICA (a second engine on its own thread snapshots itself; the engine "
-                    + "never stops) or COPY (the engine copies its state out, pausing for the copy). Default "
-                    + "${DEFAULT-VALUE}."})
-    private SnapshotMode snapshotMode;
-
-    @Option(names = "--keep-snapshots", paramLabel = "K", defaultValue = "2",
-            description = {"With --journal: keep the K newest snapshots and delete older ones, and the journal "
-                    + "segments they make unnecessary (default ${DEFAULT-VALUE})."})
-    private int keepSnapshots;
+    @picocli.CommandLine.Mixin
+    private JournalFlags journalFlags;
 
     @Override
     public Integer call() throws IOException {
@@ -60,8 +42,7 @@ final class ReplayCommand implements Callable<Integer> {
                      1 << 16)) {
             final Replay.Summary summary = journal == null
                     ? Replay.run(input, output)
-                    : DurableReplay.run(input, output, new JournalOptions(journal, segmentMegabytes << 20,
-                    snapshotEvery, keepSnapshots, snapshotMode), warning -> System.err.println("edgebook: " + warning),
+                    : DurableReplay.run(input, output, journalFlags.options(journal), warning -> System.err.println("edgebook: " + warning),
                     info -> System.err.println("edgebook: " + info));
             output.flush();
             System.err.println(summary.describe());

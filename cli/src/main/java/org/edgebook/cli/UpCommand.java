@@ -66,6 +66,9 @@ final class UpCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     private long sessionMaxAgeSeconds;
 
+    @picocli.CommandLine.Mixin
+    private JournalFlags journalFlags;
+
     @Option(names = "--failure-grace", defaultValue = "2000", paramLabel = "MS", hidden = false,
             description = "After the journal fails, how long to keep answering 503 with the cause (health checks see "
                     + "it) before exiting with status 75 for a supervisor to restart (default ${DEFAULT-VALUE}).")
@@ -77,7 +80,7 @@ final class UpCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".edgebook", "master.key");
         final boolean fresh = !Files.exists(data.resolve("keys.txt"));
         final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
-                masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey),
+                masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey).withJournal(journalFlags.options(data)),
                 new SettlementServer.Auth(clockWindowMillis, sessionMaxAgeSeconds * 1000), !noDemo,
                 warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);

@@ -30,7 +30,8 @@ class DiskFullTest {
     private static final Pattern SEQ = Pattern.compile("^\\{\"seq\":(\\d+),");
     private static final Pattern RECOVERED = Pattern.compile("recovered to sequence ([\\d,]+)");
 
-    private static Process start(final Path dir, final Integer fileSizeLimitKib) throws Exception {
+    private static Process start(final Path dir, final Integer fileSizeLimitKib, final String... more)
+            throws Exception {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final List<String> command = new ArrayList<>(List.of("bash", "-c", (fileSizeLimitKib == null ? ""
                 : "ulimit -f " + fileSizeLimitKib + "; ") + "exec \"$@\"", "bash"));
@@ -38,6 +39,7 @@ class DiskFullTest {
                 "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "up", "--port", "0", "--data", dir.resolve("data").toString(), "--key-file",
                 dir.resolve("master.key").toString(), "--failure-grace", "1500"));
+        command.addAll(List.of(more));
         return new ProcessBuilder(command).redirectError(dir.resolve("stderr-" + System.nanoTime() + ".txt").toFile())
                 .start();
     }
@@ -103,5 +105,36 @@ class DiskFullTest {
             again.destroy();
             assertThat(again.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    @Test
+    void upTakesTheJournalFlags(@TempDir final Path dir) throws Exception {
+        final Map<String, NetworkCrashTest.Key> keys = new ConcurrentHashMap<>();
+        final Process child = start(dir, null, "--snapshot-every", "100", "--keep-snapshots", "3",
+                "--snapshot-mode", "COPY");
+        try {
+            final int port = NetworkCrashTest.portOf(child, keys);
+            final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            for (int n = 0; n < 450; n++) {
+                final String body = "{\"clientOrderId\":\"f" + n + "\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\","
+                        + "\"price\":\"100\",\"quantity\":\"0.001\"}";
+                assertThat(NetworkCrashTest.send(http, port, keys.get("bob"), body).statusCode()).isEqualTo(200);
+            }
+            // COPY snapshots are written once durable, off the answering path: wait for the newest (seq 400).
+            final Path newest = dir.resolve("data").resolve("snapshot-00000000000000000400.snap");
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.exists(newest) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            try (var files = Files.list(dir.resolve("data"))) {
+                assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".snap")).sorted())
+                        .containsExactly("snapshot-00000000000000000200.snap", "snapshot-00000000000000000300.snap",
+                                "snapshot-00000000000000000400.snap");
+            }
+        } finally {
+            child.destroy();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Main.run(new String[] {"up", "--segment-size", "0"})).isNotZero();
     }
 }
