@@ -46,7 +46,7 @@ final class HttpCommands {
 
             @Override
             public void failed(final IOException cause) {
-                context.runOnContext(v -> Refusal.journalFailed(cause).answer(ctx));
+                context.runOnContext(v -> Refusal.inFlight(cause).answer(ctx));
             }
         });
         if (!taken) {

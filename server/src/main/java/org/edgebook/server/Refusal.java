@@ -25,6 +25,18 @@ record Refusal(String error, String reason, String detail, long retryAfterSecond
                 AFTER_JOURNAL_FAILURE);
     }
 
+    /**
+     * The command's own journal write failed: it was not acknowledged, but a write cut short (a disk filling up) may
+     * have kept its record, so after a restart it may or may not be there; its id tells which.
+     */
+    static Refusal inFlight(final IOException cause) {
+        final String reason = journalFailure(cause);
+        return new Refusal("unavailable", reason, reason + "; the command was not acknowledged. Its write failed, so "
+                + "after a restart it may or may not be in the journal: a retry with the same id is then refused as a "
+                + "duplicate if it is. Nothing is accepted until the service is restarted; a restart recovers every "
+                + "acknowledged command", AFTER_JOURNAL_FAILURE);
+    }
+
     /** Why {@code engine} refused a submission just now: its journal failed, it is closing, or it is full. */
     static Refusal of(final DurableEngine engine) {
         final IOException failure = engine.failure();

@@ -150,7 +150,7 @@ final class WebSocketSession {
 
                     @Override
                     public void failed(final IOException cause) {
-                        final String answer = Refusal.journalFailed(cause).toWebSocket(id);
+                        final String answer = Refusal.inFlight(cause).toWebSocket(id);
                         context.runOnContext(v -> {
                             if (!socket.isClosed()) {
                                 socket.writeTextMessage(answer);
