@@ -14,7 +14,7 @@ import org.edgebook.journal.DurableEngine;
  * ({@code edgebook report trades}).
  * <p>
  * Threading: one writer (the pipeline's publisher) appends to a ring and publishes the count with a volatile write;
- * readers take no lock: they find their start by binary search (trades are in sequence order), copy, and start over
+ * readers take no lock (a seqlock of two counters): they find their start by binary search (trades are in sequence order), copy, and start over
  * in the rare case that the writer lapped what they read. A query never holds up the publisher, and costs
  * {@code log(capacity) + limit}, not the whole log.
  */
@@ -33,14 +33,20 @@ final class TradeLog implements DurableEngine.Listener {
     }
 
     private final int capacity;
-    private final Trade[] ring;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Trade> ring;
     private final long startedAfterSeq;
     /** Trades ever appended; trade number {@code i} is in {@code ring[i % capacity]} while {@code i >= count - capacity}. */
     private volatile long count;
+    /**
+     * Raised before a slot is overwritten, {@link #count} after: a reader that read a slot and then sees
+     * {@code claimed - capacity} at or below the lowest index it read knows nothing it read was overwritten (the
+     * slots are volatile, so seeing a new trade in a slot means seeing the claim made before it).
+     */
+    private volatile long claimed;
 
     TradeLog(final int capacity, final long startedAfterSeq) {
         this.capacity = capacity;
-        this.ring = new Trade[capacity];
+        this.ring = new java.util.concurrent.atomic.AtomicReferenceArray<>(capacity);
         this.startedAfterSeq = startedAfterSeq;
     }
 
@@ -50,8 +56,10 @@ final class TradeLog implements DurableEngine.Listener {
         long next = count;
         for (final Event event : events) {
             if (event instanceof Event.Trade t) {
-                ring[(int) (next % capacity)] = new Trade(seq, seq + "-" + ++n, timeMicros, t).encoded();
-                count = ++next; // publishes the slot written before it
+                final Trade trade = new Trade(seq, seq + "-" + ++n, timeMicros, t).encoded();
+                claimed = next + 1;
+                ring.set((int) (next % capacity), trade);
+                count = ++next;
             }
         }
     }
@@ -65,7 +73,7 @@ final class TradeLog implements DurableEngine.Listener {
             long high = end; // the first trade with seq > since is in [low, high]
             while (low < high) {
                 final long mid = (low + high) >>> 1;
-                if (ring[(int) (mid % capacity)].seq() > since) {
+                if (ring.get((int) (mid % capacity)).seq() > since) {
                     high = mid;
                 } else {
                     low = mid + 1;
@@ -73,9 +81,9 @@ final class TradeLog implements DurableEngine.Listener {
             }
             final List<Trade> result = new ArrayList<>((int) Math.min(limit, end - low));
             for (long i = low; i < end && result.size() < limit; i++) {
-                result.add(ring[(int) (i % capacity)]);
+                result.add(ring.get((int) (i % capacity)));
             }
-            if (count - capacity <= first) { // nothing read was overwritten meanwhile
+            if (claimed - capacity <= first) { // nothing read was overwritten meanwhile
                 return result;
             }
         }
@@ -88,8 +96,8 @@ final class TradeLog implements DurableEngine.Listener {
             if (end < capacity) {
                 return startedAfterSeq;
             }
-            final long oldest = ring[(int) ((end - capacity) % capacity)].seq() - 1;
-            if (count == end) {
+            final long oldest = ring.get((int) ((end - capacity) % capacity)).seq() - 1;
+            if (claimed - capacity <= end - capacity) {
                 return oldest;
             }
         }
