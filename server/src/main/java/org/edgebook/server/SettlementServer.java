@@ -41,10 +41,23 @@ public final class SettlementServer implements AutoCloseable {
 
     /**
      * How to run: where, which data, which master key, how many requests a key may make; with {@code tlsCert} and
-     * {@code tlsKey} (PEM files, both or neither) it serves HTTPS instead of HTTP.
+     * {@code tlsKey} (PEM files, both or neither) it serves HTTPS instead of HTTP. {@code metricsPort}: where
+     * Prometheus metrics are served, unauthenticated, on the same host ({@link ServiceMetrics}); 0 for nowhere, -1 for
+     * any free port ({@link SettlementServer#metrics()} says which).
      */
     public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey,
-                         int maxConnections, int idleTimeoutSeconds, Path tlsCert, Path tlsKey) {
+                         int maxConnections, int idleTimeoutSeconds, Path tlsCert, Path tlsKey,
+                         int metricsPort) { // metrics hook (issue 10): metricsPort
+        // metrics hook (issue 10), begin: the form before metricsPort
+        /** No metrics endpoint. */
+        public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
+                      final double requestsPerSecondPerKey, final int maxConnections, final int idleTimeoutSeconds,
+                      final Path tlsCert, final Path tlsKey) {
+            this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections, idleTimeoutSeconds,
+                    tlsCert, tlsKey, 0);
+        }
+        // metrics hook (issue 10), end
+
         public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
                       final double requestsPerSecondPerKey, final int maxConnections, final int idleTimeoutSeconds) {
             this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections, idleTimeoutSeconds,
@@ -78,6 +91,7 @@ public final class SettlementServer implements AutoCloseable {
     private final DurableEngine engine;
     private final KeyStore keys;
     private final Router router;
+    private ServiceMetrics metrics; // metrics hook (issue 10)
 
     private SettlementServer(final Vertx vertx, final HttpServer http, final DurableEngine engine,
                              final KeyStore keys, final Router router) {
@@ -124,7 +138,9 @@ public final class SettlementServer implements AutoCloseable {
         // until created.
         final io.vertx.core.net.PemKeyCertOptions tls = ServerTls.check(config.tlsCert(), config.tlsKey());
         final KeyStore keys = KeyStore.open(config.dataDir(), config.masterKeyFile(), warn);
-        final DurableEngine engine = DurableEngine.start(JournalOptions.defaults(config.dataDir()), warn);
+        final ServiceMetrics metrics = new ServiceMetrics(); // metrics hook (issue 10)
+        // metrics hook (issue 10): the engine reports each force to metrics (was: start(options, warn))
+        final DurableEngine engine = DurableEngine.start(JournalOptions.defaults(config.dataDir()), metrics, warn);
         if (keys.isEmpty()) {
             try {
                 keys.create(null);
@@ -146,11 +162,13 @@ public final class SettlementServer implements AutoCloseable {
         engine.listen(streams);
         final OrderLog orders = new OrderLog(500_000);
         engine.listen(orders);
+        metrics.watch(engine, streams, config.dataDir()); // metrics hook (issue 10)
         final Vertx vertx = Vertx.vertx();
         final Api api = new Api(engine, keys, new RateLimiter(config.requestsPerSecondPerKey(),
                 config.requestsPerSecondPerKey() * 2), trades, config.dataDir(), streams, orders, auth,
                 new Sessions(vertx, auth.sessionMaxAgeMillis()));
         final Router router = api.router(vertx);
+        metrics.instrument(router); // metrics hook (issue 10)
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
                 // A client that sends nothing for this long (a slow or stalled request, an idle socket) is closed.
@@ -167,6 +185,7 @@ public final class SettlementServer implements AutoCloseable {
         final HttpServer http = vertx.createHttpServer(options).requestHandler(router);
         // Beyond the limit a new connection is closed at once, before it can cost the engine anything.
         final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        metrics.connections(open); // metrics hook (issue 10)
         http.connectionHandler(connection -> {
             if (open.incrementAndGet() > config.maxConnections()) {
                 open.decrementAndGet();
@@ -189,7 +208,11 @@ public final class SettlementServer implements AutoCloseable {
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + e.getCause().getMessage(), e.getCause());
         }
-        return new SettlementServer(vertx, http, engine, keys, router);
+        // metrics hook (issue 10): /metrics on its own port; if it cannot listen, all is closed as above
+        metrics.serve(vertx, config.host(), config.metricsPort(), vertx::close, engine, metrics);
+        final SettlementServer server = new SettlementServer(vertx, http, engine, keys, router);
+        server.metrics = metrics; // metrics hook (issue 10)
+        return server;
     }
 
     /** Every route as "METHOD /path/{param}", for checking the OpenAPI document against the routes. */
@@ -217,6 +240,11 @@ public final class SettlementServer implements AutoCloseable {
         return keys;
     }
 
+    /** The service's metrics, and the port they are served on. */ // metrics hook (issue 10)
+    public ServiceMetrics metrics() { // metrics hook (issue 10)
+        return metrics;
+    }
+
     /** Every key with its secret in hex: printed once, when the keys were just made. */
     public List<String> describeKeys() {
         final List<String> lines = new ArrayList<>();
@@ -237,6 +265,7 @@ public final class SettlementServer implements AutoCloseable {
         } catch (final ExecutionException e) {
             // closing anyway
         }
+        metrics.close(); // metrics hook (issue 10)
         engine.close();
     }
 

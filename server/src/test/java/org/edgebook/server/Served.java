@@ -50,10 +50,16 @@ final class Served implements AutoCloseable {
      * these tests count 401s by the dozen (HttpHardeningTest holds the limits themselves).
      */
     static Served start(final Path dir) throws IOException {
+        return start(dir, 0);
+    }
+
+    /** As {@link #start(Path)}, serving metrics on {@code metricsPort} (-1: any free port; 0: none). */
+    static Served start(final Path dir, final int metricsPort) throws IOException {
         final Path data = dir.resolve("data");
         return new Served(SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, data,
-                dir.resolve("secret/master.key"), 100_000), new SettlementServer.Auth(RequestSignature.WINDOW_MILLIS,
-                3_600_000, 1_000_000, 1_000_000), true, w -> { }), data);
+                dir.resolve("secret/master.key"), 100_000, 10_000, 30, null, null, metricsPort),
+                new SettlementServer.Auth(RequestSignature.WINDOW_MILLIS, 3_600_000, 1_000_000, 1_000_000), true,
+                w -> { }), data);
     }
 
     @Override
