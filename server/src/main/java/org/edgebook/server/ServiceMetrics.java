@@ -236,7 +236,9 @@ public final class ServiceMetrics implements DurableEngine.Listener, Sequencer.M
             return; // a WebSocket: its life is not a request's latency (see the connection and subscriber gauges)
         }
         final Route route = ctx.currentRoute();
-        final String path = route == null || route.getPath() == null ? NO_ROUTE : route.getPath();
+        // A prefix route (the authentication on /v1/*) reports its path as "/v1/": given back its star.
+        final String path = route == null || route.getPath() == null ? NO_ROUTE
+                : route.isExactPath() || route.getPath().endsWith("*") ? route.getPath() : route.getPath() + "*";
         final HttpMethod method = ctx.request().method();
         final String methodName = route != null && route.methods() != null && route.methods().contains(method)
                 || HttpMethod.values().contains(method) ? method.name() : "OTHER";

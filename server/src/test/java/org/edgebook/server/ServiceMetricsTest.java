@@ -94,6 +94,18 @@ class ServiceMetricsTest {
         return parse(r.body());
     }
 
+    /** A scrape that has the sample: the end of an answer is timed just after it is sent, so it may come first. */
+    private static List<Sample> scrapeUntil(final Served served, final String name, final String... labels)
+            throws Exception {
+        List<Sample> samples = scrape(served);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!has(samples, name, labels) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            samples = scrape(served);
+        }
+        return samples;
+    }
+
     private static String order(final String id, final String symbol) {
         return "{\"clientOrderId\":\"" + id + "\",\"symbol\":\"" + symbol + "\",\"side\":\"BUY\",\"price\":\"100\","
                 + "\"quantity\":\"0.01\"}";
@@ -121,14 +133,8 @@ class ServiceMetricsTest {
             socket.sendText("{\"op\":\"subscribe\",\"channel\":\"trades\"}", true).join();
             inbox.await("subscribed");
 
-            // The end of an answer is timed just after it is sent: a scrape may, rarely, come first.
-            List<Sample> after = scrape(served);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!has(after, "edgebook_http_request_seconds_count", "route", "/v1/balances")
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-                after = scrape(served);
-            }
+            final List<Sample> after = scrapeUntil(served, "edgebook_http_request_seconds_count", "route",
+                    "/v1/balances");
 
             // Exactly what was done: four places (one rejected), one balance query.
             assertThat(value(after, "edgebook_commands_total", "type", "Place")
@@ -189,6 +195,19 @@ class ServiceMetricsTest {
             assertThat(has(after, "jvm_memory_used_bytes")).isTrue();
             assertThat(has(after, "jvm_threads_live_threads")).isTrue();
             assertThat(has(after, "process_uptime_seconds")).isTrue();
+
+            // Answered before an endpoint: by authentication, or for want of one.
+            assertThat(get(served, "http://127.0.0.1:" + served.port() + "/v1/balances").statusCode()).isEqualTo(401);
+            assertThat(served.send(served.bob, "GET", "/v1/nope", (String) null).statusCode()).isEqualTo(404);
+            assertThat(get(served, "http://127.0.0.1:" + served.port() + "/nope").statusCode()).isEqualTo(404);
+            final List<Sample> unmatched = scrapeUntil(served, "edgebook_http_request_seconds_count", "route",
+                    ServiceMetrics.NO_ROUTE);
+            assertThat(value(unmatched, "edgebook_http_request_seconds_count", "route", "/v1/*", "status", "401"))
+                    .isEqualTo(1);
+            assertThat(value(unmatched, "edgebook_http_request_seconds_count", "route", "/v1/*", "status", "404"))
+                    .isEqualTo(1);
+            assertThat(value(unmatched, "edgebook_http_request_seconds_count", "route", ServiceMetrics.NO_ROUTE,
+                    "status", "404")).isEqualTo(1);
 
             // Nothing else on that port, and no metrics on the API's port.
             assertThat(get(served, "http://127.0.0.1:" + port + "/v1/orders").statusCode()).isEqualTo(404);
