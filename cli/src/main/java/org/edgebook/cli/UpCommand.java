@@ -56,6 +56,11 @@ final class UpCommand implements Callable<Integer> {
             description = "The unencrypted PEM private key of --tls-cert.")
     private Path tlsKey;
 
+    @Option(names = "--metrics-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Serve Prometheus metrics, unauthenticated, at /metrics on this port of --host (default "
+                    + "${DEFAULT-VALUE}: not served). Keep it off the internet: firewall it or bind to a private host.")
+    private int metricsPort;
+
     @Option(names = "--clock-window", defaultValue = "5000", paramLabel = "MS",
             description = "How far a signed request's timestamp may be from this server's clock, in milliseconds; "
                     + "within it each signature is accepted once (default ${DEFAULT-VALUE}).")
@@ -80,7 +85,8 @@ final class UpCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".edgebook", "master.key");
         final boolean fresh = !Files.exists(data.resolve("keys.txt"));
         final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
-                masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey).withJournal(journalFlags.options(data)),
+                masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey).withJournal(journalFlags.options(data))
+                .withMetricsPort(metricsPort),
                 new SettlementServer.Auth(clockWindowMillis, sessionMaxAgeSeconds * 1000), !noDemo,
                 warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -102,6 +108,10 @@ final class UpCommand implements Callable<Integer> {
         if (fresh) {
             System.out.println("API keys (shown this once; secrets are stored encrypted under " + masterKey + "):");
             server.describeKeys().forEach(line -> System.out.println("  " + line));
+        }
+        if (server.metrics().port() > 0) {
+            System.out.printf("metrics: http://%s:%d/metrics  (Prometheus, unauthenticated)%n", host,
+                    server.metrics().port());
         }
         System.out.println("Try: curl " + (tlsCert != null ? "--cacert " + tlsCert + " " : "") + scheme + "://"
                 + host + ":" + server.port() + "/health   (API guide: README.md)");

@@ -235,6 +235,7 @@ public final class Sequencer implements AutoCloseable {
     private long snapshotsCopied;
     private long copyPauseNanosMax;
     private long copyPauseNanosTotal;
+    private volatile long snapshotWriteNanos;
     private final List<Thread> snapshotWriters = new ArrayList<>();
 
     /**
@@ -330,6 +331,14 @@ public final class Sequencer implements AutoCloseable {
 
     public long copyPauseNanosTotal() {
         return copyPauseNanosTotal;
+    }
+
+    /**
+     * How long the newest snapshot took, in nanoseconds (0 before the first): REPLICA, the replica's capture and
+     * write; COPY, the write of the copy (its pause of the engine is {@link #copyPauseNanosMax}).
+     */
+    public long lastSnapshotNanos() {
+        return replica != null ? replica.lastNanos() : snapshotWriteNanos;
     }
 
     // ------------------------------------------------------------------------------------------------- engine stage
@@ -543,7 +552,9 @@ public final class Sequencer implements AutoCloseable {
 
     private synchronized void writeSnapshot(final byte[] snapshot) {
         try {
+            final long start = System.nanoTime();
             snapshots.write(snapshot);
+            snapshotWriteNanos = System.nanoTime() - start;
             snapshots.prune(options.keepSnapshots());
         } catch (final IOException e) {
             warn.accept("snapshot not written (the journal is unaffected): " + e.getMessage());

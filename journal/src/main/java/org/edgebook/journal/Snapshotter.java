@@ -30,6 +30,7 @@ final class Snapshotter implements Runnable {
     private final BlockingQueue<ByteBuffer> batches = new java.util.concurrent.ArrayBlockingQueue<>(64);
     private final Thread thread;
     private volatile long taken;
+    private volatile long lastNanos;
     private boolean abandoned;
 
     Snapshotter(final Path dir, final long recoveredTo, final long every, final int keep,
@@ -86,6 +87,11 @@ final class Snapshotter implements Runnable {
         return taken;
     }
 
+    /** How long the newest snapshot took to capture and write, in nanoseconds; 0 before the first. */
+    long lastNanos() {
+        return lastNanos;
+    }
+
     @Override
     public void run() {
         try {
@@ -122,7 +128,9 @@ final class Snapshotter implements Runnable {
             throw new IllegalStateException("replica at " + replica.sequence() + " applying " + seq);
         }
         if (seq % every == 0 && seq > recoveredTo) {
+            final long start = System.nanoTime();
             store.write(SnapshotStore.capture(replica));
+            lastNanos = System.nanoTime() - start;
             store.prune(keep);
             taken++;
         }

@@ -134,4 +134,21 @@ class DurableEngineTest {
             assertThat(recovered.lastSeq()).isZero(); // and close let go of the directory
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(SnapshotMode.class)
+    void theNewestSnapshotsDurationIsKept(final SnapshotMode mode, @TempDir final Path dir) throws Exception {
+        final List<Command> commands = commands(JournalFixture.flow(29, 120));
+        try (DurableEngine service = DurableEngine.start(new JournalOptions(dir, JournalOptions.SEGMENT_BYTES, 50, 2,
+                mode), w -> { })) {
+            assertThat(service.sequencer().lastSnapshotNanos()).isZero();
+            submitInTurn(service, commands);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (service.sequencer().lastSnapshotNanos() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5); // written off the engine's thread
+            }
+            assertThat(service.sequencer().snapshotsTaken()).isPositive();
+            assertThat(service.sequencer().lastSnapshotNanos()).isPositive();
+        }
+    }
 }

@@ -39,11 +39,13 @@ public final class SettlementServer implements AutoCloseable {
     /**
      * How to run: where, which data, which master key, how many requests a key may make; with {@code tlsCert} and
      * {@code tlsKey} (PEM files, both or neither) it serves HTTPS instead of HTTP; {@code journal} is how the data
-     * directory is journaled ({@code null}: {@link JournalOptions#defaults}; its directory must be {@code dataDir}).
+     * directory is journaled ({@code null}: {@link JournalOptions#defaults}; its directory must be {@code dataDir});
+     * {@code metricsPort}: where Prometheus metrics are served, unauthenticated, on the same host
+     * ({@link ServiceMetrics}); 0 for nowhere, -1 for any free port ({@link SettlementServer#metrics()} says which).
      */
     public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey,
                          int maxConnections, int idleTimeoutSeconds, Path tlsCert, Path tlsKey,
-                         JournalOptions journal) {
+                         JournalOptions journal, int metricsPort) {
         public Config {
             if (journal == null) {
                 journal = dataDir == null ? null : JournalOptions.defaults(dataDir);
@@ -53,18 +55,26 @@ public final class SettlementServer implements AutoCloseable {
             }
         }
 
+        /** Journaled with the defaults; no metrics endpoint. */
         public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
                       final double requestsPerSecondPerKey, final int maxConnections, final int idleTimeoutSeconds,
                       final Path tlsCert, final Path tlsKey) {
             this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections, idleTimeoutSeconds,
-                    tlsCert, tlsKey, null);
+                    tlsCert, tlsKey, null, 0);
         }
 
         /** The same, journaled with {@code journal}. */
         public Config withJournal(final JournalOptions journal) {
             return new Config(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections,
-                    idleTimeoutSeconds, tlsCert, tlsKey, journal);
+                    idleTimeoutSeconds, tlsCert, tlsKey, journal, metricsPort);
         }
+
+        /** The same, serving metrics on {@code metricsPort} (0: nowhere, -1: any free port). */
+        public Config withMetricsPort(final int metricsPort) {
+            return new Config(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections,
+                    idleTimeoutSeconds, tlsCert, tlsKey, journal, metricsPort);
+        }
+
         public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
                       final double requestsPerSecondPerKey, final int maxConnections, final int idleTimeoutSeconds) {
             this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections, idleTimeoutSeconds,
@@ -98,6 +108,7 @@ public final class SettlementServer implements AutoCloseable {
     private final DurableEngine engine;
     private final KeyStore keys;
     private final Router router;
+    private ServiceMetrics metrics;
 
     private SettlementServer(final Vertx vertx, final HttpServer http, final DurableEngine engine,
                              final KeyStore keys, final Router router) {
@@ -144,7 +155,9 @@ public final class SettlementServer implements AutoCloseable {
         // until created.
         final io.vertx.core.net.PemKeyCertOptions tls = ServerTls.check(config.tlsCert(), config.tlsKey());
         final KeyStore keys = KeyStore.open(config.dataDir(), config.masterKeyFile(), warn);
-        final DurableEngine engine = DurableEngine.start(config.journal(), warn); // warn: "JOURNAL FAILED: …" too
+        final ServiceMetrics metrics = new ServiceMetrics();
+        // warn also gets "JOURNAL FAILED: …"; metrics get every force from the journaler
+        final DurableEngine engine = DurableEngine.start(config.journal(), metrics, warn);
         if (keys.isEmpty()) {
             try {
                 keys.create(null);
@@ -166,6 +179,7 @@ public final class SettlementServer implements AutoCloseable {
         engine.listen(streams);
         final OrderLog orders = new OrderLog(500_000);
         engine.listen(orders);
+        metrics.watch(engine, streams, config.dataDir());
         final Vertx vertx = Vertx.vertx();
         final RateLimiter limiter = new RateLimiter(config.requestsPerSecondPerKey(),
                 config.requestsPerSecondPerKey() * 2);
@@ -179,6 +193,7 @@ public final class SettlementServer implements AutoCloseable {
                 new ReportRoutes(config.dataDir(), limiter)::register,
                 new BatchRoute(engine)::register,
                 new WebSocketRoute(engine, keys, limiter, streams, sessions)::register);
+        metrics.instrument(router);
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)
                 // A client that sends nothing for this long (a slow or stalled request, an idle socket) is closed.
@@ -195,6 +210,7 @@ public final class SettlementServer implements AutoCloseable {
         final HttpServer http = vertx.createHttpServer(options).requestHandler(router);
         // Beyond the limit a new connection is closed at once, before it can cost the engine anything.
         final AtomicInteger open = new AtomicInteger();
+        metrics.connections(open);
         http.connectionHandler(connection -> {
             if (open.incrementAndGet() > config.maxConnections()) {
                 open.decrementAndGet();
@@ -217,7 +233,11 @@ public final class SettlementServer implements AutoCloseable {
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + e.getCause().getMessage(), e.getCause());
         }
-        return new SettlementServer(vertx, http, engine, keys, router);
+        // /metrics on its own port; if it cannot listen, all is closed as above
+        metrics.serve(vertx, config.host(), config.metricsPort(), vertx::close, engine, metrics);
+        final SettlementServer server = new SettlementServer(vertx, http, engine, keys, router);
+        server.metrics = metrics;
+        return server;
     }
 
     /** Every route as "METHOD /path/{param}", for checking the OpenAPI document against the routes. */
@@ -245,6 +265,11 @@ public final class SettlementServer implements AutoCloseable {
         return keys;
     }
 
+    /** The service's metrics, and the port they are served on. */
+    public ServiceMetrics metrics() {
+        return metrics;
+    }
+
     /** Every key with its secret in hex: printed once, when the keys were just made. */
     public List<String> describeKeys() {
         final List<String> lines = new ArrayList<>();
@@ -265,6 +290,7 @@ public final class SettlementServer implements AutoCloseable {
         } catch (final ExecutionException e) {
             // closing anyway
         }
+        metrics.close();
         engine.close();
     }
 }

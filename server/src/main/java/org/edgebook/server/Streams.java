@@ -33,13 +33,20 @@ final class Streams implements DurableEngine.Listener {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** One subscribed socket, with the context it writes on. */
-    record Subscriber(ServerWebSocket socket, Context context, String account) {
+    record Subscriber(ServerWebSocket socket, Context context, String account,
+                      Streams streams) { // metrics hook (issue 10): streams
+        /** Told nothing until subscribed (metrics hook, issue 10). */
+        Subscriber(final ServerWebSocket socket, final Context context, final String account) {
+            this(socket, context, account, null);
+        }
+
         void send(final String text) {
             context.runOnContext(v -> {
                 if (socket.isClosed()) {
                     return;
                 }
                 if (socket.writeQueueFull()) {
+                    if (streams != null) streams.closedSlow(socket); // metrics hook (issue 10)
                     socket.close((short) 1008, "slow consumer: the stream cannot wait for you");
                     return;
                 }
@@ -57,6 +64,7 @@ final class Streams implements DurableEngine.Listener {
                     return;
                 }
                 if (socket.writeQueueFull()) {
+                    if (streams != null) streams.closedSlow(socket); // metrics hook (issue 10)
                     socket.close((short) 1008, "slow consumer: the stream cannot wait for you");
                     return;
                 }
@@ -67,6 +75,9 @@ final class Streams implements DurableEngine.Listener {
         }
     }
 
+    // metrics hook (issue 10)
+    /** Sockets closed as slow consumers: each subscriber counts its close here. */
+    final java.util.concurrent.atomic.LongAdder slowConsumerCloses = new java.util.concurrent.atomic.LongAdder();
     /** Trades channel subscribers of account keys (public shape) and of the admin key (full shape). */
     private final Set<Subscriber> publicTrades = ConcurrentHashMap.newKeySet();
     private final Set<Subscriber> fullTrades = ConcurrentHashMap.newKeySet();
@@ -90,7 +101,7 @@ final class Streams implements DurableEngine.Listener {
 
     /** Registers a book subscriber; call {@link #bookSnapshot} with the answer to its book query. */
     BookSubscriber subscribeBook(final Subscriber subscriber, final String symbol) {
-        final BookSubscriber book = new BookSubscriber(subscriber, symbol);
+        final BookSubscriber book = new BookSubscriber(counted(subscriber), symbol); // metrics hook (issue 10)
         books.add(book);
         return book;
     }
@@ -198,7 +209,7 @@ final class Streams implements DurableEngine.Listener {
 
     /** The trades channel: public-shaped trades, or full ones (buyer, seller, order ids) for the admin. */
     void subscribeTrades(final Subscriber subscriber, final boolean full) {
-        (full ? fullTrades : publicTrades).add(subscriber);
+        (full ? fullTrades : publicTrades).add(counted(subscriber)); // metrics hook (issue 10)
     }
 
     /** Trade messages encoded so far. */
@@ -207,14 +218,39 @@ final class Streams implements DurableEngine.Listener {
     }
 
     void subscribePrivate(final Subscriber subscriber) {
-        privates.add(subscriber);
+        privates.add(counted(subscriber)); // metrics hook (issue 10)
     }
 
-    void remove(final ServerWebSocket socket) {
-        publicTrades.removeIf(s -> s.socket() == socket);
-        fullTrades.removeIf(s -> s.socket() == socket);
-        privates.removeIf(s -> s.socket() == socket);
-        books.removeIf(b -> b.subscriber.socket() == socket);
+    // metrics hook (issue 10), from here to the end of subscribers(channel)
+    /** The subscriber, telling this stream when it closes its socket for slowness. */
+    private Subscriber counted(final Subscriber s) {
+        return new Subscriber(s.socket(), s.context(), s.account(), this);
+    }
+
+    /**
+     * A socket closed as a slow consumer: it gets nothing more (its connection may take a while to end, its
+     * buffers being full), and is counted once, however many of its messages found it full.
+     */
+    void closedSlow(final ServerWebSocket socket) {
+        if (remove(socket)) {
+            slowConsumerCloses.increment();
+        }
+    }
+
+    /** Subscribers of a channel: trades, private or book. */
+    int subscribers(final String channel) {
+        return switch (channel) {
+            case "trades" -> publicTrades.size() + fullTrades.size();
+            case "private" -> privates.size();
+            case "book" -> books.size();
+            default -> 0;
+        };
+    }
+
+    /** Unsubscribes the socket from everything; answers whether it was subscribed to anything (metrics hook). */
+    boolean remove(final ServerWebSocket socket) {
+        return publicTrades.removeIf(s -> s.socket() == socket) | fullTrades.removeIf(s -> s.socket() == socket)
+                | privates.removeIf(s -> s.socket() == socket) | books.removeIf(b -> b.subscriber.socket() == socket);
     }
 
     @Override

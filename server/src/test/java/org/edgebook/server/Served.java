@@ -59,9 +59,20 @@ final class Served implements AutoCloseable {
     /** As {@link #start(Path)}, journaling to {@code output} (e.g. one that fails) and warning {@code warn}. */
     static Served start(final Path dir, final JournalOutput.Opener output, final Consumer<String> warn)
             throws IOException {
+        return start(dir, output, warn, 0);
+    }
+
+    /** As {@link #start(Path)}, serving metrics on {@code metricsPort} (-1: any free port; 0: none). */
+    static Served start(final Path dir, final int metricsPort) throws IOException {
+        return start(dir, JournalOutput.Opener.SEGMENTS, w -> { }, metricsPort);
+    }
+
+    private static Served start(final Path dir, final JournalOutput.Opener output, final Consumer<String> warn,
+                                final int metricsPort) throws IOException {
         final Path data = dir.resolve("data");
         return new Served(SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, data,
-                dir.resolve("secret/master.key"), 100_000).withJournal(JournalOptions.defaults(data).withOutput(output)),
+                dir.resolve("secret/master.key"), 100_000).withJournal(JournalOptions.defaults(data).withOutput(output))
+                .withMetricsPort(metricsPort),
                 new SettlementServer.Auth(RequestSignature.WINDOW_MILLIS, 3_600_000, 1_000_000, 1_000_000), true,
                 warn), data);
     }
