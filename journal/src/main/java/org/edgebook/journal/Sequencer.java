@@ -228,6 +228,8 @@ public final class Sequencer implements AutoCloseable {
     private Batch batch;
     private long lastTime;
     private volatile IOException failure;
+    /** The intake could not be read (a file's read error): the pipeline ends, the journal is unharmed. */
+    private volatile IOException inputFailure;
     private volatile boolean stopped;
     private volatile long durableSeq;
     private volatile long batchesForced;
@@ -286,6 +288,9 @@ public final class Sequencer implements AutoCloseable {
         awaitStages();
         if (failure != null) {
             throw failure;
+        }
+        if (inputFailure != null) {
+            throw inputFailure;
         }
     }
 
@@ -366,7 +371,7 @@ public final class Sequencer implements AutoCloseable {
                 }
             }
         } catch (final IOException e) {
-            fail(e);
+            inputFailure = e; // what was sequenced before it is still journaled and published below
         } catch (final RuntimeException | Error e) {
             fail(new IOException("the engine stage failed: " + e, e));
             throw e;
