@@ -49,8 +49,16 @@ public final class DurableEngine implements AutoCloseable {
             done(batch.seq(i), batch.timeMicros(i), batch.events(i));
         }
 
-        /** The command could not be made durable (the journal failed): it was not acknowledged, and may be lost. */
+        /**
+         * The command could not be made durable (its batch's write failed): it was not acknowledged; a write cut
+         * short may still have kept it.
+         */
         default void failed(final IOException cause) {
+        }
+
+        /** The journal had failed before this command was sequenced: it was never journaled. */
+        default void refused(final IOException cause) {
+            failed(cause);
         }
     }
 
@@ -74,10 +82,12 @@ public final class DurableEngine implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Recovery.Recovered recovered;
     private final Sequencer sequencer;
+    private final Consumer<String> warn;
     private volatile boolean closing;
 
     private DurableEngine(final JournalOptions options, final Sequencer.Meter meter, final Consumer<String> warn)
             throws IOException {
+        this.warn = warn;
         final EventSinkSwitch sink = new EventSinkSwitch(EventSink.DISCARD);
         recovered = Recovery.recover(options.dir(), sink, warn); // holds the directory's lock until close
         try {
@@ -197,7 +207,13 @@ public final class DurableEngine implements AutoCloseable {
 
         @Override
         public void failed(final IOException cause) {
-            submissions.drain(s -> s.reply().failed(cause));
+            submissions.drain(s -> {
+                try {
+                    s.reply().refused(cause);
+                } catch (final RuntimeException e) { // one broken reply must not cost the others their answer
+                    warn.accept("a refusal failed: " + e);
+                }
+            });
         }
     }
 
@@ -235,7 +251,11 @@ public final class DurableEngine implements AutoCloseable {
         public void failed(final Sequencer.Batch batch, final IOException cause) {
             for (int i = 0; i < batch.size(); i++) {
                 if (batch.attachment(i) instanceof Reply reply) {
-                    reply.failed(cause);
+                    try {
+                        reply.failed(cause);
+                    } catch (final RuntimeException e) {
+                        warn.accept("a reply failed at sequence " + batch.seq(i) + ": " + e);
+                    }
                 }
             }
         }

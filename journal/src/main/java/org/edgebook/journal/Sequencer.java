@@ -133,6 +133,7 @@ public final class Sequencer implements AutoCloseable {
             snapshot = null;
             last = false;
             failure = null;
+            forcedNanos = 0;
         }
 
         public int size() {
@@ -234,9 +235,9 @@ public final class Sequencer implements AutoCloseable {
     private volatile long durableSeq;
     private volatile long batchesForced;
     private volatile long journalBytes;
-    private long snapshotsCopied;
-    private long copyPauseNanosMax;
-    private long copyPauseNanosTotal;
+    private volatile long snapshotsCopied;
+    private volatile long copyPauseNanosMax;
+    private volatile long copyPauseNanosTotal;
     private volatile long snapshotWriteNanos;
     private final List<Thread> snapshotWriters = new ArrayList<>();
 
@@ -354,10 +355,22 @@ public final class Sequencer implements AutoCloseable {
             batch = takeFree(idle);
             eventsOut.target(batch.events);
             while (true) {
-                if (failure != null) {
-                    intake.failed(failure);
+                int taken = 0;
+                try {
+                    if (failure != null) {
+                        intake.failed(failure); // refuses what is queued, now and until the intake ends
+                    } else {
+                        taken = intake.drain(into);
+                    }
+                } catch (final IOException e) {
+                    inputFailure = e; // what was sequenced before it is still journaled and published below
+                    break;
+                } catch (final RuntimeException | Error e) {
+                    // A bug in the engine or an intake: the engine's state can no longer be trusted. The command it
+                    // was running is already in the batch, which the journaler will now fail with everything after.
+                    fail(new IOException("the engine stage failed: " + e, e));
+                    continue;
                 }
-                final int taken = failure == null ? intake.drain(into) : 0;
                 if (batch.size > 0 && (taken == 0 || !intake.more())) {
                     handOver(false); // nothing more at hand: these commands do not wait for company
                 }
@@ -370,11 +383,6 @@ public final class Sequencer implements AutoCloseable {
                     idle.reset();
                 }
             }
-        } catch (final IOException e) {
-            inputFailure = e; // what was sequenced before it is still journaled and published below
-        } catch (final RuntimeException | Error e) {
-            fail(new IOException("the engine stage failed: " + e, e));
-            throw e;
         } finally {
             handOver(true);
         }
@@ -398,20 +406,20 @@ public final class Sequencer implements AutoCloseable {
         }
         lastTime = Math.max(lastTime, clock.micros());
         final Command journaled = JournalWriter.encode(seq, lastTime, source, command, batch.records, crc);
+        batch.times[i] = lastTime;
+        batch.commands[i] = journaled;
+        batch.attachments[i] = attachment;
+        batch.size = i + 1; // in the batch before it runs: should the engine throw, its reply fails with the batch
         json.view(viewer, separator);
         batchSink.next();
         engine.execute(cmd == 0 ? seq : cmd, journaled);
         json.flush();
         batch.eventEnds[i] = batch.events.size();
-        batch.times[i] = lastTime;
-        batch.commands[i] = journaled;
-        batch.attachments[i] = attachment;
         batch.rejections[i] = batchSink.rejection();
         if (collector != null) {
             batch.typed.add(collector.drain());
             batch.bookChanges.add(collector.drainBookChanges());
         }
-        batch.size = i + 1;
         final boolean copySnapshot = options.snapshotEvery() > 0 && options.mode() == SnapshotMode.COPY
                 && seq % options.snapshotEvery() == 0;
         if (copySnapshot) {
@@ -480,7 +488,7 @@ public final class Sequencer implements AutoCloseable {
                             batchesForced++;
                             journalBytes += bytes;
                             meter.forced(next.size, bytes, next.forcedNanos);
-                        } catch (final IOException | RuntimeException e) {
+                        } catch (final IOException | RuntimeException | Error e) {
                             final IOException cause = e instanceof IOException io ? io
                                     : new IOException("the journal failed: " + e, e);
                             fail(cause);
@@ -530,13 +538,16 @@ public final class Sequencer implements AutoCloseable {
                     if (next.failure != null) {
                         output.failed(next, next.failure);
                     } else {
-                        output.durable(next);
-                        durableSeq = next.firstSeq + next.size - 1;
-                        if (replica != null) {
-                            replica.offer(next.records.duplicate().rewind());
+                        try {
+                            output.durable(next);
+                        } finally { // durable whatever its readers did
+                            durableSeq = next.firstSeq + next.size - 1;
+                            if (replica != null) {
+                                replica.offer(next.records.duplicate().rewind());
+                            }
                         }
                     }
-                } catch (final RuntimeException e) {
+                } catch (final RuntimeException | Error e) {
                     warn.accept("publisher: an output failed on batch from " + next.firstSeq + ": " + e);
                 }
             }

@@ -141,6 +141,40 @@ class SequencerTest {
     }
 
     @Test
+    void aReplyThatThrowsDoesNotCostTheOthersTheirAnswer(@TempDir final Path dir) throws Exception {
+        final List<Command> commands = commands(2_000);
+        final CountDownLatch wellBehaved = new CountDownLatch(commands.size() / 2);
+        final DurableEngine service = DurableEngine.start(failingAt(dir, 1, new ArrayList<>()), w -> { });
+        try {
+            for (int i = 0; i < commands.size(); i++) {
+                final boolean throwing = i % 2 == 1;
+                final boolean taken = service.submit(commands.get(i), new DurableEngine.Reply() {
+                    @Override
+                    public void done(final long seq, final List<Event> events) {
+                        throw new AssertionError("nothing is durable");
+                    }
+
+                    @Override
+                    public void failed(final IOException cause) {
+                        if (throwing) {
+                            throw new IllegalStateException("a broken reply");
+                        }
+                        wellBehaved.countDown();
+                    }
+                });
+                if (!taken) { // refused at once once the journal has failed: answered, as the caller knows
+                    if (!throwing) {
+                        wellBehaved.countDown();
+                    }
+                }
+            }
+            assertThat(wellBehaved.await(10, TimeUnit.SECONDS)).as("every well-behaved reply answered").isTrue();
+        } finally {
+            assertThatThrownBy(service::close).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
     void aJournaledReplayStopsAtAFailedForceWithItsCauseAndReleasesOnlyDurableEvents(@TempDir final Path dir)
             throws Exception {
         final List<String> flow = JournalFixture.flow(9, 30_000);

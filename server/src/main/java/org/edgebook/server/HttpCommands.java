@@ -48,6 +48,11 @@ final class HttpCommands {
             public void failed(final IOException cause) {
                 context.runOnContext(v -> Refusal.inFlight(cause).answer(ctx));
             }
+
+            @Override
+            public void refused(final IOException cause) {
+                context.runOnContext(v -> Refusal.journalFailed(cause).answer(ctx));
+            }
         });
         if (!taken) {
             Refusal.of(engine).answer(ctx);

@@ -45,7 +45,8 @@ final class MarketRoutes {
             HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", "limit is 1 to 10000 and since is 0 or more"));
             return;
         }
-        HttpAnswers.json(ctx, 200, TradeLog.json(trades.completeAfter(), trades.since(since, limit),
+        final TradeLog.Page page = trades.page(since, limit);
+        HttpAnswers.json(ctx, 200, TradeLog.json(page.completeAfter(), page.trades(),
                 ((ApiKey) ctx.get("key")).admin()));
     }
 }

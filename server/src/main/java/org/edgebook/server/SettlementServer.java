@@ -226,9 +226,13 @@ public final class SettlementServer implements AutoCloseable {
             http.listen().toCompletionStage().toCompletableFuture().get();
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
+            vertx.close();
+            metrics.close();
+            engine.close(); // unlocks the data directory
             throw new IOException("interrupted while starting", e);
         } catch (final ExecutionException e) {
             vertx.close();
+            metrics.close();
             engine.close();
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + e.getCause().getMessage(), e.getCause());
@@ -281,16 +285,23 @@ public final class SettlementServer implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * Stops: the engine first (from then on every command is refused 503 "shutting down", and everything already
+     * taken is made durable and answered while Vert.x can still deliver the answers), then Vert.x.
+     */
     @Override
     public void close() throws IOException {
         try {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (final ExecutionException e) {
-            // closing anyway
+            engine.close();
+        } finally {
+            metrics.close();
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get();
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (final ExecutionException e) {
+                // closing anyway
+            }
         }
-        metrics.close();
-        engine.close();
     }
 }

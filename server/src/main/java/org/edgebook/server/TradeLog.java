@@ -64,15 +64,36 @@ final class TradeLog implements DurableEngine.Listener {
         }
     }
 
-    /** Up to {@code limit} trades of commands after {@code since}, oldest first. */
-    List<Trade> since(final long since, final int limit) {
+    /**
+     * An answer read at one moment: up to {@code limit} trades of commands after {@code since}, oldest first, and the
+     * sequence number after which the log is complete (earlier trades may be only in the journal).
+     */
+    record Page(long completeAfter, List<Trade> trades) {
+    }
+
+    /** Up to {@code limit} trades of commands after {@code since}, oldest first, with what the log is complete after. */
+    Page page(final long since, final int limit) {
         while (true) {
             final long end = count;
-            final long first = Math.max(0, end - capacity);
+            long first = Math.max(0, end - capacity);
+            long lowestRead = end;
+            long completeAfter = startedAfterSeq;
+            if (first > 0) { // some trades were dropped: complete after the oldest command whose trades are all kept
+                Trade oldest = ring.get((int) (first % capacity));
+                lowestRead = first;
+                completeAfter = oldest.seq() - 1;
+                if (!oldest.id().endsWith("-1")) { // its first trades were dropped: skip the rest of that command
+                    completeAfter = oldest.seq();
+                    while (first < end && ring.get((int) (first % capacity)).seq() == completeAfter) {
+                        first++;
+                    }
+                }
+            }
             long low = first;
             long high = end; // the first trade with seq > since is in [low, high]
             while (low < high) {
                 final long mid = (low + high) >>> 1;
+                lowestRead = Math.min(lowestRead, mid);
                 if (ring.get((int) (mid % capacity)).seq() > since) {
                     high = mid;
                 } else {
@@ -81,24 +102,11 @@ final class TradeLog implements DurableEngine.Listener {
             }
             final List<Trade> result = new ArrayList<>((int) Math.min(limit, end - low));
             for (long i = low; i < end && result.size() < limit; i++) {
+                lowestRead = Math.min(lowestRead, i);
                 result.add(ring.get((int) (i % capacity)));
             }
-            if (claimed - capacity <= first) { // nothing read was overwritten meanwhile
-                return result;
-            }
-        }
-    }
-
-    /** The sequence number after which this log is complete: earlier trades are only in the journal. */
-    long completeAfter() {
-        while (true) {
-            final long end = count;
-            if (end < capacity) {
-                return startedAfterSeq;
-            }
-            final long oldest = ring.get((int) ((end - capacity) % capacity)).seq() - 1;
-            if (claimed - capacity <= end - capacity) {
-                return oldest;
+            if (claimed - capacity <= lowestRead) { // nothing read was overwritten meanwhile
+                return new Page(completeAfter, result);
             }
         }
     }

@@ -150,7 +150,15 @@ final class WebSocketSession {
 
                     @Override
                     public void failed(final IOException cause) {
-                        final String answer = Refusal.inFlight(cause).toWebSocket(id);
+                        answer(Refusal.inFlight(cause).toWebSocket(id));
+                    }
+
+                    @Override
+                    public void refused(final IOException cause) {
+                        answer(Refusal.journalFailed(cause).toWebSocket(id));
+                    }
+
+                    private void answer(final String answer) {
                         context.runOnContext(v -> {
                             if (!socket.isClosed()) {
                                 socket.writeTextMessage(answer);
