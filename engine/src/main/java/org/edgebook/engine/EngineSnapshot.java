@@ -210,6 +210,9 @@ public final class EngineSnapshot {
     }
 
     private static String readString(final DataInput in) throws IOException {
+        if (in instanceof SnapshotReader reader) {
+            return reader.readString(1 << 24);
+        }
         final int length = in.readInt();
         if (length < 0 || length > (1 << 24)) {
             throw new IOException("snapshot is damaged: string of length " + length);

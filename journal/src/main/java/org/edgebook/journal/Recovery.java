@@ -6,7 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.edgebook.engine.Command;
 import org.edgebook.engine.Engine;
 import org.edgebook.engine.EventSink;
 
@@ -24,7 +29,12 @@ import org.edgebook.engine.EventSink;
  * the journal from there and closes the {@link Recovered} when it stops; a recovery that fails releases the lock
  * itself.
  * <p>
- * Threading: the calling thread, before the engine takes commands.
+ * The journal is read, checked and decoded by {@link JournalScanner} on a second thread, started as soon as the lock
+ * is held so that it reads while the snapshot loads; it hands decoded records over a bounded ring to the calling
+ * thread, which executes them. Every check is the scanner's own, and its verdict (a damaged journal, a torn tail) is
+ * acted on only after every record before the damage has been executed, as a scan on one thread would.
+ * <p>
+ * Threading: the calling thread, before the engine takes commands, and one reader thread for the length of the call.
  */
 public final class Recovery {
 
@@ -67,11 +77,20 @@ public final class Recovery {
         final SnapshotStore snapshots = new SnapshotStore(dir);
         final EventSink target = sink.target();
         sink.target(EventSink.DISCARD);
+        // Start reading the journal after the newest snapshot now, while that snapshot loads; should it not load
+        // (damaged: an older one is used), the reader is stopped and started again from the one that did.
+        final List<Path> candidates = snapshots.list();
+        final long expectedSnapshotSeq = candidates.isEmpty() ? 0 : SnapshotStore.seqOf(candidates.getFirst());
+        TailReader reader = TailReader.start(dir, expectedSnapshotSeq);
         try {
             final SnapshotStore.Loaded loaded = snapshots.loadNewest(sink, warn);
             final Engine engine = loaded == null ? new Engine(sink) : loaded.engine();
             final long snapshotSeq = loaded == null ? 0 : loaded.seq();
             final long snapshotNanos = System.nanoTime() - start;
+            if (snapshotSeq != expectedSnapshotSeq) {
+                reader.stop();
+                reader = TailReader.start(dir, snapshotSeq);
+            }
             final List<Path> segments = JournalScanner.segments(dir);
             if (!segments.isEmpty() && JournalFormat.segmentFirstSeq(segments.getFirst()) > snapshotSeq + 1) {
                 throw new CorruptJournalException(segments.getFirst(), 0, "the journal starts at sequence "
@@ -79,7 +98,7 @@ public final class Recovery {
                         + "ends at " + snapshotSeq + ": the commands between are missing");
             }
             final long[] replayed = {0};
-            final JournalScanner.Result scan = JournalScanner.scan(dir, snapshotSeq, true, (seq, time, command) -> {
+            final JournalScanner.Result scan = reader.drain((seq, command) -> {
                 engine.execute(seq, command);
                 if (engine.sequence() != seq) {
                     throw new IllegalStateException("engine at " + engine.sequence() + " replaying record " + seq);
@@ -104,6 +123,7 @@ public final class Recovery {
             return new Recovered(engine, snapshotSeq, replayed[0], engine.sequence(), System.nanoTime() - start,
                     snapshotNanos, lock);
         } finally {
+            reader.stop(); // at once if it is done; otherwise (recovery failed) it stops reading and is waited for
             sink.target(target);
         }
     }
@@ -123,5 +143,152 @@ public final class Recovery {
         }
         warn.accept("journal: truncated a torn record at the end of " + torn.file() + " at offset " + torn.offset()
                 + " (" + torn.droppedBytes() + " bytes dropped; they were never acknowledged)");
+    }
+
+    /** Receives the records a {@link TailReader} decoded, in sequence order, on the recovering thread. */
+    @FunctionalInterface
+    private interface Executor {
+        void execute(long seq, Command command);
+    }
+
+    /**
+     * {@link JournalScanner#scan} on its own thread: it hands the records after {@code fromSeq}, decoded, to the
+     * recovering thread in batches over a bounded ring, and the scan's result or failure once it is over.
+     */
+    private static final class TailReader {
+        private static final int BATCH = 1024;
+        private static final int IN_FLIGHT = 16; // batches decoded ahead of the engine, at most
+
+        private static final class Batch {
+            final long[] seqs = new long[BATCH];
+            final Command[] commands = new Command[BATCH];
+            int size;
+        }
+
+        /** Thrown inside the scan to end it when the recovering thread no longer wants records. */
+        private static final class Stopped extends RuntimeException {
+            Stopped() {
+                super(null, null, false, false);
+            }
+        }
+
+        private final OneToOneConcurrentArrayQueue<Batch> full = new OneToOneConcurrentArrayQueue<>(IN_FLIGHT);
+        private final OneToOneConcurrentArrayQueue<Batch> free = new OneToOneConcurrentArrayQueue<>(IN_FLIGHT + 2);
+        private final Thread thread;
+        private volatile boolean stopped;
+        private volatile boolean done; // written last, after result or failure
+        private JournalScanner.Result result;
+        private Throwable failure;
+        private Batch filling = new Batch();
+
+        private TailReader(final Path dir, final long fromSeq) {
+            thread = Thread.ofPlatform().name("edgebook-recovery-reader").daemon().unstarted(() -> read(dir, fromSeq));
+        }
+
+        static TailReader start(final Path dir, final long fromSeq) {
+            final TailReader reader = new TailReader(dir, fromSeq);
+            reader.thread.start();
+            return reader;
+        }
+
+        private void read(final Path dir, final long fromSeq) {
+            try {
+                final IdleStrategy idle = idle();
+                final JournalScanner.Result scanned = JournalScanner.scan(dir, fromSeq, true, (seq, time, command) -> {
+                    final Batch batch = filling;
+                    batch.seqs[batch.size] = seq;
+                    batch.commands[batch.size] = command;
+                    if (++batch.size == BATCH) {
+                        handOver(batch, idle);
+                    }
+                });
+                if (filling.size > 0) {
+                    handOver(filling, idle);
+                }
+                result = scanned;
+            } catch (final Stopped e) {
+                // the recovering thread has stopped listening
+            } catch (final Throwable e) {
+                failure = e;
+            } finally {
+                done = true;
+            }
+        }
+
+        private void handOver(final Batch batch, final IdleStrategy idle) {
+            idle.reset();
+            if (stopped) {
+                throw new Stopped();
+            }
+            while (!full.offer(batch)) {
+                if (stopped) {
+                    throw new Stopped();
+                }
+                idle.idle();
+            }
+            final Batch next = free.poll();
+            filling = next != null ? next : new Batch();
+        }
+
+        /** Executes every record read, in order, then returns the scan's result or throws its failure. */
+        JournalScanner.Result drain(final Executor executor) throws IOException {
+            final IdleStrategy idle = idle();
+            while (true) {
+                Batch batch = full.poll();
+                if (batch == null) {
+                    if (!done) {
+                        idle.idle();
+                        continue;
+                    }
+                    batch = full.poll(); // handed over before done was set
+                    if (batch == null) {
+                        break;
+                    }
+                }
+                idle.reset();
+                for (int i = 0; i < batch.size; i++) {
+                    executor.execute(batch.seqs[i], batch.commands[i]);
+                }
+                batch.size = 0;
+                free.offer(batch);
+            }
+            join();
+            if (failure instanceof IOException e) {
+                throw e;
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            return result;
+        }
+
+        /** Ends the reading, if it is not over, and waits for the thread. */
+        void stop() {
+            stopped = true;
+            join();
+        }
+
+        private void join() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (final InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Spin a little, then yield, then park: on two cores a spinning waiter takes the other thread's core. */
+        private static IdleStrategy idle() {
+            return new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+        }
     }
 }

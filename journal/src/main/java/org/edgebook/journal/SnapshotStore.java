@@ -1,7 +1,5 @@
 package org.edgebook.journal;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,6 +16,7 @@ import org.edgebook.engine.Engine;
 import org.edgebook.engine.EngineSnapshot;
 import org.edgebook.engine.EventSink;
 import org.edgebook.engine.SnapshotBuffer;
+import org.edgebook.engine.SnapshotReader;
 
 /**
  * Snapshot files in a journal directory: {@code snapshot-<seq, 20 digits>.snap}, each the whole engine state after
@@ -163,8 +162,8 @@ public final class SnapshotStore {
         if (seq != seqOf(file)) {
             throw new IOException("it holds sequence " + seq + " but its name says " + seqOf(file));
         }
-        final Engine engine = EngineSnapshot.read(new DataInputStream(new ByteArrayInputStream(bytes, HEADER,
-                (int) bodyLength)), sink, engineFormat);
+        final Engine engine = EngineSnapshot.read(new SnapshotReader(bytes, HEADER, (int) bodyLength), sink,
+                engineFormat);
         if (engine.sequence() != seq) {
             throw new IOException("its body is at sequence " + engine.sequence() + ", its header at " + seq);
         }
