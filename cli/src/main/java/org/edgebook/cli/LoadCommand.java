@@ -48,10 +48,11 @@ import picocli.CommandLine.Spec;
  * sent too far from its timestamp (the client fell behind, or outran the pool) is signed anew and counted.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
-        description = {"Drives a running edgebook service with signed orders and cancels, GET /health, or both",
-                "(same rate, duration and connections) and prints throughput, errors and latency percentiles, and",
-                "with --target both the ratio orders/health. --rate N offers a constant rate, timed from each request's",
-                "intended send time; --rate max runs a closed loop to find the throughput ceiling."})
+        description = {"Drives a running edgebook service with signed orders and cancels, GET /health,",
+                "or both (same rate, duration and connections, then the ratio orders/health),",
+                "and prints throughput, errors and latency percentiles. --rate N offers a",
+                "constant rate, timed from each request's intended send; --rate max is a",
+                "closed loop, for the throughput ceiling."})
 final class LoadCommand implements Callable<Integer> {
     enum Target { health, orders, both }
 
@@ -182,10 +183,12 @@ final class LoadCommand implements Callable<Integer> {
                 results.add(new WebSocketLoad(vertx, rate).run());
             } else {
                 if (target != Target.orders) {
-                    results.add(run(vertx, "health", closedLoop, rate));
+                    results.add(run(vertx, "health", closedLoop, rate, 0));
                 }
                 if (target != Target.health) {
-                    results.add(run(vertx, "orders", closedLoop, rate));
+                    // in a closed loop, the health ceiling just measured bounds the orders' pool from below
+                    results.add(run(vertx, "orders", closedLoop, rate,
+                            results.isEmpty() ? 0 : results.getFirst().throughput()));
                 }
             }
         } finally {
@@ -305,6 +308,9 @@ final class LoadCommand implements Callable<Integer> {
         return pool;
     }
 
+    /** The most a closed loop's pool is signed for per second (16 s of it is about 1 GB); beyond, sign as they go. */
+    private static final int MAX_POOL_RATE = 200_000;
+
     /** About how long {@link #presign} takes per request, for stamping ahead (HMAC and strings, two cores). */
     private static final long PRESIGN_NANOS = 3_000;
 
@@ -317,6 +323,8 @@ final class LoadCommand implements Callable<Integer> {
         final Histogram warm = new Histogram(3);
         final AtomicLong sent = new AtomicLong();
         final AtomicLong resigned = new AtomicLong();
+        /** The most answers in one second of the closed loop so far (read by the thread that runs it). */
+        double peakPerSecond;
         /** answered, 200, rejected, errors: of all requests [0..3], of the measured phase [4..7]. */
         final java.util.concurrent.atomic.AtomicLongArray counts = new java.util.concurrent.atomic.AtomicLongArray(8);
 
@@ -395,11 +403,11 @@ final class LoadCommand implements Callable<Integer> {
                         .setMaxWaitQueueSize(Math.max(10_000, Math.max(rate * 2, connections * pipelining))));
     }
 
-    private Result run(final Vertx vertx, final String name, final boolean closedLoop, final int rate)
-            throws Exception {
+    private Result run(final Vertx vertx, final String name, final boolean closedLoop, final int rate,
+                       final double poolRate) throws Exception {
         final HttpClient client = client(vertx, rate);
         try {
-            return closedLoop ? closedLoop(client, name) : fixedRate(client, name, rate);
+            return closedLoop ? closedLoop(client, name, poolRate) : fixedRate(client, name, rate);
         } finally {
             client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -480,9 +488,10 @@ final class LoadCommand implements Callable<Integer> {
     /**
      * Closed loop: a warm-up, then the measured phase, each {@code connections × pipelining} chains of one request
      * after another. Orders in the warm-up are signed as they go; the measured phase draws on a pool signed in
-     * between: two seconds' worth of the warm-up's rate for every second, stamped by the second.
+     * between, stamped by the second: for every second twice the warm-up's best second, or {@code poolRate} if more
+     * (with {@code both}, the health ceiling).
      */
-    private Result closedLoop(final HttpClient client, final String name) throws Exception {
+    private Result closedLoop(final HttpClient client, final String name, final double poolRate) throws Exception {
         final Tally tally = new Tally();
         final int chains = connections * pipelining;
         System.err.printf(Locale.ROOT, "load %s: closed loop, %d connections × %d in flight, %d s (after %d s of "
@@ -493,13 +502,14 @@ final class LoadCommand implements Callable<Integer> {
             chains(client, tally, chains, warmStart + TimeUnit.SECONDS.toNanos(warmup), false, flow == null
                     ? i -> HEALTH : i -> sign(flow.next(), System.currentTimeMillis()), warmStart);
         }
-        final double warmRate = tally.answered() / Math.max(1e-9, (System.nanoTime() - warmStart) / 1e9);
+        final double warmRate = tally.peakPerSecond;
         Source source = i -> HEALTH;
         String signing = "";
         long startMillis = System.currentTimeMillis();
         final AtomicLong skipped = new AtomicLong();
         if (flow != null) {
-            final int perSecond = (int) Math.min(1_000_000, Math.max(1_000, Math.ceil(2 * warmRate)));
+            final int perSecond = (int) Math.min(MAX_POOL_RATE, Math.max(1_000, Math.ceil(Math.max(2 * warmRate,
+                    poolRate))));
             final int count = perSecond * (duration + 1);
             final long t0 = System.nanoTime();
             final long first = System.currentTimeMillis() + 200 + count * PRESIGN_NANOS / 1_000_000L;
@@ -527,7 +537,9 @@ final class LoadCommand implements Callable<Integer> {
                 return sign(flow.next(), now);
             };
             signing = String.format(Locale.ROOT, "%,d requests signed before the measured phase in %.1f s (%,d a "
-                    + "second, twice the warm-up's rate)", count, (System.nanoTime() - t0) / 1e9, perSecond);
+                    + "second: the warm-up's best second was %,.0f/s%s)", count, (System.nanoTime() - t0) / 1e9,
+                    perSecond, warmRate, poolRate > 0 ? String.format(Locale.ROOT, ", health's ceiling %,.0f/s",
+                            poolRate) : "");
         }
         final long wait = startMillis - System.currentTimeMillis();
         if (wait > 0) {
@@ -554,8 +566,15 @@ final class LoadCommand implements Callable<Integer> {
             chain(client, tally, endNanos, measured, source, index, last, done);
         }
         long second = Math.max(1, (System.nanoTime() - reportFrom) / 1_000_000_000L + 1);
+        long before = tally.answered();
+        long beforeNanos = System.nanoTime();
         while (!done.await(Math.max(1, reportFrom + second * 1_000_000_000L - System.nanoTime()),
                 TimeUnit.NANOSECONDS)) {
+            final long answered = tally.answered();
+            final long now = System.nanoTime();
+            tally.peakPerSecond = Math.max(tally.peakPerSecond, (answered - before) * 1e9 / (now - beforeNanos));
+            before = answered;
+            beforeNanos = now;
             if (measured) {
                 progress(tally, second);
             } else {
@@ -566,6 +585,10 @@ final class LoadCommand implements Callable<Integer> {
             if (System.nanoTime() > endNanos + TimeUnit.SECONDS.toNanos(30)) {
                 break; // answers that never came count as unanswered
             }
+        }
+        final long now = System.nanoTime();
+        if (now - beforeNanos >= 500_000_000L || tally.peakPerSecond == 0) { // the last part of a second, if long
+            tally.peakPerSecond = Math.max(tally.peakPerSecond, (tally.answered() - before) * 1e9 / (now - beforeNanos));
         }
         return Math.max(last.get(), endNanos);
     }
