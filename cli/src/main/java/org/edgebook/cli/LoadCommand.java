@@ -296,23 +296,34 @@ final class LoadCommand implements Callable<Integer> {
         }
     }
 
-    /** Signs {@code count} requests of {@code flow}, the i-th with {@code stamp(i)}, on every core. */
-    private Prepared[] presign(final OrderFlow flow, final int count, final java.util.function.LongUnaryOperator stamp) {
+    /** Requests signed ahead: the i-th stamped {@code stamp(first, i)}, {@code first} being when they are ready. */
+    private record Pool(Prepared[] requests, long firstMillis, double seconds) {
+    }
+
+    /**
+     * Signs the next {@code count} requests of {@code flow} on every core. Their stamps are relative to the moment
+     * the signing will be done, estimated from a sample of them signed first (with a margin).
+     */
+    private Pool presign(final OrderFlow flow, final int count, final java.util.function.LongBinaryOperator stamp) {
+        final long t0 = System.nanoTime();
         final Content[] contents = new Content[count];
         for (int i = 0; i < count; i++) {
             contents[i] = flow.next();
         }
+        final int sample = Math.min(count, 2_000);
+        final long s0 = System.nanoTime();
+        java.util.stream.IntStream.range(0, sample).parallel().forEach(i -> sign(contents[i], 0));
+        final double perRequest = (System.nanoTime() - s0) / (double) sample;
+        final long first = System.currentTimeMillis() + 200 + (long) (1.5 * perRequest * count / 1e6);
         final Prepared[] pool = new Prepared[count];
         java.util.stream.IntStream.range(0, count).parallel()
-                .forEach(i -> pool[i] = sign(contents[i], stamp.applyAsLong(i)));
-        return pool;
+                .forEach(i -> pool[i] = sign(contents[i], stamp.applyAsLong(first, i)));
+        return new Pool(pool, first, (System.nanoTime() - t0) / 1e9);
     }
 
     /** The most a closed loop's pool is signed for per second (16 s of it is about 1 GB); beyond, sign as they go. */
     private static final int MAX_POOL_RATE = 200_000;
 
-    /** About how long {@link #presign} takes per request, for stamping ahead (HMAC and strings, two cores). */
-    private static final long PRESIGN_NANOS = 3_000;
 
     // ------------------------------------------------------------------------------------------ a run
 
@@ -429,14 +440,13 @@ final class LoadCommand implements Callable<Integer> {
         if (name.equals("health")) {
             source = i -> HEALTH;
         } else {
-            // Each request stamped with its due time; the first is due once signing is done (estimated).
-            final long t0 = System.nanoTime();
-            final long first = System.currentTimeMillis() + 200 + count * PRESIGN_NANOS / 1_000_000L;
-            final Prepared[] pool = presign(new OrderFlow(), (int) count,
-                    i -> first + i * intervalNanos / 1_000_000L);
-            startMillis = Math.max(first, System.currentTimeMillis() + 50);
+            // Each request stamped with its due time; the first is due once signing is done.
+            final Pool signed = presign(new OrderFlow(), (int) count,
+                    (first, i) -> first + i * intervalNanos / 1_000_000L);
+            final Prepared[] pool = signed.requests();
+            startMillis = Math.max(signed.firstMillis(), System.currentTimeMillis() + 50);
             signing = String.format(Locale.ROOT, "%,d requests signed before the run in %.1f s", count,
-                    (System.nanoTime() - t0) / 1e9);
+                    signed.seconds());
             source = i -> {
                 final Prepared p = pool[(int) i];
                 pool[(int) i] = null; // let the sent ones go
@@ -506,24 +516,24 @@ final class LoadCommand implements Callable<Integer> {
         Source source = i -> HEALTH;
         String signing = "";
         long startMillis = System.currentTimeMillis();
-        final AtomicLong skipped = new AtomicLong();
+        final AtomicLong unused = new AtomicLong();
+        final AtomicLong phaseStart = new AtomicLong();
         if (flow != null) {
             final int perSecond = (int) Math.min(MAX_POOL_RATE, Math.max(1_000, Math.ceil(Math.max(2 * warmRate,
                     poolRate))));
             final int count = perSecond * (duration + 1);
-            final long t0 = System.nanoTime();
-            final long first = System.currentTimeMillis() + 200 + count * PRESIGN_NANOS / 1_000_000L;
             // bucket b (the b-th second of the phase) is stamped with its middle
-            final Prepared[] pool = presign(flow, count, i -> first + (i / perSecond) * 1000 + 500);
-            startMillis = Math.max(first, System.currentTimeMillis());
+            final Pool signed = presign(flow, count, (first, i) -> first + (i / perSecond) * 1000 + 500);
+            final Prepared[] pool = signed.requests();
+            startMillis = Math.max(signed.firstMillis(), System.currentTimeMillis());
             final AtomicLong cursor = new AtomicLong();
-            final long phaseStart = first;
             source = ignored -> {
                 final long now = System.currentTimeMillis();
-                final long bucketStart = Math.max(0, Math.floorDiv(now - phaseStart, 1000)) * perSecond;
+                // buckets follow the phase's real start; a stamp a little off it is still well inside the window
+                final long bucketStart = Math.max(0, Math.floorDiv(now - phaseStart.get(), 1000)) * perSecond;
                 final long taken = cursor.getAndAccumulate(bucketStart, (c, b) -> Math.max(c, b) + 1);
                 if (taken < bucketStart) {
-                    skipped.addAndGet(bucketStart - taken); // left behind by the clock: never sent
+                    unused.addAndGet(bucketStart - taken); // left behind by the clock: never sent
                 }
                 final long k = Math.max(taken, bucketStart);
                 if (k < pool.length) {
@@ -537,7 +547,7 @@ final class LoadCommand implements Callable<Integer> {
                 return sign(flow.next(), now);
             };
             signing = String.format(Locale.ROOT, "%,d requests signed before the measured phase in %.1f s (%,d a "
-                    + "second: the warm-up's best second was %,.0f/s%s)", count, (System.nanoTime() - t0) / 1e9,
+                    + "second: the warm-up's best second was %,.0f/s%s)", count, signed.seconds(),
                     perSecond, warmRate, poolRate > 0 ? String.format(Locale.ROOT, ", health's ceiling %,.0f/s",
                             poolRate) : "");
         }
@@ -545,12 +555,13 @@ final class LoadCommand implements Callable<Integer> {
         if (wait > 0) {
             Thread.sleep(wait);
         }
+        phaseStart.set(System.currentTimeMillis());
         final long start = System.nanoTime();
         final long end = chains(client, tally, chains, start + TimeUnit.SECONDS.toNanos(duration), true, source,
                 start);
         if (flow != null) {
-            signing += String.format(Locale.ROOT, ", %,d of them skipped (their second had passed), %,d signed "
-                    + "during the phase", skipped.get(), tally.resigned.get());
+            signing += String.format(Locale.ROOT, ", %,d of them unused (their second had passed), %,d signed "
+                    + "during the phase", unused.get(), tally.resigned.get());
         }
         return tally.result(name, String.format(Locale.ROOT, "closed loop, %d connections × %d in flight, %d s",
                 connections, pipelining, duration), (end - start) / 1e9, signing);
