@@ -124,7 +124,7 @@ final class LoadCommand implements Callable<Integer> {
      * phase, which lasted {@code seconds} and whose latencies are in {@code latency} (nanoseconds).
      */
     record Result(String target, String mode, long sent, Counts all, Counts measured, double seconds,
-                  Histogram latency, Histogram warm, String signing) {
+                  Histogram latency, Histogram warm, String signing, String errorKinds) {
         /** Requests the service did (answered, not an error) per second of the measured phase. */
         double throughput() {
             return (measured.answered() - measured.errors()) / seconds;
@@ -225,6 +225,9 @@ final class LoadCommand implements Callable<Integer> {
                         + "errors), %,d unanswered%s%n", r.target(), r.sent(), r.all().answered(), r.all().ok(),
                 r.all().rejected(), r.all().errors(), r.unanswered(), r.signing().isEmpty() ? "" : "; "
                         + r.signing());
+        if (!r.errorKinds().isEmpty()) {
+            System.out.printf("%s: errors: %s%n", r.target(), r.errorKinds());
+        }
     }
 
     // ------------------------------------------------------------------------------------------ requests
@@ -334,6 +337,8 @@ final class LoadCommand implements Callable<Integer> {
         final Histogram warm = new Histogram(3);
         final AtomicLong sent = new AtomicLong();
         final AtomicLong resigned = new AtomicLong();
+        /** Errors by status, or by the failure of a request that got no answer. */
+        final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> errorKinds = new ConcurrentHashMap<>();
         /** The most answers in one second of the closed loop so far (read by the thread that runs it). */
         double peakPerSecond;
         /** answered, 200, rejected, errors: of all requests [0..3], of the measured phase [4..7]. */
@@ -343,6 +348,12 @@ final class LoadCommand implements Callable<Integer> {
             final long latency = Math.max(0, System.nanoTime() - timedFrom);
             final int kind = result.failed() || result.result() >= 500 || result.result() == 401
                     || result.result() == 429 ? 3 : result.result() == 200 ? 1 : 2;
+            if (kind == 3) {
+                final String what = result.failed() ? "no answer (" + result.cause().getClass().getSimpleName()
+                        + ": " + result.cause().getMessage() + ")" : Integer.toString(result.result());
+                errorKinds.computeIfAbsent(what.length() > 120 ? what.substring(0, 120) : what,
+                        k -> new java.util.concurrent.atomic.LongAdder()).increment();
+            }
             if (measured) {
                 recorder.recordValue(latency);
                 counts.incrementAndGet(4 + kind);
@@ -377,22 +388,36 @@ final class LoadCommand implements Callable<Integer> {
 
         Result result(final String target, final String mode, final double seconds, final String signing) {
             roll();
-            return new Result(target, mode, sent.get(), counts(0), counts(4), seconds, total, warm, signing);
+            final StringBuilder errors = new StringBuilder();
+            errorKinds.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+                    .limit(5).forEach(e -> errors.append(errors.isEmpty() ? "" : ", ").append(e.getValue().sum())
+                            .append(" × ").append(e.getKey()));
+            return new Result(target, mode, sent.get(), counts(0), counts(4), seconds, total, warm, signing,
+                    errors.toString());
         }
     }
 
     private void send(final HttpClient client, final Prepared p, final Tally tally, final long timedFrom,
                       final boolean measured, final Runnable then) {
         final Content c = p.content();
-        final RequestOptions options = new RequestOptions().setMethod(c.method()).setURI(c.path());
-        if (p.signature() != null) {
-            options.putHeader(RequestSignature.KEY_HEADER, keyIds[c.key()])
-                    .putHeader(RequestSignature.TIMESTAMP_HEADER, p.timestamp())
-                    .putHeader(RequestSignature.SIGNATURE_HEADER, p.signature());
-        }
         tally.sent.incrementAndGet();
-        client.request(options)
-                .compose(request -> request.send(Buffer.buffer(c.body())))
+        client.request(new RequestOptions().setMethod(c.method()).setURI(c.path()))
+                .compose(request -> {
+                    // signed headers go on once a connection is free: a request that waited in the client's queue
+                    // past its stamp's window is signed anew (counted), rather than sent to be refused 401
+                    if (p.signature() != null) {
+                        final long now = System.currentTimeMillis();
+                        Prepared q = p;
+                        if (!fresh(p.timestampMillis(), now)) {
+                            tally.resigned.incrementAndGet();
+                            q = sign(c, now);
+                        }
+                        request.putHeader(RequestSignature.KEY_HEADER, keyIds[c.key()])
+                                .putHeader(RequestSignature.TIMESTAMP_HEADER, q.timestamp())
+                                .putHeader(RequestSignature.SIGNATURE_HEADER, q.signature());
+                    }
+                    return request.send(Buffer.buffer(c.body()));
+                })
                 .compose(response -> response.body().map(b -> response.statusCode()))
                 .onComplete(result -> {
                     tally.answer(result, timedFrom, measured);
@@ -411,7 +436,8 @@ final class LoadCommand implements Callable<Integer> {
                         .setDefaultPort(port()).setKeepAlive(true).setPipelining(pipelining > 1)
                         .setPipeliningLimit(pipelining),
                 new PoolOptions().setHttp1MaxSize(connections)
-                        .setMaxWaitQueueSize(Math.max(10_000, Math.max(rate * 2, connections * pipelining))));
+                        // ten seconds of a fixed rate may wait for a connection: a stall is measured, not refused
+                        .setMaxWaitQueueSize(Math.max(10_000, Math.max(rate * 10, connections * pipelining))));
     }
 
     private Result run(final Vertx vertx, final String name, final boolean closedLoop, final int rate,
@@ -450,12 +476,7 @@ final class LoadCommand implements Callable<Integer> {
             source = i -> {
                 final Prepared p = pool[(int) i];
                 pool[(int) i] = null; // let the sent ones go
-                final long now = System.currentTimeMillis();
-                if (fresh(p.timestampMillis(), now)) {
-                    return p;
-                }
-                tally.resigned.incrementAndGet(); // the generator fell seconds behind its schedule
-                return sign(p.content(), now);
+                return p;
             };
         }
         final long start = System.nanoTime() + (startMillis - System.currentTimeMillis()) * 1_000_000L;
@@ -483,8 +504,8 @@ final class LoadCommand implements Callable<Integer> {
         }
         final double seconds = (System.nanoTime() - measureFrom) / 1e9;
         if (tally.resigned.get() > 0) {
-            signing += String.format(Locale.ROOT, ", %,d signed again when sent (sent too late for their stamp)",
-                    tally.resigned.get());
+            signing += String.format(Locale.ROOT, ", %,d signed again when sent (they waited for a connection past "
+                    + "their stamp's window)", tally.resigned.get());
         }
         return tally.result(name, String.format(Locale.ROOT, "offered %,d/s for %d s over %d connections%s", rate,
                 duration, connections, pipelining > 1 ? " pipelining " + pipelining : ""), seconds, signing);
