@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code edgebook bench edge}: the edge benchmark harness. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark harnesses.",
-        subcommands = {BenchCommand.Edge.class})
+        subcommands = {BenchCommand.Edge.class, BatchBench.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;

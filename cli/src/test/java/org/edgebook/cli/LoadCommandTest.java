@@ -87,7 +87,7 @@ class LoadCommandTest {
     }
 
     /** The settlement service with its demo market, on a free loopback port. */
-    private record Service(SettlementServer server) implements AutoCloseable {
+    record Service(SettlementServer server) implements AutoCloseable {
         static Service start(final Path dir) throws IOException {
             return new Service(SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
                     dir.resolve("secret/master.key"), 100_000), true, w -> { }));
