@@ -55,22 +55,24 @@ final class Streams implements DurableEngine.Listener {
         }
 
         /**
-         * A message whose UTF-8 bytes are shared with other subscribers: sent as one text frame wrapping them, so
-         * nothing is encoded again per socket.
+         * A message shared with other subscribers: its text is made once, for all of them. Sent with
+         * {@code writeTextMessage}: a frame written with Vert.x's internal frame class over the bytes was not flushed
+         * until the socket next read something (measured: WebSocket answers held back for seconds, or until the
+         * client sent again), so the bytes are encoded once more per socket by Vert.x.
          */
-        void sendShared(final byte[] utf8) {
+        void sendShared(final String text) {
             context.runOnContext(v -> {
                 if (socket.isClosed()) {
                     return;
                 }
                 if (socket.writeQueueFull()) {
-                    if (streams != null) streams.closedSlow(socket); // metrics hook (issue 10)
+                    if (streams != null) {
+                        streams.closedSlow(socket);
+                    }
                     socket.close((short) 1008, "slow consumer: the stream cannot wait for you");
                     return;
                 }
-                // Vert.x's own frame class: its public factories take a String only, which each socket would encode.
-                socket.writeFrame(new io.vertx.core.http.impl.websocket.WebSocketFrameImpl(
-                        io.vertx.core.http.WebSocketFrameType.TEXT, utf8, true));
+                socket.writeTextMessage(text);
             });
         }
     }
@@ -280,7 +282,7 @@ final class Streams implements DurableEngine.Listener {
         if (subscribers.isEmpty()) {
             return;
         }
-        final byte[] message = TradeJson.message(trade, full);
+        final String message = new String(TradeJson.message(trade, full), java.nio.charset.StandardCharsets.UTF_8);
         tradeMessages.increment();
         subscribers.forEach(s -> s.sendShared(message));
     }

@@ -2,8 +2,6 @@ package org.edgebook.server;
 
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -144,7 +142,7 @@ final class WebSocketSession {
                 new Replies.FromSlice() {
                     @Override
                     public void done(final Sequencer.Batch batch, final int i) {
-                        final byte[] answer = Replies.object(batch, i, head);
+                        final String answer = new String(Replies.object(batch, i, head), StandardCharsets.UTF_8);
                         context.runOnContext(v -> send(answer));
                     }
 
@@ -181,10 +179,13 @@ final class WebSocketSession {
         return head;
     }
 
-    /** UTF-8 bytes sent as one text frame, without decoding them to a String and encoding them again. */
-    private void send(final byte[] utf8) {
+    /**
+     * One text message. Not a frame of Vert.x's internal class over the UTF-8 bytes: such frames were not flushed
+     * until the socket next read (answers held back for seconds; see {@link Streams.Subscriber#sendShared}).
+     */
+    private void send(final String text) {
         if (!socket.isClosed()) {
-            socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true));
+            socket.writeTextMessage(text);
         }
     }
 
