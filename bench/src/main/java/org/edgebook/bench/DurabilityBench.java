@@ -1,6 +1,5 @@
 package org.edgebook.bench;
 
-import org.edgebook.journal.JournalOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +21,7 @@ import org.edgebook.engine.Command;
 import org.edgebook.engine.EventSink;
 import org.edgebook.journal.DurableReplay;
 import org.edgebook.journal.EventSinkSwitch;
+import org.edgebook.journal.JournalOptions;
 import org.edgebook.journal.JournalScanner;
 import org.edgebook.journal.JournalWriter;
 import org.edgebook.journal.Recovery;
@@ -142,7 +142,7 @@ public final class DurabilityBench {
         final Replay.Summary summary = DurableReplay.run(input, output, new JournalOptions(dir, 64L << 20, 0,
                 2), w -> System.err.println(w));
         System.out.printf(Locale.ROOT, "offered %,d commands/s for %d s after a setup of %,d: %,d commands, %,.0f "
-                        + "commands/s achieved%nack latency (from intended send to events released after the force): %s%n",
+                + "commands/s achieved%nack latency (from intended send to events released after the force): %s%n",
                 rate, seconds, setup.size(), summary.commands(), (total - setup.size()) / (double) seconds,
                 percentiles(histogram));
         deleteRecursively(dir);
@@ -302,13 +302,13 @@ public final class DurabilityBench {
             journalBytes += Files.size(segment) - 64;
         }
         System.out.printf(Locale.ROOT, "prepared %s: %,d commands journaled durably in %.2f s (%,.0f commands/s); "
-                        + "journal %,d bytes = %.1f bytes/command; %s%n", dir, summary.commands(), summary.nanos() / 1e9,
+                + "journal %,d bytes = %.1f bytes/command; %s%n", dir, summary.commands(), summary.nanos() / 1e9,
                 summary.commandsPerSecond(), journalBytes, (double) journalBytes / summary.commands(), what);
         for (final Path snapshot : new SnapshotStore(dir).list()) {
             final SnapshotStore.Loaded loaded = SnapshotStore.load(snapshot, EventSink.DISCARD);
             final int open = loaded.engine().openOrders().size();
             System.out.printf(Locale.ROOT, "snapshot %s: %,d bytes, %,d open orders, %,d accounts: %.1f bytes per "
-                            + "open order all included%n", snapshot.getFileName(), Files.size(snapshot), open,
+                    + "open order all included%n", snapshot.getFileName(), Files.size(snapshot), open,
                     loaded.engine().accounts().size(), (double) Files.size(snapshot) / Math.max(1, open));
         }
     }
@@ -327,8 +327,8 @@ public final class DurabilityBench {
         final double toMain = mainMillis - jvmStartMillis;
         final double mainToRecovered = (doneNanos - mainNanos) / 1e6;
         System.out.printf(Locale.ROOT, "recovered %s: JVM start to recovered %.1f ms = JVM start to main() %.0f ms + "
-                        + "main() to recovered %.1f ms (of which recovery %.1f ms: snapshot %.1f ms, journal tail %.1f "
-                        + "ms); snapshot at %,d, %,d journal records replayed, now at sequence %,d, %,d open orders%n",
+                + "main() to recovered %.1f ms (of which recovery %.1f ms: snapshot %.1f ms, journal tail %.1f "
+                + "ms); snapshot at %,d, %,d journal records replayed, now at sequence %,d, %,d open orders%n",
                 dir, toMain + mainToRecovered, toMain, mainToRecovered, recovered.nanos() / 1e6,
                 recovered.snapshotNanos() / 1e6, (recovered.nanos() - recovered.snapshotNanos()) / 1e6,
                 recovered.snapshotSeq(), recovered.replayed(), recovered.lastSeq(),

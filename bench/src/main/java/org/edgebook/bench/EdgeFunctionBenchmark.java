@@ -62,14 +62,15 @@ public class EdgeFunctionBenchmark {
         final ModuleCache cache = new ModuleCache();
         final Limits d = Limits.DEFAULT;
         fresh = SandboxedFunction.create("fresh", cache.load(wasm, ExecutionMode.COMPILED), Convention.MEMORY,
-            new Limits(d.memoryPages(), d.deadline(), d.cpu(), 1, 16, d.outputBytes(), 0), Map.of(),
-            (a, b, c, e) -> { }, watchdog);
+                new Limits(d.memoryPages(), d.deadline(), d.cpu(), 1, 16, d.outputBytes(), 0), Map.of(),
+                (a, b, c, e) -> {}, watchdog);
         warm = SandboxedFunction.create("warm", cache.load(wasm, ExecutionMode.COMPILED), Convention.MEMORY,
-            new Limits(d.memoryPages(), d.deadline(), d.cpu(), 1, 16, d.outputBytes(), 1_000_000), Map.of(),
-            (a, b, c, e) -> { }, watchdog);
+                new Limits(d.memoryPages(), d.deadline(), d.cpu(), 1, 16, d.outputBytes(), 1_000_000), Map.of(),
+                (a, b, c, e) -> {}, watchdog);
         interpreted = SandboxedFunction.create("interpreted", cache.load(wasm, ExecutionMode.INTERPRETED),
-            Convention.MEMORY, new Limits(d.memoryPages(), java.time.Duration.ofSeconds(60),
-                java.time.Duration.ofSeconds(60), 1, 16, d.outputBytes(), 0), Map.of(), (a, b, c, e) -> { }, watchdog);
+                Convention.MEMORY, new Limits(d.memoryPages(), java.time.Duration.ofSeconds(60),
+                        java.time.Duration.ofSeconds(60), 1, 16, d.outputBytes(), 0), Map.of(), (a, b, c, e) -> {},
+                watchdog);
     }
 
     @TearDown(Level.Trial)
@@ -82,8 +83,8 @@ public class EdgeFunctionBenchmark {
 
     @Benchmark
     public int nativeJava() {
-        return nativeFunction.handle(new EdgeRequest("POST", "/", null, Map.of(), body, body.length, "b", 1L)).body()
-            .length;
+        return nativeFunction.handle(new EdgeRequest("POST", "/", null, Map.of(), body, body.length, "b", 1L))
+                .body().length;
     }
 
     @Benchmark
@@ -108,12 +109,12 @@ public class EdgeFunctionBenchmark {
         final StringBuilder b = new StringBuilder("{\"user_id\":\"user-1\",\"events\":[");
         for (int i = 0; i < events; i++) {
             b.append(i > 0 ? "," : "").append("{\"event_type\":\"click\",\"timestamp\":")
-                .append(i % 2 == 0 ? Long.toString(1_795_338_000_000L + i) : "\"2026-11-22T10:00:00.250+01:00\"")
-                .append(",\"payload\":{\"session\":\"s-").append(random.nextInt(100_000))
-                .append("\",\"amount\":\"12.50\",\"items\":[1,2],\"ok\":true}}");
+                    .append(i % 2 == 0 ? Long.toString(1_795_338_000_000L + i) : "\"2026-11-22T10:00:00.250+01:00\"")
+                    .append(",\"payload\":{\"session\":\"s-").append(random.nextInt(100_000))
+                    .append("\",\"amount\":\"12.50\",\"items\":[1,2],\"ok\":true}}");
         }
         return b.append("],\"metadata\":{\"source\":\"bench\",\"trace_id\":\"t\"}}").toString()
-            .getBytes(StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     static byte[] telemetryBatch(final int events) {
@@ -121,10 +122,10 @@ public class EdgeFunctionBenchmark {
         final StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < events; i++) {
             b.append(i > 0 ? "," : "").append("{\"node_id\":\"edge-").append(random.nextInt(16))
-                .append("\",\"transaction_count\":").append(random.nextInt(10, 5_000)).append(",\"latency_ms\":")
-                .append(random.nextInt(20, 200)).append('.').append(random.nextInt(10))
-                .append(",\"error_rate\":0.00").append(random.nextInt(10, 99)).append(",\"timestamp\":")
-                .append(1_795_338_000_000L + i).append('}');
+                    .append("\",\"transaction_count\":").append(random.nextInt(10, 5_000)).append(",\"latency_ms\":")
+                    .append(random.nextInt(20, 200)).append('.').append(random.nextInt(10))
+                    .append(",\"error_rate\":0.00").append(random.nextInt(10, 99)).append(",\"timestamp\":")
+                    .append(1_795_338_000_000L + i).append('}');
         }
         return b.append(']').toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -190,7 +190,8 @@ public final class LobsterReplay {
         int compared = 0;
         int matched = 0;
         final List<String> mismatches = new ArrayList<>();
-        try (BufferedReader m = Files.newBufferedReader(messages); BufferedReader b = Files.newBufferedReader(orderbook)) {
+        try (BufferedReader m = Files.newBufferedReader(messages); BufferedReader b = Files.newBufferedReader(
+                orderbook)) {
             String message;
             String book;
             boolean first = true;

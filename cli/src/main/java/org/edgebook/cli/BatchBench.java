@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         description = {"Sends batches of resting orders to a running service's /v1/batch, one at a time, and prints "
                 + "how many durable commands per second each achieved (every answer line checked)."})
 final class BatchBench implements Callable<Integer> {
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "The service (default ${DEFAULT-VALUE}).")
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
+            description = "The service (default ${DEFAULT-VALUE}).")
     private URI url;
 
     @Option(names = "--key", required = true, paramLabel = "ID:SECRET",

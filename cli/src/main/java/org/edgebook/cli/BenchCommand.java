@@ -22,9 +22,10 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "edge", mixinStandardHelpOptions = true,
-            description = {"Runs the same JSON-transform workload (100 events per request) against the native function, "
-                    + "the WebAssembly function (Chicory compiled, WAGI, interpreter), a Node.js version and the same "
-                    + "module on Node.js (V8); each server in its own process, loaded over HTTP from this one.",
+            description = {
+                    "Runs the same JSON-transform workload (100 events per request) against the native function, "
+                            + "the WebAssembly function (Chicory compiled, WAGI, interpreter), a Node.js version and the same "
+                            + "module on Node.js (V8); each server in its own process, loaded over HTTP from this one.",
                     "Writes results.md, results.json and latency.png. The defaults take about six minutes."})
     static final class Edge implements Callable<Integer> {
         @Option(names = "--targets", split = ",", description = "Which to run (default: all): "

@@ -1,8 +1,8 @@
 package org.edgebook.cli;
 
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,10 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.edgebook.codec.JsonCommandWriter;
+import org.edgebook.engine.EventSink;
 import org.edgebook.journal.CorruptJournalException;
 import org.edgebook.journal.JournalScanner;
 import org.edgebook.journal.SnapshotStore;
-import org.edgebook.engine.EventSink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,7 +33,8 @@ final class JournalCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Checks every record and snapshot: checksums, lengths, the unbroken run of sequence numbers.",
+            description = {
+                    "Checks every record and snapshot: checksums, lengths, the unbroken run of sequence numbers.",
                     "Prints counts and the last good position. Exit code 0 when sound (a torn last record, which "
                             + "recovery truncates, is reported but sound), 2 on corruption."})
     static final class Verify implements Callable<Integer> {
@@ -54,12 +55,12 @@ final class JournalCommand implements Runnable {
                 }
             }
             try {
-                final JournalScanner.Result scan = JournalScanner.scan(dir, Long.MAX_VALUE, false, (s, t, c) -> { });
+                final JournalScanner.Result scan = JournalScanner.scan(dir, Long.MAX_VALUE, false, (s, t, c) -> {});
                 System.out.printf("journal: %d segments, %d records, sequence %d to %d%n", scan.segments(),
                         scan.records(), scan.records() == 0 ? 0 : scan.firstSeq(), scan.lastSeq());
                 if (scan.tornTail() != null) {
                     System.out.printf("journal: torn last record in %s at offset %d (%d bytes); recovery will "
-                                    + "truncate it: it was never acknowledged%n", scan.tornTail().file(),
+                            + "truncate it: it was never acknowledged%n", scan.tornTail().file(),
                             scan.tornTail().offset(), scan.tornTail().droppedBytes());
                 }
                 System.out.printf("last good position: sequence %d%n", scan.lastSeq());
@@ -79,7 +80,7 @@ final class JournalCommand implements Runnable {
     @Command(name = "dump", mixinStandardHelpOptions = true,
             description = {"Prints the journal's commands as JSON lines, in sequence order: the format replay "
                     + "reads.", "A line that was unreadable is printed as {\"type\":\"malformed\",\"detail\":…}, which "
-                    + "replay again rejects MALFORMED."})
+                            + "replay again rejects MALFORMED."})
     static final class Dump implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The journal directory.")
         private Path dir;

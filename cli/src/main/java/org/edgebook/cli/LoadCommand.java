@@ -59,7 +59,8 @@ final class LoadCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "The service (default ${DEFAULT-VALUE}).")
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
+            description = "The service (default ${DEFAULT-VALUE}).")
     private URI url;
 
     @Option(names = "--key", split = ",", paramLabel = "ID:SECRET",
@@ -77,7 +78,8 @@ final class LoadCommand implements Callable<Integer> {
                     + "in flight, each sent as soon as the one before is answered (default ${DEFAULT-VALUE}).")
     private String rateText;
 
-    @Option(names = "--duration", defaultValue = "10", description = "Seconds measured, per target (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "10",
+            description = "Seconds measured, per target (default ${DEFAULT-VALUE}).")
     private int duration;
 
     @Option(names = "--warmup", defaultValue = "5",
@@ -201,7 +203,7 @@ final class LoadCommand implements Callable<Integer> {
             final Result health = results.get(0);
             final Result orders = results.get(1);
             System.out.printf(Locale.ROOT, "orders/health: throughput %.2f (%,.0f/s against %,.0f/s), p99 %.2f ms "
-                            + "against %.2f ms%s%n", orders.throughput() / health.throughput(), orders.throughput(),
+                    + "against %.2f ms%s%n", orders.throughput() / health.throughput(), orders.throughput(),
                     health.throughput(), orders.latency().getValueAtPercentile(99) / 1e6,
                     health.latency().getValueAtPercentile(99) / 1e6,
                     closedLoop ? " (closed loop: the ceilings)" : " (the same offered rate)");
@@ -216,13 +218,13 @@ final class LoadCommand implements Callable<Integer> {
         final Histogram h = r.latency();
         final Counts m = r.measured();
         System.out.printf(Locale.ROOT, "%s: %s: %,d answered (%,.0f/s; %,.0f/s without errors), %,d with 200, %,d "
-                        + "rejected by the engine (4xx), %,d errors; latency from %s: p50 %.2f ms, p99 %.2f ms, "
-                        + "p99.9 %.2f ms, max %.2f ms%n", r.target(), r.mode(), m.answered(), m.answered() / r.seconds(),
+                + "rejected by the engine (4xx), %,d errors; latency from %s: p50 %.2f ms, p99 %.2f ms, "
+                + "p99.9 %.2f ms, max %.2f ms%n", r.target(), r.mode(), m.answered(), m.answered() / r.seconds(),
                 r.throughput(), m.ok(), m.rejected(), m.errors(), r.mode().startsWith("closed") ? "send"
                         : "intended send", h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
                 h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
         System.out.printf(Locale.ROOT, "%s: with the warm-up %,d sent, %,d answered (%,d with 200, %,d rejected, %,d "
-                        + "errors), %,d unanswered%s%n", r.target(), r.sent(), r.all().answered(), r.all().ok(),
+                + "errors), %,d unanswered%s%n", r.target(), r.sent(), r.all().answered(), r.all().ok(),
                 r.all().rejected(), r.all().errors(), r.unanswered(), r.signing().isEmpty() ? "" : "; "
                         + r.signing());
         if (!r.errorKinds().isEmpty()) {
@@ -326,7 +328,6 @@ final class LoadCommand implements Callable<Integer> {
 
     /** The most a closed loop's pool is signed for per second (16 s of it is about 1 GB); beyond, sign as they go. */
     private static final int MAX_POOL_RATE = 200_000;
-
 
     // ------------------------------------------------------------------------------------------ a run
 
@@ -433,8 +434,8 @@ final class LoadCommand implements Callable<Integer> {
 
     private HttpClient client(final Vertx vertx, final int rate) {
         return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
-                        .setDefaultPort(port()).setKeepAlive(true).setPipelining(pipelining > 1)
-                        .setPipeliningLimit(pipelining),
+                .setDefaultPort(port()).setKeepAlive(true).setPipelining(pipelining > 1)
+                .setPipeliningLimit(pipelining),
                 new PoolOptions().setHttp1MaxSize(connections)
                         // ten seconds of a fixed rate may wait for a connection: a stall is measured, not refused
                         .setMaxWaitQueueSize(Math.max(10_000, Math.max(rate * 10, connections * pipelining))));
@@ -628,7 +629,8 @@ final class LoadCommand implements Callable<Integer> {
         }
         final long now = System.nanoTime();
         if (now - beforeNanos >= 500_000_000L || tally.peakPerSecond == 0) { // the last part of a second, if long
-            tally.peakPerSecond = Math.max(tally.peakPerSecond, (tally.answered() - before) * 1e9 / (now - beforeNanos));
+            tally.peakPerSecond = Math.max(tally.peakPerSecond, (tally.answered() - before) * 1e9 / (now
+                    - beforeNanos));
         }
         return Math.max(last.get(), endNanos);
     }
@@ -709,9 +711,9 @@ final class LoadCommand implements Callable<Integer> {
                 final Content c = flow.next();
                 final String command = c.method() == HttpMethod.DELETE
                         ? "{\"type\":\"cancel\",\"clientOrderId\":\"" + c.path().substring("/v1/orders/".length())
-                        + "\"}"
+                                + "\"}"
                         : new String(c.body(), StandardCharsets.UTF_8)
-                        .replace("{\"clientOrderId\"", "{\"type\":\"place\",\"clientOrderId\"");
+                                .replace("{\"clientOrderId\"", "{\"type\":\"place\",\"clientOrderId\"");
                 pending.put(i, due);
                 tally.sent.incrementAndGet();
                 // the command is for key i % accounts, socket i % connections signed with key (i % connections) %

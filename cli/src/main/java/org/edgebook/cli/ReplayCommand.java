@@ -28,7 +28,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--journal", paramLabel = "DIR", description = {"Journal every command in DIR and release its "
             + "events only once the journal is forced to disk.", "A restart with the same DIR recovers and carries "
-            + "on where it stopped."})
+                    + "on where it stopped."})
     private Path journal;
 
     @picocli.CommandLine.Mixin
@@ -38,12 +38,14 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         try (InputStream input = in == null ? System.in : new FileInputStream(in.toFile());
              OutputStream output = new BufferedOutputStream(
-                     out == null ? new FileOutputStream(java.io.FileDescriptor.out) : new FileOutputStream(out.toFile()),
+                     out == null ? new FileOutputStream(java.io.FileDescriptor.out) : new FileOutputStream(out
+                             .toFile()),
                      1 << 16)) {
             final Replay.Summary summary = journal == null
                     ? Replay.run(input, output)
-                    : DurableReplay.run(input, output, journalFlags.options(journal), warning -> System.err.println("edgebook: " + warning),
-                    info -> System.err.println("edgebook: " + info));
+                    : DurableReplay.run(input, output, journalFlags.options(journal), warning -> System.err.println(
+                            "edgebook: " + warning),
+                            info -> System.err.println("edgebook: " + info));
             output.flush();
             System.err.println(summary.describe());
         }

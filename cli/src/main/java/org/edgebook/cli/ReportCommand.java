@@ -33,7 +33,7 @@ final class ReportCommand implements Runnable {
     @Command(name = "trades", mixinStandardHelpOptions = true,
             description = {"Every trade executed in [--from, --to): trade id, execution time (UTC, microseconds), "
                     + "symbol, price,", "quantity, notional and currency, buyer, seller, aggressor side, maker and "
-                    + "taker order ids, venue."})
+                            + "taker order ids, venue."})
     static final class Trades implements Callable<Integer> {
         @Spec
         private picocli.CommandLine.Model.CommandSpec spec;
@@ -104,8 +104,9 @@ final class ReportCommand implements Runnable {
 
     @Command(name = "statement", mixinStandardHelpOptions = true,
             description = {"An account's statement for one UTC day, as JSON: opening balances, every movement "
-                    + "(deposits,", "withdrawals, transfers, trade legs), closing balances, and whether they reconcile. "
-                    + "Exit 3 if they do not."})
+                    + "(deposits,",
+                    "withdrawals, transfers, trade legs), closing balances, and whether they reconcile. "
+                            + "Exit 3 if they do not."})
     static final class Statement implements Callable<Integer> {
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "The journal directory.")
         private Path data;

@@ -18,8 +18,9 @@ class CliTest {
     void replayReadsAFileAndWritesEventsToAFile(@TempDir final Path dir) throws IOException {
         final Path in = dir.resolve("commands.jsonl");
         final Path out = dir.resolve("events.jsonl");
-        Files.writeString(in, "{\"type\":\"asset\",\"asset\":\"USD\",\"scale\":2}\n\n{\"type\":\"asset\",\"asset\":\"USD\","
-                + "\"scale\":2}\n");
+        Files.writeString(in,
+                "{\"type\":\"asset\",\"asset\":\"USD\",\"scale\":2}\n\n{\"type\":\"asset\",\"asset\":\"USD\","
+                        + "\"scale\":2}\n");
         final int exit = Main.run("replay", "--in", in.toString(), "--out", out.toString());
         assertThat(exit).isZero();
         assertThat(Files.readString(out)).isEqualTo("{\"type\":\"ok\",\"cmd\":1,\"seq\":1}\n"

@@ -101,7 +101,7 @@ class CrashRecoveryTest {
         final Map<Long, List<String>> clean = bySeq(events.toString(StandardCharsets.UTF_8).lines().toList());
 
         assertThat(acknowledged).isNotEmpty();
-        final long lastSeq = JournalScanner.scan(journal, 0, false, (s, t, c) -> { }).lastSeq();
+        final long lastSeq = JournalScanner.scan(journal, 0, false, (s, t, c) -> {}).lastSeq();
         for (final Map.Entry<Long, List<String>> ack : new TreeMap<>(acknowledged).entrySet()) {
             final List<String> expected = clean.get(ack.getKey());
             assertThat(expected).as("acknowledged command %d is in the journal (last seq %d)", ack.getKey(), lastSeq)
@@ -158,7 +158,8 @@ class CrashRecoveryTest {
         static Child start(final Path journal, final Path stderr, final Map<Long, List<String>> acknowledged)
                 throws IOException {
             final String java = ProcessHandle.current().info().command().orElse("java");
-            final ProcessBuilder builder = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m",
+            final ProcessBuilder builder = new ProcessBuilder(java, "--add-exports",
+                    "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                     "replay", "--journal", journal.toString(), "--snapshot-every", "2000", "--segment-size", "1",
                     "--keep-snapshots", "100000"); // keep every segment, so the journal can be replayed from seq 1

@@ -69,7 +69,7 @@ class DataDirTest {
         assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(first.exitValue()).as(Files.readString(dir.resolve("first-stderr.txt"))).isZero();
         // The journal is the first writer's alone: 300 commands, one record each, nothing from the second.
-        assertThat(JournalScanner.scan(journal, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(300);
+        assertThat(JournalScanner.scan(journal, 0, false, (s, t, c) -> {}).lastSeq()).isEqualTo(300);
         assertThat(JournalScanner.segments(journal)).hasSize(1);
     }
 
@@ -99,7 +99,8 @@ class DataDirTest {
 
     private static Process replay(final Path journal, final Path stderr) throws IOException {
         final String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+        return new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "replay", "--journal",
                 journal.toString()).redirectError(stderr.toFile()).start();
     }
@@ -107,7 +108,8 @@ class DataDirTest {
     /** Runs {@code edgebook ARGS} in a child JVM; asserts it exits 0 and returns its stdout. */
     private static String edgebook(final Path dir, final String... args) throws Exception {
         final String java = ProcessHandle.current().info().command().orElse("java");
-        final List<String> command = new java.util.ArrayList<>(List.of(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m",
+        final List<String> command = new java.util.ArrayList<>(List.of(java, "--add-exports",
+                "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         final Path out = Files.createTempFile(dir, "stdout-", ".txt");

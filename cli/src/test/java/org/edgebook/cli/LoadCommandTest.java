@@ -90,7 +90,7 @@ class LoadCommandTest {
     record Service(SettlementServer server) implements AutoCloseable {
         static Service start(final Path dir) throws IOException {
             return new Service(SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
-                    dir.resolve("secret/master.key"), 100_000), true, w -> { }));
+                    dir.resolve("secret/master.key"), 100_000), true, w -> {}));
         }
 
         String url() {

@@ -159,7 +159,8 @@ class NetworkCrashTest {
 
     private static Process start(final Path dir, final Map<String, Key> keys) throws IOException {
         final String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "up", "--port", "0", "--data", dir.resolve("data").toString(), "--key-file",
                 dir.resolve("master.key").toString()).redirectError(dir.resolve("stderr.txt").toFile()).start();
     }

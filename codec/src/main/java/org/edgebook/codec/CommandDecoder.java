@@ -246,7 +246,6 @@ public final class CommandDecoder {
         }
     }
 
-
     /**
      * A name (docs/semantics.md, {@link Names}): refused here, at the door, when it breaks the rule, so that what is
      * journaled is always what the engine can execute and read back identically. Valid names that recur across

@@ -58,7 +58,8 @@ class LineReaderTest {
                 }
                 int n = 0;
                 while (n < len && served < hugeBytes + 5) {
-                    b[off + n++] = served < hugeBytes ? (byte) 'z' : (byte) "\nend\n".charAt((int) (served - hugeBytes));
+                    b[off + n++] = served < hugeBytes ? (byte) 'z' : (byte) "\nend\n".charAt((int) (served
+                            - hugeBytes));
                     served++;
                 }
                 return n;

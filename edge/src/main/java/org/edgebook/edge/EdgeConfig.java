@@ -31,7 +31,7 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
      * the guest-memory budget of the launcher's 96 MB heap on any number of cores.
      */
     static final RouteLimits BUNDLED_LIMITS = new RouteLimits(96, null, null,
-        Math.min(2, Limits.DEFAULT.concurrency()), null, 2 << 20, null);
+            Math.min(2, Limits.DEFAULT.concurrency()), null, 2 << 20, null);
 
     /** A config with the default guest-memory budget. */
     public EdgeConfig(final String host, final int port, final int maxBodyBytes, final List<Route> routes,
@@ -45,14 +45,14 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
      * ({@link WagiEnvironment#WITHHELD}).
      */
     public record Route(
-        String path,
-        @JsonProperty("native") String nativeFunction,
-        String module,
-        Convention convention,
-        ExecutionMode mode,
-        RouteLimits limits,
-        Map<String, String> env,
-        List<String> grantHeaders) {
+                        String path,
+                        @JsonProperty("native") String nativeFunction,
+                        String module,
+                        Convention convention,
+                        ExecutionMode mode,
+                        RouteLimits limits,
+                        Map<String, String> env,
+                        List<String> grantHeaders) {
 
         public boolean isNative() {
             return nativeFunction != null;
@@ -82,13 +82,13 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
         public Limits toLimits() {
             final Limits d = Limits.DEFAULT;
             return new Limits(
-                memoryPages != null ? memoryPages : d.memoryPages(),
-                deadlineMs != null ? Duration.ofMillis(deadlineMs) : d.deadline(),
-                cpuMs != null ? Duration.ofMillis(cpuMs) : d.cpu(),
-                concurrency != null ? concurrency : d.concurrency(),
-                queue != null ? queue : d.queue(),
-                outputBytes != null ? outputBytes : d.outputBytes(),
-                maxReuses != null ? maxReuses : d.maxReuses());
+                    memoryPages != null ? memoryPages : d.memoryPages(),
+                    deadlineMs != null ? Duration.ofMillis(deadlineMs) : d.deadline(),
+                    cpuMs != null ? Duration.ofMillis(cpuMs) : d.cpu(),
+                    concurrency != null ? concurrency : d.concurrency(),
+                    queue != null ? queue : d.queue(),
+                    outputBytes != null ? outputBytes : d.outputBytes(),
+                    maxReuses != null ? maxReuses : d.maxReuses());
         }
     }
 
@@ -99,13 +99,13 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
     /** The bundled functions on their default routes. */
     public static EdgeConfig defaults(final String host, final int port) {
         return new EdgeConfig(host, port, DEFAULT_MAX_BODY_BYTES, List.of(
-            Route.ofNative("/native/transform", "transform"),
-            Route.ofWasm("/wasm/transform", "bundled:" + Guests.TRANSFORM_MEMORY, Convention.MEMORY)
-                .withLimits(BUNDLED_LIMITS),
-            Route.ofNative("/native/telemetry", "telemetry"),
-            Route.ofWasm("/wasm/telemetry", "bundled:" + Guests.TELEMETRY_MEMORY, Convention.MEMORY)
-                .withLimits(BUNDLED_LIMITS)),
-            Path.of("."));
+                Route.ofNative("/native/transform", "transform"),
+                Route.ofWasm("/wasm/transform", "bundled:" + Guests.TRANSFORM_MEMORY, Convention.MEMORY)
+                        .withLimits(BUNDLED_LIMITS),
+                Route.ofNative("/native/telemetry", "telemetry"),
+                Route.ofWasm("/wasm/telemetry", "bundled:" + Guests.TELEMETRY_MEMORY, Convention.MEMORY)
+                        .withLimits(BUNDLED_LIMITS)),
+                Path.of("."));
     }
 
     /** Reads a config file; every mistake is reported as one line naming the file and what is wrong. */
@@ -113,20 +113,20 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
         final File parsed;
         try {
             parsed = JsonMapper.builder()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-                .build()
-                .readValue(Files.readAllBytes(file), File.class);
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                    .build()
+                    .readValue(Files.readAllBytes(file), File.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException("config " + file + ": " + e.getOriginalMessage()
-                + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
         }
         if (parsed.routes() == null || parsed.routes().isEmpty()) {
             throw new IOException("config " + file + ": no routes");
         }
         if (parsed.guestMemoryBytes() != null && parsed.guestMemoryBytes() < 1) {
             throw new IOException("config " + file + ": guestMemoryBytes must be at least 1, not "
-                + parsed.guestMemoryBytes());
+                    + parsed.guestMemoryBytes());
         }
         final java.util.Set<String> paths = new java.util.HashSet<>();
         for (final Route r : parsed.routes()) {
@@ -147,31 +147,34 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
                 }
             }
             if ((r.nativeFunction() == null) == (r.module() == null)) {
-                throw new IOException("config " + file + ": route " + r.path() + " needs exactly one of native, module");
+                throw new IOException("config " + file + ": route " + r.path()
+                        + " needs exactly one of native, module");
             }
             if (r.module() != null && r.convention() == null) {
-                throw new IOException("config " + file + ": route " + r.path() + " needs a convention (memory or wagi)");
+                throw new IOException("config " + file + ": route " + r.path()
+                        + " needs a convention (memory or wagi)");
             }
             if (r.grantHeaders() != null) {
                 if (r.convention() != Convention.WAGI) {
                     throw new IOException("config " + file + ": route " + r.path() + ": grantHeaders is for wagi "
-                        + "routes (other guests see no request headers)");
+                            + "routes (other guests see no request headers)");
                 }
                 for (final String header : r.grantHeaders()) {
                     if (WagiEnvironment.withheld(header) == null) {
                         throw new IOException("config " + file + ": route " + r.path() + ": grantHeaders names "
-                            + header + ", which is not withheld (only " + String.join(", ", WagiEnvironment.WITHHELD)
-                            + " are; guests see every other header)");
+                                + header + ", which is not withheld (only " + String.join(", ",
+                                        WagiEnvironment.WITHHELD)
+                                + " are; guests see every other header)");
                     }
                 }
             }
         }
         final Path dir = file.toAbsolutePath().getParent();
         return new EdgeConfig(
-            parsed.host() != null ? parsed.host() : "127.0.0.1",
-            parsed.port() != null ? parsed.port() : DEFAULT_PORT,
-            parsed.maxBodyBytes() != null ? parsed.maxBodyBytes() : DEFAULT_MAX_BODY_BYTES,
-            parsed.routes(), dir, parsed.guestMemoryBytes());
+                parsed.host() != null ? parsed.host() : "127.0.0.1",
+                parsed.port() != null ? parsed.port() : DEFAULT_PORT,
+                parsed.maxBodyBytes() != null ? parsed.maxBodyBytes() : DEFAULT_MAX_BODY_BYTES,
+                parsed.routes(), dir, parsed.guestMemoryBytes());
     }
 
     public EdgeConfig withPort(final int newPort) {

@@ -33,40 +33,40 @@ public final class EdgeMetrics {
             this.path = path;
             this.kind = kind;
             this.latency = Timer.builder("edge_request")
-                .description("Time from a request's arrival to its answer")
-                .tags("route", path, "kind", kind)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1).dividedBy(100))
-                .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry);
+                    .description("Time from a request's arrival to its answer")
+                    .tags("route", path, "kind", kind)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1).dividedBy(100))
+                    .maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry);
         }
 
         public void answered(final int status, final long nanos) {
             latency.record(nanos, TimeUnit.NANOSECONDS);
             byStatus.computeIfAbsent(status, s -> Counter.builder("edge_requests")
-                .description("Requests answered, by route and HTTP status")
-                .tags("route", path, "kind", kind, "status", Integer.toString(s))
-                .register(registry)).increment();
+                    .description("Requests answered, by route and HTTP status")
+                    .tags("route", path, "kind", kind, "status", Integer.toString(s))
+                    .register(registry)).increment();
         }
 
         public void error(final String errorKind) {
             errors.computeIfAbsent(errorKind, k -> Counter.builder("edge_errors")
-                .description("Requests that failed, by route and kind of failure")
-                .tags("route", path, "error", k)
-                .register(registry)).increment();
+                    .description("Requests that failed, by route and kind of failure")
+                    .tags("route", path, "error", k)
+                    .register(registry)).increment();
         }
     }
 
     /** A module file changed on disk and was swapped in ({@code swapped}) or refused, the old one kept serving. */
     public void moduleReloaded(final String path, final boolean swapped) {
         Counter.builder("edge_module_reloads").description("Module files changed on disk: swapped in, or refused")
-            .tags("route", path, "outcome", swapped ? "swapped" : "refused").register(registry).increment();
+                .tags("route", path, "outcome", swapped ? "swapped" : "refused").register(registry).increment();
     }
 
     /** How many reloads of a route's module file ended so ({@code swapped} or refused); 0 before the first. */
     public double moduleReloads(final String path, final boolean swapped) {
         final Counter counter = registry.find("edge_module_reloads")
-            .tags("route", path, "outcome", swapped ? "swapped" : "refused").counter();
+                .tags("route", path, "outcome", swapped ? "swapped" : "refused").counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -78,17 +78,17 @@ public final class EdgeMetrics {
     public void watch(final String path, final SandboxedFunction function) {
         final FunctionStats stats = function.stats();
         Gauge.builder("edge_instances", stats, FunctionStats::liveInstances)
-            .description("WebAssembly instances alive: running or kept warm").tag("route", path).register(registry);
+                .description("WebAssembly instances alive: running or kept warm").tag("route", path).register(registry);
         Gauge.builder("edge_warm_instances", function, SandboxedFunction::warmInstances)
-            .description("WebAssembly instances kept warm for reuse").tag("route", path).register(registry);
+                .description("WebAssembly instances kept warm for reuse").tag("route", path).register(registry);
         Gauge.builder("edge_running", stats, FunctionStats::running)
-            .description("Calls running in a guest").tag("route", path).register(registry);
+                .description("Calls running in a guest").tag("route", path).register(registry);
         Gauge.builder("edge_queue_depth", function, SandboxedFunction::queueDepth)
-            .description("Calls waiting for a worker").tag("route", path).register(registry);
+                .description("Calls waiting for a worker").tag("route", path).register(registry);
         FunctionCounter.builder("edge_instantiations", stats, FunctionStats::instantiations)
-            .description("WebAssembly instances made").tag("route", path).register(registry);
+                .description("WebAssembly instances made").tag("route", path).register(registry);
         FunctionCounter.builder("edge_instantiation_seconds", stats, s -> s.instantiationNanos() / 1e9)
-            .description("Time spent making WebAssembly instances").tag("route", path).register(registry);
+                .description("Time spent making WebAssembly instances").tag("route", path).register(registry);
     }
 
     public String scrape() {

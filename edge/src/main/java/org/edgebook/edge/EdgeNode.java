@@ -138,7 +138,7 @@ public final class EdgeNode implements AutoCloseable {
         final long heap = Runtime.getRuntime().maxMemory();
         final long guestMemory = GuestMemoryBudget.check(config.routes(), config.guestMemoryBytes(), heap);
         LOG.log(System.Logger.Level.INFO, "WebAssembly calls may hold up to {0} MiB of the {1} MiB heap at once",
-            guestMemory >> 20, heap >> 20);
+                guestMemory >> 20, heap >> 20);
         final Map<String, EdgeFunction> natives = new HashMap<>();
         for (final EdgeFunction f : ServiceLoader.load(EdgeFunction.class)) {
             natives.put(f.name(), f);
@@ -148,7 +148,7 @@ public final class EdgeNode implements AutoCloseable {
                 final EdgeFunction f = natives.get(r.nativeFunction());
                 if (f == null) {
                     throw new IOException("route " + r.path() + ": no native function named " + r.nativeFunction()
-                        + " (there are: " + String.join(", ", natives.keySet().stream().sorted().toList()) + ")");
+                            + " (there are: " + String.join(", ", natives.keySet().stream().sorted().toList()) + ")");
                 }
                 routes.put(r.path(), new NativeTarget(f, metrics.route(r.path(), "native")));
             } else {
@@ -158,20 +158,21 @@ public final class EdgeNode implements AutoCloseable {
         // Servers on one port share it, one per event loop; port 0 means a free port, picked here so all can share it.
         final int listenPort = config.port() != 0 ? config.port() : freePort(config.host());
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(listenPort)
-            .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(IDLE_TIMEOUT_SECONDS)
-            .setHandle100ContinueAutomatically(true)
-            // HTTP/1.x only, so that every connection gets the strict decoder before its first byte (StrictHttp).
-            .setHttp2ClearTextEnabled(false);
+                .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+                .setHandle100ContinueAutomatically(true)
+                // HTTP/1.x only, so that every connection gets the strict decoder before its first byte (StrictHttp).
+                .setHttp2ClearTextEnabled(false);
         for (int i = 0; i < Math.max(1, eventLoops); i++) {
             final HttpServer server = vertx.createHttpServer(options).requestHandler(this::handle)
-                .connectionHandler(connection -> StrictHttp.install(connection, options, detail ->
-                    ("{\"error\":\"bad_request\",\"message\":\""
-                        + new String(JsonStringEncoder.getInstance().quoteAsString(detail)) + "\"}")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    .connectionHandler(connection -> StrictHttp.install(connection, options,
+                            detail -> ("{\"error\":\"bad_request\",\"message\":\""
+                                    + new String(JsonStringEncoder.getInstance().quoteAsString(detail)) + "\"}")
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             try {
                 server.listen().await();
             } catch (Exception e) {
-                throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+                throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
+                        e);
             }
             servers.add(server);
         }
@@ -193,7 +194,7 @@ public final class EdgeNode implements AutoCloseable {
         final EdgeMetrics.Route routeMetrics = metrics.route(r.path(), "wasm");
         final Path file = r.module().startsWith("bundled:") ? null : config.baseDirectory().resolve(r.module());
         final byte[] bytes = file == null ? Guests.read(r.module().substring("bundled:".length()))
-            : Files.readAllBytes(file);
+                : Files.readAllBytes(file);
         final ModuleStamp stamp = new ModuleStamp();
         if (file != null) {
             stamp.modified = Files.getLastModifiedTime(file).toMillis();
@@ -202,12 +203,12 @@ public final class EdgeNode implements AutoCloseable {
         try {
             final GuestModule module = modules.load(bytes, r.mode() != null ? r.mode() : ExecutionMode.COMPILED);
             final SandboxedFunction function = SandboxedFunction.create(r.path(), module, r.convention(),
-                r.effectiveLimits(), r.env() != null ? r.env() : Map.of(), guestLog, watchdog);
+                    r.effectiveLimits(), r.env() != null ? r.env() : Map.of(), guestLog, watchdog);
             metrics.watch(r.path(), function);
             return new WasmTarget(function, routeMetrics, file, stamp, WagiEnvironment.granted(r.grantHeaders()));
         } catch (ModuleRejectedException e) {
             LOG.log(System.Logger.Level.ERROR, "route {0}: module {1} rejected: {2}", r.path(), r.module(),
-                e.getMessage());
+                    e.getMessage());
             return new Unavailable("module " + r.module() + " rejected: " + e.getMessage(), routeMetrics);
         }
     }
@@ -240,7 +241,7 @@ public final class EdgeNode implements AutoCloseable {
             } catch (IOException | ModuleRejectedException ex) {
                 metrics.moduleReloaded(e.getKey(), false);
                 LOG.log(System.Logger.Level.ERROR, "route {0}: the new module in {1} was not swapped in: {2}",
-                    e.getKey(), target.file(), ex.getMessage());
+                        e.getKey(), target.file(), ex.getMessage());
             }
         }
     }
@@ -256,7 +257,7 @@ public final class EdgeNode implements AutoCloseable {
         }
         if (path.equals("/metrics") && request.method() == HttpMethod.GET) {
             request.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-                .end(metrics.scrape());
+                    .end(metrics.scrape());
             return;
         }
         final RouteTarget target = routes.get(path);
@@ -268,14 +269,14 @@ public final class EdgeNode implements AutoCloseable {
         if (request.method() != HttpMethod.POST) {
             request.response().putHeader(HttpHeaders.ALLOW, "POST");
             sendError(request, routeMetrics, arrived, 405, "method_not_allowed",
-                request.method().name() + " is not allowed; use POST");
+                    request.method().name() + " is not allowed; use POST");
             return;
         }
         final long declared = declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
         if (declared > config.maxBodyBytes()) {
             closeAfterAnswer(request);
             sendError(request, routeMetrics, arrived, 413, "body_too_large",
-                "the body is over " + config.maxBodyBytes() + " bytes");
+                    "the body is over " + config.maxBodyBytes() + " bytes");
             return;
         }
         // Grow with what arrives: a declared length alone must not make the node allocate.
@@ -289,7 +290,7 @@ public final class EdgeNode implements AutoCloseable {
                 refused[0] = true;
                 closeAfterAnswer(request);
                 sendError(request, routeMetrics, arrived, 413, "body_too_large",
-                    "the body is over " + config.maxBodyBytes() + " bytes");
+                        "the body is over " + config.maxBodyBytes() + " bytes");
                 return;
             }
             body.appendBuffer(chunk);
@@ -328,11 +329,11 @@ public final class EdgeNode implements AutoCloseable {
                 final EdgeResponse r;
                 try {
                     r = t.function().handle(new EdgeRequest(request.method().name(), request.path(),
-                        request.query(), Map.of(), body, body.length, requestId, receivedAt));
+                            request.query(), Map.of(), body, body.length, requestId, receivedAt));
                 } catch (RuntimeException e) {
                     // A bug in a native function answers 500 for this request; the node carries on.
                     LOG.log(System.Logger.Level.ERROR, "request=" + requestId + " route=" + request.path()
-                        + " native function failed", e);
+                            + " native function failed", e);
                     sendError(request, t.metrics(), arrived, 500, "function_failed", "the function failed: " + e);
                     return;
                 }
@@ -341,20 +342,22 @@ public final class EdgeNode implements AutoCloseable {
             case WasmTarget t -> {
                 final Context context = vertx.getOrCreateContext();
                 final Map<String, String> metadata = t.function().convention() == Convention.WAGI
-                    ? WagiEnvironment.of(request, body.length, requestId, receivedAt, t.grantedHeaders()) : Map.of();
+                        ? WagiEnvironment.of(request, body.length, requestId, receivedAt, t.grantedHeaders()) : Map
+                                .of();
                 t.function().submit(new GuestCall(body, body.length, metadata, requestId, receivedAt))
-                    .whenComplete((result, failure) -> context.runOnContext(v -> {
-                        if (failure == null) {
-                            send(request, t.metrics(), arrived, result.status(), result.contentType(),
-                                Buffer.buffer(result.body()));
-                        } else {
-                            final GuestFailure f = failure instanceof GuestFailure g ? g : GuestFailure.ofHost(failure);
-                            LOG.log(System.Logger.Level.WARNING, "request={0} route={1} error={2} {3}",
-                                requestId, request.path(), f.kind().label(), f.getMessage());
-                            sendError(request, t.metrics(), arrived, f.kind().httpStatus(), f.kind().label(),
-                                f.getMessage());
-                        }
-                    }));
+                        .whenComplete((result, failure) -> context.runOnContext(v -> {
+                            if (failure == null) {
+                                send(request, t.metrics(), arrived, result.status(), result.contentType(),
+                                        Buffer.buffer(result.body()));
+                            } else {
+                                final GuestFailure f = failure instanceof GuestFailure g ? g : GuestFailure.ofHost(
+                                        failure);
+                                LOG.log(System.Logger.Level.WARNING, "request={0} route={1} error={2} {3}",
+                                        requestId, request.path(), f.kind().label(), f.getMessage());
+                                sendError(request, t.metrics(), arrived, f.kind().httpStatus(), f.kind().label(),
+                                        f.getMessage());
+                            }
+                        }));
             }
             case Unavailable u -> sendError(request, u.metrics(), arrived, 500, "module_rejected", u.reason());
         }
@@ -368,8 +371,8 @@ public final class EdgeNode implements AutoCloseable {
             }
         });
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
-            .end("{\"status\":\"" + (unavailable.isEmpty() ? "up" : "degraded") + "\",\"routes\":" + routes.size()
-                + ",\"unavailable\":[" + String.join(",", unavailable) + "]}");
+                .end("{\"status\":\"" + (unavailable.isEmpty() ? "up" : "degraded") + "\",\"routes\":" + routes.size()
+                        + ",\"unavailable\":[" + String.join(",", unavailable) + "]}");
     }
 
     private static void send(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
@@ -392,8 +395,8 @@ public final class EdgeNode implements AutoCloseable {
     private static void sendError(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
                                   final int status, final String kind, final String message) {
         request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
-            .end("{\"error\":\"" + kind + "\",\"message\":\""
-                + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}");
+                .end("{\"error\":\"" + kind + "\",\"message\":\""
+                        + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}");
         if (metrics != null) {
             metrics.answered(status, System.nanoTime() - arrived);
             metrics.error(kind);

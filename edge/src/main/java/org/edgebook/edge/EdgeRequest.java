@@ -8,12 +8,12 @@ import java.util.Map;
  * depends only on the request.
  */
 public record EdgeRequest(
-    String method,
-    String path,
-    String query,
-    Map<String, String> headers,
-    byte[] body,
-    int bodyLength,
-    String requestId,
-    long receivedAtMillis) {
+                          String method,
+                          String path,
+                          String query,
+                          Map<String, String> headers,
+                          byte[] body,
+                          int bodyLength,
+                          String requestId,
+                          long receivedAtMillis) {
 }

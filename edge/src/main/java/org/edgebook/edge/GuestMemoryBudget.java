@@ -43,7 +43,7 @@ final class GuestMemoryBudget {
         final String source = budget != null ? "guestMemoryBytes" : "half the " + mib(maxHeap) + " heap, the default";
         if (allowed > maxHeap) {
             throw new IOException("guestMemoryBytes " + allowed + " (" + mib(allowed) + ") is more than the heap, "
-                + maxHeap + " bytes (" + mib(maxHeap) + "): lower it or raise -Xmx");
+                    + maxHeap + " bytes (" + mib(maxHeap) + "): lower it or raise -Xmx");
         }
         final List<EdgeConfig.Route> wasm = new ArrayList<>();
         long total = 0;
@@ -61,12 +61,13 @@ final class GuestMemoryBudget {
         for (final EdgeConfig.Route r : wasm) {
             final Limits l = r.effectiveLimits();
             figures.add(r.path() + " " + routeBytes(l) + " (concurrency " + l.concurrency() + " × (memoryPages "
-                + l.memoryPages() + " × 64 KiB + outputBytes " + l.outputBytes() + "))");
+                    + l.memoryPages() + " × 64 KiB + outputBytes " + l.outputBytes() + "))");
         }
         throw new IOException("the WebAssembly routes' guest memory does not fit the budget: "
-            + String.join(", ", figures) + "; total " + total + " bytes (" + mib(total) + ") > budget " + allowed
-            + " bytes (" + mib(allowed) + ": " + source + "): lower concurrency, memoryPages or outputBytes, or raise "
-            + "-Xmx and guestMemoryBytes");
+                + String.join(", ", figures) + "; total " + total + " bytes (" + mib(total) + ") > budget " + allowed
+                + " bytes (" + mib(allowed) + ": " + source
+                + "): lower concurrency, memoryPages or outputBytes, or raise "
+                + "-Xmx and guestMemoryBytes");
     }
 
     private static String mib(final long bytes) {

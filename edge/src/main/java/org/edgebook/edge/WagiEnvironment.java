@@ -58,7 +58,7 @@ final class WagiEnvironment {
         env.put("QUERY_STRING", request.query() != null ? request.query() : "");
         env.put("CONTENT_LENGTH", Integer.toString(length));
         env.put("CONTENT_TYPE", request.getHeader(HttpHeaders.CONTENT_TYPE) != null
-            ? request.getHeader(HttpHeaders.CONTENT_TYPE) : "");
+                ? request.getHeader(HttpHeaders.CONTENT_TYPE) : "");
         env.put("X_REQUEST_ID", requestId);
         env.put("X_REQUEST_TIME_MS", Long.toString(receivedAt));
         request.headers().forEach((name, value) -> {

@@ -40,7 +40,7 @@ public final class Corpus {
         final List<String> fields = new ArrayList<>();
         if (!rare()) {
             fields.add("\"user_id\":" + (rare() ? pick("null", "true", "[]", "{}") : random.nextBoolean()
-                ? string("u-") : Long.toString(random.nextLong(0, 1L << 40))));
+                    ? string("u-") : Long.toString(random.nextLong(0, 1L << 40))));
         }
         if (!rare()) {
             final StringBuilder ev = new StringBuilder("[");
@@ -111,16 +111,16 @@ public final class Corpus {
         }
         if (!rare()) {
             fields.add("\"transaction_count\":" + (rare() ? pick("-1", "1.5", "1e3", "1234567890123", "\"9\"")
-                : Integer.toString(random.nextInt(0, random.nextBoolean() ? 3 : 100_000))));
+                    : Integer.toString(random.nextInt(0, random.nextBoolean() ? 3 : 100_000))));
         }
         if (!rare()) {
             fields.add("\"latency_ms\":" + (rare() ? pick("-3", "1e2", "1234567890", "\"5\"", "0.5E1")
-                : decimal(random.nextInt(0, random.nextInt(10) == 0 ? 5000 : 300), random.nextInt(0, 8))));
+                    : decimal(random.nextInt(0, random.nextInt(10) == 0 ? 5000 : 300), random.nextInt(0, 8))));
         }
         if (!rare()) {
             fields.add("\"error_rate\":" + (rare() ? pick("1.5", "2", "-0.1", "1.0001", "1e-3", "true")
-                : random.nextInt(20) == 0 ? pick("1", "1.0", "1.000000", "0")
-                : decimal(0, random.nextInt(0, 10)) ));
+                    : random.nextInt(20) == 0 ? pick("1", "1.0", "1.000000", "0")
+                    : decimal(0, random.nextInt(0, 10))));
         }
         if (!rare()) {
             fields.add("\"timestamp\":" + timestamp());
@@ -143,10 +143,10 @@ public final class Corpus {
     private String timestamp() {
         if (random.nextInt(150) == 0) {
             return pick("1.5", "1e3", "null", "\"\"", "\"2026-11-22\"", "-0", "253402300800000",
-                "-62135596800001", "9999999999999999999", "\"2026-02-29T00:00:00Z\"", "\"2024-02-29T24:00:00Z\"",
-                "\"2026-11-22T10:00:00z\"", "\"2026-11-22t10:00:00Z\"", "\"2026-11-22T10:00:00.Z\"",
-                "\"2026-11-22T10:00:00.1234567890Z\"", "\"2026-11-22T10:00:00+24:00\"", "\"0000-01-01T00:00:00Z\"",
-                "\"2026-11-22T10:00:00\\u005a\"", "\"2026-11-22T10:00:60Z\"", "\"2026-11-22 10:00:00Z\"");
+                    "-62135596800001", "9999999999999999999", "\"2026-02-29T00:00:00Z\"", "\"2024-02-29T24:00:00Z\"",
+                    "\"2026-11-22T10:00:00z\"", "\"2026-11-22t10:00:00Z\"", "\"2026-11-22T10:00:00.Z\"",
+                    "\"2026-11-22T10:00:00.1234567890Z\"", "\"2026-11-22T10:00:00+24:00\"", "\"0000-01-01T00:00:00Z\"",
+                    "\"2026-11-22T10:00:00\\u005a\"", "\"2026-11-22T10:00:60Z\"", "\"2026-11-22 10:00:00Z\"");
         }
         return switch (random.nextInt(12)) {
             case 1, 2, 3 -> Long.toString(random.nextLong(-62_135_596_800_000L, 253_402_300_800_000L));
@@ -157,13 +157,13 @@ public final class Corpus {
                 final int day = random.nextInt(1, month == 2 ? 30 : 32);
                 final StringBuilder b = new StringBuilder("\"");
                 b.append(pad(year, 4)).append('-').append(pad(month, 2)).append('-').append(pad(day, 2)).append('T')
-                    .append(pad(random.nextInt(24), 2)).append(':').append(pad(random.nextInt(60), 2)).append(':')
-                    .append(pad(random.nextInt(60), 2));
+                        .append(pad(random.nextInt(24), 2)).append(':').append(pad(random.nextInt(60), 2)).append(':')
+                        .append(pad(random.nextInt(60), 2));
                 if (random.nextBoolean()) {
                     b.append('.').append(decimal(0, random.nextInt(1, 10)).substring(2));
                 }
                 b.append(random.nextBoolean() ? "Z" : (random.nextBoolean() ? "+" : "-")
-                    + pad(random.nextInt(24), 2) + ":" + pad(random.nextInt(60), 2));
+                        + pad(random.nextInt(24), 2) + ":" + pad(random.nextInt(60), 2));
                 yield b.append('"').toString();
             }
         };
@@ -181,7 +181,7 @@ public final class Corpus {
                 final int n = random.nextInt(0, 4);
                 for (int i = 0; i < n; i++) {
                     b.append(i > 0 ? "," + space() : "").append(string("k")).append(space()).append(':')
-                        .append(space()).append(value(depth - 1));
+                            .append(space()).append(value(depth - 1));
                 }
                 yield b.append('}').toString();
             }
@@ -207,24 +207,25 @@ public final class Corpus {
             case 1 -> {
                 if (bytes.length > 0) {
                     bytes[random.nextInt(bytes.length)] = (byte) pick("\"", "\\", "{", "}", "[", "]", ",", ":", "x",
-                        "\u0001", "0", "-", ".", "e", " ").charAt(0);
+                            "\u0001", "0", "-", ".", "e", " ").charAt(0);
                 }
                 yield bytes;
             }
             case 2 -> {
                 final int at = random.nextInt(bytes.length + 1);
                 final String insert = pick("\\u12", "\\x", "01", "-", "1.", "1e", "1e+", "tru", "nul", ",", "}",
-                    "\u001f", "\"", "[", "\\u00zz");
+                        "\u001f", "\"", "[", "\\u00zz");
                 yield (text.substring(0, Math.min(at, text.length())) + insert
-                    + text.substring(Math.min(at, text.length()))).getBytes(StandardCharsets.UTF_8);
+                        + text.substring(Math.min(at, text.length()))).getBytes(StandardCharsets.UTF_8);
             }
             case 3 -> ("[".repeat(random.nextInt(60, 70)) + "]".repeat(random.nextInt(60, 70)))
-                .getBytes(StandardCharsets.UTF_8);
+                    .getBytes(StandardCharsets.UTF_8);
             case 4 -> ("{\"user_id\":1,\"events\":[{\"event_type\":\"a\",\"timestamp\":0,\"payload\":"
-                + "[".repeat(random.nextInt(60, 66)) + "]".repeat(random.nextInt(60, 66)) + "}],\"metadata\":{\"trace_id\":\"t\"}}")
-                .getBytes(StandardCharsets.UTF_8);
+                    + "[".repeat(random.nextInt(60, 66)) + "]".repeat(random.nextInt(60, 66))
+                    + "}],\"metadata\":{\"trace_id\":\"t\"}}")
+                    .getBytes(StandardCharsets.UTF_8);
             default -> pick("", " ", "null", "[]", "\"s\"", "{}", "{\"a\" 1}", "{\"a\":1,}", "[1,]", "{,}",
-                "{\"a\":1}x", "\t\r\n").getBytes(StandardCharsets.UTF_8);
+                    "{\"a\":1}x", "\t\r\n").getBytes(StandardCharsets.UTF_8);
         };
     }
 
@@ -234,7 +235,8 @@ public final class Corpus {
     }
 
     private String string(final String prefix) {
-        return "\"" + prefix + Integer.toString(random.nextInt(1000), 36) + (random.nextInt(8) == 0 ? "\\n\\u00e9" : "") + "\"";
+        return "\"" + prefix + Integer.toString(random.nextInt(1000), 36) + (random.nextInt(8) == 0 ? "\\n\\u00e9" : "")
+                + "\"";
     }
 
     private String space() {

@@ -19,7 +19,7 @@ class EdgeHttpFramingTest {
 
     private int start() throws IOException {
         node = EdgeNode.start(EdgeConfig.defaults("127.0.0.1", 0).withPort(0), () -> 1_795_338_000_250L,
-            (fn, sha, id, text) -> { }, 1);
+                (fn, sha, id, text) -> {}, 1);
         return node.port();
     }
 
@@ -34,17 +34,17 @@ class EdgeHttpFramingTest {
     void ambiguousFramingIsABadRequestAndClosesTheConnection() throws Exception {
         final int port = start();
         assertBadRequest(RawHttp.exchange(port, "POST /native/transform HTTP/1.1\r\nHost: x\r\n"
-            + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF1\r\nx\r\n0\r\n\r\n"), "Chunk size");
+                + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF1\r\nx\r\n0\r\n\r\n"), "Chunk size");
         assertBadRequest(RawHttp.exchange(port, "POST /native/transform HTTP/1.1\r\nHost: x\r\n"
-            + "Transfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}"), "Content-Length together");
+                + "Transfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}"), "Content-Length together");
         assertBadRequest(RawHttp.exchange(port, "POST /native/transform HTTP/1.1\r\nHost: x\r\n"
-            + "Transfer-Encoding: identity\r\n\r\n{}"), "only chunked");
+                + "Transfer-Encoding: identity\r\n\r\n{}"), "only chunked");
         assertBadRequest(RawHttp.exchange(port, "GET /health HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n b\r\n\r\n"),
-            "obs-fold");
+                "obs-fold");
         assertBadRequest(RawHttp.exchange(port, "POST /native%C0%AFtransform HTTP/1.1\r\nHost: x\r\n"
-            + "Content-Length: 2\r\n\r\n{}"), "request target");
+                + "Content-Length: 2\r\n\r\n{}"), "request target");
         // What is well framed is served as before.
         assertThat(RawHttp.exchange(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status())
-            .isEqualTo(200);
+                .isEqualTo(200);
     }
 }

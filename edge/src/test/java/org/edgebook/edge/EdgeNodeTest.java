@@ -28,7 +28,8 @@ class EdgeNodeTest {
         [{"node_id":"a","transaction_count":10,"latency_ms":84.5,"error_rate":0.002,"timestamp":1795338000000},\
         {"node_id":"a","transaction_count":10,"latency_ms":400,"error_rate":0.2,"timestamp":1795338000000}]""";
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(
+            Duration.ofSeconds(5)).build();
     private final List<String> guestLines = new CopyOnWriteArrayList<>();
     private EdgeNode node;
 
@@ -44,18 +45,18 @@ class EdgeNodeTest {
 
     private EdgeNode start(final EdgeConfig config) throws IOException {
         node = EdgeNode.start(config.withPort(0), () -> 1_795_338_000_250L,
-            (fn, sha, id, text) -> guestLines.add(id + " " + text), 2);
+                (fn, sha, id, text) -> guestLines.add(id + " " + text), 2);
         return node;
     }
 
     HttpResponse<String> post(final String path, final String body) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(final String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -66,7 +67,7 @@ class EdgeNodeTest {
         assertThat(nativeAnswer.statusCode()).isEqualTo(200);
         assertThat(nativeAnswer.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(nativeAnswer.body()).startsWith("{\"user_id\":\"u-1\",\"processed_events\":[{\"event_type\":"
-            + "\"click\",\"normalized_timestamp\":1795338000250,\"hash\":\"").endsWith("\"trace_id\":\"t-9\"}");
+                + "\"click\",\"normalized_timestamp\":1795338000250,\"hash\":\"").endsWith("\"trace_id\":\"t-9\"}");
         assertThat(wasmAnswer.statusCode()).isEqualTo(200);
         assertThat(wasmAnswer.body()).isEqualTo(nativeAnswer.body());
 
@@ -105,17 +106,17 @@ class EdgeNodeTest {
             final HttpResponse<String> syntax = post(path, "{\"user_id\":\"u\",");
             assertThat(syntax.statusCode()).isEqualTo(400);
             assertThat(syntax.body()).isEqualTo(
-                "{\"error\":\"invalid_json\",\"message\":\"invalid JSON at byte 15: unexpected end of input\"}");
+                    "{\"error\":\"invalid_json\",\"message\":\"invalid JSON at byte 15: unexpected end of input\"}");
             final HttpResponse<String> missing = post(path, "{\"user_id\":\"u\",\"events\":[{\"event_type\":\"a\","
-                + "\"payload\":1}],\"metadata\":{\"trace_id\":\"t\"}}");
+                    + "\"payload\":1}],\"metadata\":{\"trace_id\":\"t\"}}");
             assertThat(missing.statusCode()).isEqualTo(400);
             assertThat(missing.body()).contains("events[0].timestamp: missing");
             final HttpResponse<String> empty = post(path, "{\"user_id\":\"u\",\"events\":[{\"event_type\":\"a\","
-                + "\"timestamp\":0,\"payload\":1},{\"event_type\":\"\",\"timestamp\":0,\"payload\":1}],"
-                + "\"metadata\":{\"trace_id\":\"t\"}}");
+                    + "\"timestamp\":0,\"payload\":1},{\"event_type\":\"\",\"timestamp\":0,\"payload\":1}],"
+                    + "\"metadata\":{\"trace_id\":\"t\"}}");
             assertThat(empty.statusCode()).isEqualTo(422);
             assertThat(empty.body()).isEqualTo(
-                "{\"error\":\"invalid_event\",\"message\":\"events[1].event_type: must not be empty\"}");
+                    "{\"error\":\"invalid_event\",\"message\":\"events[1].event_type: must not be empty\"}");
         }
         assertThat(post("/nowhere", "{}").statusCode()).isEqualTo(404);
     }
@@ -125,11 +126,11 @@ class EdgeNodeTest {
         start(EdgeConfig.defaults("127.0.0.1", 0));
         final HttpResponse<String> generated = post("/wasm/transform", TRANSFORM);
         assertThat(generated.headers().firstValue(EdgeNode.REQUEST_ID)).hasValueSatisfying(id -> assertThat(id)
-            .matches("[0-9a-f]{16}"));
+                .matches("[0-9a-f]{16}"));
         final HttpResponse<String> given = client.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + node.port() + "/wasm/transform"))
-            .header(EdgeNode.REQUEST_ID, "abc-123").POST(HttpRequest.BodyPublishers.ofString("nope")).build(),
-            HttpResponse.BodyHandlers.ofString());
+                .header(EdgeNode.REQUEST_ID, "abc-123").POST(HttpRequest.BodyPublishers.ofString("nope")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(given.headers().firstValue(EdgeNode.REQUEST_ID)).hasValue("abc-123");
         assertThat(get("/health").headers().firstValue(EdgeNode.REQUEST_ID)).isPresent();
     }
@@ -143,22 +144,22 @@ class EdgeNodeTest {
         assertThat(get("/health").body()).isEqualTo("{\"status\":\"up\",\"routes\":4,\"unavailable\":[]}");
         final String metrics = get("/metrics").body();
         assertThat(metrics)
-            .contains("edge_requests_total{kind=\"wasm\",route=\"/wasm/transform\",status=\"200\"} 1.0")
-            .contains("edge_requests_total{kind=\"wasm\",route=\"/wasm/transform\",status=\"400\"} 1.0")
-            .contains("edge_requests_total{kind=\"native\",route=\"/native/transform\",status=\"200\"} 1.0")
-            .contains("edge_errors_total{error=\"invalid_request\",route=\"/wasm/transform\"} 1.0")
-            .contains("edge_request_seconds_bucket{kind=\"wasm\",route=\"/wasm/transform\"")
-            .contains("edge_instantiations_total{route=\"/wasm/transform\"} 2.0")
-            .contains("edge_queue_depth{route=\"/wasm/transform\"} 0.0")
-            .contains("edge_instances{route=\"/wasm/telemetry\"} 0.0");
+                .contains("edge_requests_total{kind=\"wasm\",route=\"/wasm/transform\",status=\"200\"} 1.0")
+                .contains("edge_requests_total{kind=\"wasm\",route=\"/wasm/transform\",status=\"400\"} 1.0")
+                .contains("edge_requests_total{kind=\"native\",route=\"/native/transform\",status=\"200\"} 1.0")
+                .contains("edge_errors_total{error=\"invalid_request\",route=\"/wasm/transform\"} 1.0")
+                .contains("edge_request_seconds_bucket{kind=\"wasm\",route=\"/wasm/transform\"")
+                .contains("edge_instantiations_total{route=\"/wasm/transform\"} 2.0")
+                .contains("edge_queue_depth{route=\"/wasm/transform\"} 0.0")
+                .contains("edge_instances{route=\"/wasm/telemetry\"} 0.0");
     }
 
     @Test
     void rejectedModuleMakesOnlyItsRouteUnavailable() throws Exception {
         Files.write(dir.resolve("bad.wasm"), Guests.read("wrong-export.wasm"));
         start(new EdgeConfig("127.0.0.1", 0, 1 << 20, List.of(
-            EdgeConfig.Route.ofNative("/native/transform", "transform"),
-            EdgeConfig.Route.ofWasm("/bad", "bad.wasm", Convention.MEMORY)), dir));
+                EdgeConfig.Route.ofNative("/native/transform", "transform"),
+                EdgeConfig.Route.ofWasm("/bad", "bad.wasm", Convention.MEMORY)), dir));
         final HttpResponse<String> bad = post("/bad", TRANSFORM);
         assertThat(bad.statusCode()).isEqualTo(500);
         assertThat(bad.body()).contains("\"error\":\"module_rejected\"", "does not export edge_handle");
@@ -171,18 +172,18 @@ class EdgeNodeTest {
         final Path file = dir.resolve("edge.json");
         Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"native\":\"nope\"}]}");
         assertThatThrownBy(() -> start(EdgeConfig.read(file)))
-            .hasMessageContaining("no native function named nope").hasMessageContaining("transform");
+                .hasMessageContaining("no native function named nope").hasMessageContaining("transform");
         Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"modul\":\"a.wasm\"}]}");
         assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("modul").hasMessageContaining("edge.json");
         Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"module\":\"a.wasm\"}]}");
         assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("needs a convention");
         Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"native\":\"transform\"},"
-            + "{\"path\":\"/x\",\"native\":\"telemetry\"}]}");
+                + "{\"path\":\"/x\",\"native\":\"telemetry\"}]}");
         assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("route /x appears twice");
         Files.writeString(file, "{\"routes\":[{\"path\":\"/metrics\",\"native\":\"transform\"}]}");
         assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("/metrics is the node's own");
         Files.writeString(file, "{\"routes\":[{\"path\":\"/x\",\"module\":\"a.wasm\",\"convention\":\"memory\","
-            + "\"limits\":{\"memoryPages\":0}}]}");
+                + "\"limits\":{\"memoryPages\":0}}]}");
         assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("route /x: memoryPages must be");
     }
 
@@ -199,7 +200,7 @@ class EdgeNodeTest {
         start(config);
         final HttpResponse<String> r = post("/probe?q=1", "abc");
         assertThat(r.body()).contains("\"REGION\":\"fra\"", "\"QUERY_STRING\":\"q=1\"", "\"PATH_INFO\":\"/probe\"",
-            "\"X_REQUEST_TIME_MS\":\"1795338000250\"", "\"stdin_length\":3", "\"etc_passwd_opened\":false");
+                "\"X_REQUEST_TIME_MS\":\"1795338000250\"", "\"stdin_length\":3", "\"etc_passwd_opened\":false");
     }
 
     @Test
@@ -213,11 +214,14 @@ class EdgeNodeTest {
               {"path": "/small", "module": "bundled:telemetry-memory.wasm", "convention": "memory",
                "limits": {"memoryPages": 16, "concurrency": 1, "outputBytes": 1048576}}]}""");
         assertThatThrownBy(() -> start(EdgeConfig.read(file))).isInstanceOf(IOException.class)
-            .hasMessageContaining("/big 83886080 (concurrency 4 × (memoryPages 256 × 64 KiB + outputBytes 4194304))")
-            .hasMessageContaining("/small 2097152 (concurrency 1 × (memoryPages 16 × 64 KiB + outputBytes 1048576))")
-            .hasMessageContaining("total 85983232 bytes (82 MiB) > budget 67108864 bytes (64 MiB: guestMemoryBytes)")
-            .hasMessageNotContaining("/native/transform")
-            .hasMessageNotContaining("\n");
+                .hasMessageContaining(
+                        "/big 83886080 (concurrency 4 × (memoryPages 256 × 64 KiB + outputBytes 4194304))")
+                .hasMessageContaining(
+                        "/small 2097152 (concurrency 1 × (memoryPages 16 × 64 KiB + outputBytes 1048576))")
+                .hasMessageContaining(
+                        "total 85983232 bytes (82 MiB) > budget 67108864 bytes (64 MiB: guestMemoryBytes)")
+                .hasMessageNotContaining("/native/transform")
+                .hasMessageNotContaining("\n");
 
         // Without guestMemoryBytes the budget is half the heap: one call of the largest memory is 2 GiB.
         Files.writeString(file, """
@@ -225,14 +229,14 @@ class EdgeNodeTest {
                "limits": {"memoryPages": 32767, "concurrency": 1}}]}""");
         final long heap = Runtime.getRuntime().maxMemory();
         assertThatThrownBy(() -> start(EdgeConfig.read(file))).isInstanceOf(IOException.class)
-            .hasMessageContaining("/huge " + (32767 * 65536L + (4 << 20)))
-            .hasMessageContaining("budget " + heap / 2 + " bytes (" + (heap / 2 >> 20) + " MiB: half the "
-                + (heap >> 20) + " MiB heap, the default)");
+                .hasMessageContaining("/huge " + (32767 * 65536L + (4 << 20)))
+                .hasMessageContaining("budget " + heap / 2 + " bytes (" + (heap / 2 >> 20) + " MiB: half the "
+                        + (heap >> 20) + " MiB heap, the default)");
 
         Files.writeString(file, """
             {"guestMemoryBytes": 1099511627776, "routes": [{"path": "/x", "native": "transform"}]}""");
         assertThatThrownBy(() -> start(EdgeConfig.read(file))).isInstanceOf(IOException.class)
-            .hasMessageStartingWith("guestMemoryBytes 1099511627776 (1048576 MiB) is more than the heap");
+                .hasMessageStartingWith("guestMemoryBytes 1099511627776 (1048576 MiB) is more than the heap");
         Files.writeString(file, """
             {"guestMemoryBytes": 0, "routes": [{"path": "/x", "native": "transform"}]}""");
         assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("guestMemoryBytes must be at least 1");
@@ -244,29 +248,31 @@ class EdgeNodeTest {
         final List<EdgeConfig.Route> routes = EdgeConfig.defaults("127.0.0.1", 0).routes();
         // The launcher runs the node with -Xmx96m; SerialGC reports a little less as the maximum heap.
         final long heap = 92L << 20;
-        assertThat(GuestMemoryBudget.check(routes, null, heap)).isLessThanOrEqualTo(GuestMemoryBudget.defaultBytes(heap));
+        assertThat(GuestMemoryBudget.check(routes, null, heap)).isLessThanOrEqualTo(GuestMemoryBudget.defaultBytes(
+                heap));
     }
 
     @Test
     void wagiGuestsDoNotSeeCredentialHeadersUnlessTheRouteGrantsThem() throws Exception {
         Files.write(dir.resolve("probe.wasm"), Guests.read("probe-wagi.wasm"));
         final Path file = dir.resolve("edge.json");
-        Files.writeString(file, """
+        Files.writeString(file,
+                """
             {"routes": [{"path": "/probe", "module": "probe.wasm", "convention": "wagi"},
               {"path": "/granted", "module": "probe.wasm", "convention": "wagi", "grantHeaders": ["authorization"]}]}""");
         start(EdgeConfig.read(file));
         for (final String path : List.of("/probe", "/granted")) {
             final HttpResponse<String> r = client.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + node.port() + path))
-                .header("Authorization", "Bearer s3cret").header("Proxy-Authorization", "Basic cHJveHk=")
-                .header("Proxy_Authorization", "Basic dW5kZXJzY29yZQ==").header("Cookie", "session=c00kie")
-                .header("Set-Cookie", "sid=set").header("X-Trace", "t-1").header("X_Under", "u")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer s3cret").header("Proxy-Authorization", "Basic cHJveHk=")
+                    .header("Proxy_Authorization", "Basic dW5kZXJzY29yZQ==").header("Cookie", "session=c00kie")
+                    .header("Set-Cookie", "sid=set").header("X-Trace", "t-1").header("X_Under", "u")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).as(path).contains("\"HTTP_X_TRACE\":\"t-1\"", "\"HTTP_X_UNDER\":\"u\"",
                     "\"REQUEST_METHOD\":\"POST\"")
-                .doesNotContain("HTTP_COOKIE", "c00kie", "HTTP_SET_COOKIE", "sid=set", "HTTP_PROXY_AUTHORIZATION",
-                    "cHJveHk=", "dW5kZXJzY29yZQ==");
+                    .doesNotContain("HTTP_COOKIE", "c00kie", "HTTP_SET_COOKIE", "sid=set", "HTTP_PROXY_AUTHORIZATION",
+                            "cHJveHk=", "dW5kZXJzY29yZQ==");
             if (path.equals("/granted")) {
                 assertThat(r.body()).contains("\"HTTP_AUTHORIZATION\":\"Bearer s3cret\"");
             } else {
@@ -280,12 +286,14 @@ class EdgeNodeTest {
         final Path file = dir.resolve("edge.json");
         Files.writeString(file, """
             {"routes": [{"path": "/m", "module": "m.wasm", "convention": "memory", "grantHeaders": ["Cookie"]}]}""");
-        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining("route /m: grantHeaders is for wagi routes");
+        assertThatThrownBy(() -> EdgeConfig.read(file)).hasMessageContaining(
+                "route /m: grantHeaders is for wagi routes");
         Files.writeString(file, """
             {"routes": [{"path": "/w", "module": "w.wasm", "convention": "wagi", "grantHeaders": ["X-Trace"]}]}""");
         assertThatThrownBy(() -> EdgeConfig.read(file))
-            .hasMessageContaining("route /w: grantHeaders names X-Trace, which is not withheld (only Authorization, "
-                + "Proxy-Authorization, Cookie, Set-Cookie are");
+                .hasMessageContaining(
+                        "route /w: grantHeaders names X-Trace, which is not withheld (only Authorization, "
+                                + "Proxy-Authorization, Cookie, Set-Cookie are");
     }
 
     @Test
@@ -293,19 +301,19 @@ class EdgeNodeTest {
         final Path module = dir.resolve("fn.wasm");
         Files.write(module, Guests.read(Guests.TRANSFORM_MEMORY));
         start(new EdgeConfig("127.0.0.1", 0, 1 << 20, List.of(
-            EdgeConfig.Route.ofWasm("/fn", "fn.wasm", Convention.MEMORY)), dir));
+                EdgeConfig.Route.ofWasm("/fn", "fn.wasm", Convention.MEMORY)), dir));
         assertThat(post("/fn", TRANSFORM).body()).startsWith("{\"user_id\"");
 
         Files.write(dir.resolve("next.wasm"), Guests.read("probe-memory.wasm"));
         Files.move(dir.resolve("next.wasm"), module, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         awaitBody("/fn", "{\"request_time_ms\":1795338000250}");
         assertThat(guestLines).isNotEmpty();
         assertThat(node.metrics().moduleReloads("/fn", true)).isEqualTo(1);
 
         Files.write(dir.resolve("next.wasm"), Guests.read("invalid.wasm"));
         Files.move(dir.resolve("next.wasm"), module, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         // The node saw the invalid file and refused it (not merely: has not looked yet), and the old module serves.
         final long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (node.metrics().moduleReloads("/fn", false) == 0 && System.nanoTime() < until) {
@@ -332,8 +340,8 @@ class EdgeNodeTest {
     @Test
     void throwingNativeFunctionFailsOnlyItsRequest() throws Exception {
         start(new EdgeConfig("127.0.0.1", 0, 1 << 20, List.of(
-            EdgeConfig.Route.ofNative("/failing", "failing"),
-            EdgeConfig.Route.ofNative("/native/transform", "transform")), dir));
+                EdgeConfig.Route.ofNative("/failing", "failing"),
+                EdgeConfig.Route.ofNative("/native/transform", "transform")), dir));
         final HttpResponse<String> failed = post("/failing", "{}");
         assertThat(failed.statusCode()).isEqualTo(500);
         assertThat(failed.body()).startsWith("{\"error\":\"function_failed\"").contains("a bug in the function");
@@ -343,6 +351,6 @@ class EdgeNodeTest {
     @Test
     void nativeFunctionsAreFoundByName() {
         assertThat(java.util.ServiceLoader.load(EdgeFunction.class).stream().map(p -> p.get().name()).toList())
-            .contains("transform", "telemetry");
+                .contains("transform", "telemetry");
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileGuestsTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
@@ -39,18 +39,18 @@ class HostileGuestsTest {
     }
 
     private static final List<Hostile> HOSTILE = List.of(
-        new Hostile("/loop", 504, "cpu_limit"),
-        new Hostile("/slow", 504, "deadline"),
-        new Hostile("/membomb", 500, "memory_limit"),
-        new Hostile("/trap", 500, "trap"),
-        new Hostile("/stdout-bomb", 500, "output_too_large"),
-        new Hostile("/wrong-export", 500, "module_rejected"),
-        new Hostile("/invalid", 500, "module_rejected"));
+            new Hostile("/loop", 504, "cpu_limit"),
+            new Hostile("/slow", 504, "deadline"),
+            new Hostile("/membomb", 500, "memory_limit"),
+            new Hostile("/trap", 500, "trap"),
+            new Hostile("/stdout-bomb", 500, "output_too_large"),
+            new Hostile("/wrong-export", 500, "module_rejected"),
+            new Hostile("/invalid", 500, "module_rejected"));
 
     /** Concurrency is fixed, not one per core, so that the routes fit the guest-memory budget on any machine. */
     private EdgeNode start() throws Exception {
         for (final String guest : List.of("loop.wasm", "membomb.wasm", "trap.wasm", "stdout-bomb.wasm",
-            "wrong-export.wasm", "invalid.wasm")) {
+                "wrong-export.wasm", "invalid.wasm")) {
             Files.write(dir.resolve(guest), Guests.read(guest));
         }
         final Path config = dir.resolve("edge.json");
@@ -74,14 +74,14 @@ class HostileGuestsTest {
               {"path": "/busy", "module": "loop.wasm", "convention": "memory",
                "limits": {"cpuMs": 300, "concurrency": 1, "queue": 0}}
             ]}""");
-        return EdgeNode.start(EdgeConfig.read(config).withPort(0), System::currentTimeMillis, (f, s, id, t) -> { }, 2);
+        return EdgeNode.start(EdgeConfig.read(config).withPort(0), System::currentTimeMillis, (f, s, id, t) -> {}, 2);
     }
 
     private static HttpResponse<String> post(final EdgeNode node, final String path, final String body)
-        throws Exception {
+            throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
-            .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-            HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -121,8 +121,9 @@ class HostileGuestsTest {
                 attackers.add(pool.submit(() -> {
                     for (int round = 0; round < roundsPerHostile; round++) {
                         final HttpResponse<String> r = post(node, h.path(), EdgeNodeTest.TRANSFORM);
-                        answers.computeIfAbsent(h.path(), p -> java.util.Collections.synchronizedList(new ArrayList<>()))
-                            .add(r.statusCode() + " " + r.body());
+                        answers.computeIfAbsent(h.path(), p -> java.util.Collections.synchronizedList(
+                                new ArrayList<>()))
+                                .add(r.statusCode() + " " + r.body());
                     }
                     return null;
                 }));
@@ -140,15 +141,16 @@ class HostileGuestsTest {
             assertThat(good.get()).isGreaterThan(50);
             for (final Hostile h : HOSTILE) {
                 assertThat(answers.get(h.path())).as(h.path()).hasSize(roundsPerHostile)
-                    .allSatisfy(a -> assertThat(a).startsWith(h.status() + " {\"error\":\"" + h.kind() + "\""));
+                        .allSatisfy(a -> assertThat(a).startsWith(h.status() + " {\"error\":\"" + h.kind() + "\""));
             }
             final String metrics = post(node, "/health", "").body() + CLIENT.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + node.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    URI.create("http://127.0.0.1:" + node.port() + "/metrics")).build(), HttpResponse.BodyHandlers
+                            .ofString()).body();
             assertThat(metrics)
-                .contains("edge_errors_total{error=\"cpu_limit\",route=\"/loop\"} " + roundsPerHostile + ".0")
-                .contains("edge_errors_total{error=\"memory_limit\",route=\"/membomb\"} " + roundsPerHostile + ".0")
-                .contains("edge_errors_total{error=\"trap\",route=\"/trap\"} " + roundsPerHostile + ".0")
-                .contains("edge_instances{route=\"/membomb\"} 0.0");
+                    .contains("edge_errors_total{error=\"cpu_limit\",route=\"/loop\"} " + roundsPerHostile + ".0")
+                    .contains("edge_errors_total{error=\"memory_limit\",route=\"/membomb\"} " + roundsPerHostile + ".0")
+                    .contains("edge_errors_total{error=\"trap\",route=\"/trap\"} " + roundsPerHostile + ".0")
+                    .contains("edge_instances{route=\"/membomb\"} 0.0");
         }
     }
 

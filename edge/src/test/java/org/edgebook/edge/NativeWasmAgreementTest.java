@@ -47,7 +47,7 @@ class NativeWasmAgreementTest {
 
     private static SandboxedFunction wasm(final String guest, final Convention convention) throws Exception {
         final SandboxedFunction f = SandboxedFunction.create(guest, CACHE.load(Guests.read(guest),
-            ExecutionMode.COMPILED), convention, Limits.DEFAULT, Map.of(), (fn, sha, id, text) -> { }, watchdog);
+                ExecutionMode.COMPILED), convention, Limits.DEFAULT, Map.of(), (fn, sha, id, text) -> {}, watchdog);
         FUNCTIONS.add(f);
         return f;
     }
@@ -55,34 +55,34 @@ class NativeWasmAgreementTest {
     @Test
     void transformAgreesOnRandomRequests() throws Exception {
         agree(new TransformFunction(), wasm(Guests.TRANSFORM_MEMORY, Convention.MEMORY),
-            new Corpus(1).transformRequests(20_000));
+                new Corpus(1).transformRequests(20_000));
     }
 
     @Test
     void transformWagiAgreesOnRandomRequests() throws Exception {
         agree(new TransformFunction(), wasm(Guests.TRANSFORM_WAGI, Convention.WAGI),
-            new Corpus(2).transformRequests(1_500));
+                new Corpus(2).transformRequests(1_500));
     }
 
     @Test
     void telemetryAgreesOnRandomRequests() throws Exception {
         agree(new TelemetryFunction(), wasm(Guests.TELEMETRY_MEMORY, Convention.MEMORY),
-            new Corpus(3).telemetryRequests(10_000));
+                new Corpus(3).telemetryRequests(10_000));
     }
 
     @Test
     void telemetryWagiAgreesOnRandomRequests() throws Exception {
         agree(new TelemetryFunction(), wasm(Guests.TELEMETRY_WAGI, Convention.WAGI),
-            new Corpus(4).telemetryRequests(1_000));
+                new Corpus(4).telemetryRequests(1_000));
     }
 
     @Test
     @Tag("slow")
     void bothAgreeOnAMuchLargerCorpus() throws Exception {
         agree(new TransformFunction(), wasm(Guests.TRANSFORM_MEMORY, Convention.MEMORY),
-            new Corpus(11).transformRequests(200_000));
+                new Corpus(11).transformRequests(200_000));
         agree(new TelemetryFunction(), wasm(Guests.TELEMETRY_MEMORY, Convention.MEMORY),
-            new Corpus(13).telemetryRequests(100_000));
+                new Corpus(13).telemetryRequests(100_000));
     }
 
     private static void agree(final EdgeFunction nativeFunction, final SandboxedFunction wasm,
@@ -95,17 +95,17 @@ class NativeWasmAgreementTest {
             for (int i = start; i < end; i++) {
                 final byte[] body = corpus.get(i);
                 pending.add(wasm.submit(new GuestCall(body, body.length,
-                    Map.of("X_REQUEST_TIME_MS", Long.toString(RECEIVED_AT)), "r-" + i, RECEIVED_AT)));
+                        Map.of("X_REQUEST_TIME_MS", Long.toString(RECEIVED_AT)), "r-" + i, RECEIVED_AT)));
             }
             for (int i = start; i < end; i++) {
                 final byte[] body = corpus.get(i);
                 final EdgeResponse expected = nativeFunction.handle(new EdgeRequest("POST", "/", null, Map.of(), body,
-                    body.length, "r-" + i, RECEIVED_AT));
+                        body.length, "r-" + i, RECEIVED_AT));
                 final GuestResult actual = pending.get(i - start).get(30, TimeUnit.SECONDS);
                 final String request = new String(body, StandardCharsets.UTF_8);
                 assertThat(new String(actual.body(), StandardCharsets.UTF_8))
-                    .as("answer to request %d: %s", i, request)
-                    .isEqualTo(new String(expected.body(), StandardCharsets.UTF_8));
+                        .as("answer to request %d: %s", i, request)
+                        .isEqualTo(new String(expected.body(), StandardCharsets.UTF_8));
                 assertThat(actual.status()).as("status for request %d: %s", i, request).isEqualTo(expected.status());
                 if (expected.status() != 200) {
                     errors++;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,7 +107,7 @@ class DifferentialTest {
                         new Command.QueryOrders("b"), new Command.QueryOrders("nobody")),
                 // Empty and null names in every command that has them.
                 flow(new Command.Deposit("", "JPY", Decimal.parse("1")), new Command.Withdraw(null, "JPY",
-                                Decimal.parse("1")), new Command.Cancel("", ""), new Command.Modify("a", "", null, null),
+                        Decimal.parse("1")), new Command.Cancel("", ""), new Command.Modify("a", "", null, null),
                         new Command.QueryBalances(""), new Command.QueryBook(""),
                         new Command.Place("", "", "", null, null, null, null, null, false),
                         new Command.DefineAsset("", 2), new Command.DefineInstrument("", "", "", null, null)));

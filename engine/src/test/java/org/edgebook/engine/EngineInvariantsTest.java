@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +20,8 @@ class EngineInvariantsTest {
         forEachFlow((run, cmd) -> {
             final Map<String, BigDecimal> totals = new HashMap<>();
             for (final String account : run.engine.accounts()) {
-                run.engine.balances(account).forEach((asset, b) ->
-                        totals.merge(asset, big(b.available()).add(big(b.reserved())), BigDecimal::add));
+                run.engine.balances(account).forEach((asset, b) -> totals.merge(asset, big(b.available()).add(big(b
+                        .reserved())), BigDecimal::add));
             }
             for (final String asset : run.depositsMinusWithdrawals.keySet()) {
                 assertThat(totals.getOrDefault(asset, BigDecimal.ZERO))
@@ -62,12 +61,12 @@ class EngineInvariantsTest {
             }
             for (final String account : run.engine.accounts()) {
                 final Map<String, BigDecimal> expected = held.getOrDefault(account, Map.of());
-                run.engine.balances(account).forEach((asset, b) ->
-                        assertThat(big(b.reserved())).as("%s reserved %s after cmd %d", account, asset, cmd)
-                                .isEqualByComparingTo(expected.getOrDefault(asset, BigDecimal.ZERO)));
-                expected.forEach((asset, amount) ->
-                        assertThat(run.engine.balances(account)).as("%s balances after cmd %d", account, cmd)
-                                .containsKey(asset));
+                run.engine.balances(account).forEach((asset, b) -> assertThat(big(b.reserved())).as(
+                        "%s reserved %s after cmd %d", account, asset, cmd)
+                        .isEqualByComparingTo(expected.getOrDefault(asset, BigDecimal.ZERO)));
+                expected.forEach((asset, amount) -> assertThat(run.engine.balances(account)).as(
+                        "%s balances after cmd %d", account, cmd)
+                        .containsKey(asset));
             }
         });
     }

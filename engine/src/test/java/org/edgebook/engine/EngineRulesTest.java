@@ -350,7 +350,8 @@ class EngineRulesTest {
             f.sell("s2", "y", "40", "1");
             f.sell("s3", "z", "40", "1");
             final List<Event> events = f.buy("b", "bid", "41", "2.5");
-            assertThat(events).filteredOn(e -> e instanceof Event.Trade).extracting(e -> ((Event.Trade) e).makerOrderId())
+            assertThat(events).filteredOn(e -> e instanceof Event.Trade).extracting(e -> ((Event.Trade) e)
+                    .makerOrderId())
                     .containsExactly("y", "z", "x");
             assertThat(f.engine.openOrders()).containsExactly(
                     new OpenOrder("s1", "x", "BTC-USD", Side.SELL, d("41"), d("0.5"), false));
@@ -374,7 +375,8 @@ class EngineRulesTest {
             f.deposit("s", "BTC", "1");
             f.deposit("b", "USD", "1000");
             f.sell("s", "x", "40", "0.4");
-            final List<Event> events = f.place("b", "bid", Side.BUY, OrderType.LIMIT, TimeInForce.IOC, "45", "1", false);
+            final List<Event> events = f.place("b", "bid", Side.BUY, OrderType.LIMIT, TimeInForce.IOC, "45", "1",
+                    false);
             assertThat(events.getLast()).isEqualTo(new Event.Cancelled(7, "b", "bid", d("0.6"), CancelReason.UNFILLED));
             assertThat(f.engine.openOrders()).isEmpty();
             assertThat(f.balance("b", "USD")).isEqualTo(bal("984", "0"));
@@ -388,7 +390,8 @@ class EngineRulesTest {
             f.deposit("b", "BTC", "1");
             f.sell("s", "x", "40", "0.4");
             f.sell("b", "own", "40", "1"); // own order: does not count, and is not cancelled
-            final List<Event> events = f.place("b", "fok", Side.BUY, OrderType.LIMIT, TimeInForce.FOK, "45", "1", false);
+            final List<Event> events = f.place("b", "fok", Side.BUY, OrderType.LIMIT, TimeInForce.FOK, "45", "1",
+                    false);
             assertThat(events).containsExactly(new Event.Accepted(9, "b", "fok"),
                     new Event.Cancelled(9, "b", "fok", d("1"), CancelReason.FOK));
             assertThat(f.engine.openOrders()).hasSize(2);
@@ -404,7 +407,8 @@ class EngineRulesTest {
             f.deposit("b", "USD", "1000");
             f.sell("s", "x", "40", "0.5");
             f.sell("s", "y", "41", "0.5");
-            final List<Event> events = f.place("b", "fok", Side.BUY, OrderType.LIMIT, TimeInForce.FOK, "41", "1", false);
+            final List<Event> events = f.place("b", "fok", Side.BUY, OrderType.LIMIT, TimeInForce.FOK, "41", "1",
+                    false);
             assertThat(events).hasSize(3).filteredOn(e -> e instanceof Event.Trade).hasSize(2);
             assertThat(f.balance("b", "USD")).isEqualTo(bal("959.5", "0"));
         }

@@ -87,7 +87,8 @@ class EngineSnapshotTest {
             // Cut short anywhere, it fails as the streams do: with an EOFException, never with wrong state.
             for (final int cut : new int[] {0, 5, bytes.length / 2, bytes.length - 1}) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineSnapshot.read(
-                        new SnapshotReader(framed, 3, cut), EventSink.DISCARD)).isInstanceOf(java.io.EOFException.class);
+                        new SnapshotReader(framed, 3, cut), EventSink.DISCARD)).isInstanceOf(
+                                java.io.EOFException.class);
             }
         }
     }

@@ -30,7 +30,7 @@ public final class DurableReplay {
     /** As {@link #run(InputStream, OutputStream, JournalOptions, Consumer, Consumer)}, without the closing figures. */
     public static Replay.Summary run(final InputStream in, final OutputStream out, final JournalOptions options,
                                      final Consumer<String> warn) throws IOException {
-        return run(in, out, options, warn, line -> { });
+        return run(in, out, options, warn, line -> {});
     }
 
     /**
@@ -53,8 +53,8 @@ public final class DurableReplay {
             final long commands = sequencer.durableSeq() - recovered.lastSeq();
             final long batches = sequencer.batchesForced();
             info.accept(String.format(java.util.Locale.ROOT, "journal: recovered to sequence %,d (snapshot %,d + %,d "
-                            + "journaled commands) in %.1f ms; %,d batches forced (%.0f commands each on average); %d "
-                            + "snapshots, engine paused %.1f ms at most, %.1f ms in all", recovered.lastSeq(),
+                    + "journaled commands) in %.1f ms; %,d batches forced (%.0f commands each on average); %d "
+                    + "snapshots, engine paused %.1f ms at most, %.1f ms in all", recovered.lastSeq(),
                     recovered.snapshotSeq(), recovered.replayed(), recovered.nanos() / 1e6, batches,
                     batches == 0 ? 0.0 : (double) commands / batches, sequencer.snapshotsTaken(),
                     sequencer.copyPauseNanosMax() / 1e6, sequencer.copyPauseNanosTotal() / 1e6));

@@ -82,8 +82,8 @@ public final class JournalScanner {
      */
     public static Result scan(final Path dir, final long fromSeq, final long toSeq, final boolean skipBelow,
                               final RecordVisitor visitor) throws IOException {
-        return scanSourced(dir, fromSeq, toSeq, skipBelow, (seq, time, source, command) ->
-                visitor.record(seq, time, command));
+        return scanSourced(dir, fromSeq, toSeq, skipBelow, (seq, time, source, command) -> visitor.record(seq, time,
+                command));
     }
 
     /** As {@link #scan(Path, long, long, boolean, RecordVisitor)}, with each record's source. */
@@ -104,8 +104,8 @@ public final class JournalScanner {
             if (expected >= 0 && segmentFirst != expected) {
                 throw new CorruptJournalException(file, 0, segmentFirst > expected
                         ? "a segment is missing: the journal jumps from sequence " + (expected - 1) + " to "
-                        + segmentFirst : "segments overlap: this one starts at " + segmentFirst
-                        + " but the one before ends at " + (expected - 1));
+                                + segmentFirst : "segments overlap: this one starts at " + segmentFirst
+                                        + " but the one before ends at " + (expected - 1));
             }
             if (firstSeq < 0) {
                 firstSeq = segmentFirst;
@@ -267,8 +267,8 @@ public final class JournalScanner {
             if (length < 0 || length > to - o - JournalFormat.RECORD_HEADER || seq < minSeq) {
                 continue;
             }
-            if (JournalFormat.recordCrc(crc, seq, in.getLong(o + 16), bytes, o + JournalFormat.RECORD_HEADER, length)
-                    == in.getInt(o + 4)) {
+            if (JournalFormat.recordCrc(crc, seq, in.getLong(o + 16), bytes, o + JournalFormat.RECORD_HEADER,
+                    length) == in.getInt(o + 4)) {
                 return true;
             }
         }

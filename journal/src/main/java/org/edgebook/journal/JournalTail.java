@@ -92,7 +92,8 @@ final class JournalTail {
                 }
                 return at;
             }
-            final int version = JournalScanner.checkHeader(file, header, JournalFormat.segmentFirstSeq(file), !finished);
+            final int version = JournalScanner.checkHeader(file, header, JournalFormat.segmentFirstSeq(file),
+                    !finished);
             final long start = Math.max(at.offset(), JournalFormat.HEADER_LENGTH);
             final long size = channel.size();
             if (size - start > Integer.MAX_VALUE - 16) {
@@ -112,8 +113,8 @@ final class JournalTail {
                 final long time = in.getLong(pos + 16);
                 final long end = (long) pos + JournalFormat.RECORD_HEADER + length;
                 if (length < 0 || length > JournalFormat.MAX_PAYLOAD || end > in.limit()
-                        || JournalFormat.recordCrc(crc, seq, time, bytes, pos + JournalFormat.RECORD_HEADER, length)
-                        != in.getInt(pos + 4)) {
+                        || JournalFormat.recordCrc(crc, seq, time, bytes, pos + JournalFormat.RECORD_HEADER,
+                                length) != in.getInt(pos + 4)) {
                     break; // not a whole record (yet)
                 }
                 if (seq != expected) {

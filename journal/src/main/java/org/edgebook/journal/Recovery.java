@@ -288,7 +288,8 @@ public final class Recovery {
 
         /** Spin a little, then yield, then park: on two cores a spinning waiter takes the other thread's core. */
         private static IdleStrategy idle() {
-            return new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+            return new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(
+                    100));
         }
     }
 }

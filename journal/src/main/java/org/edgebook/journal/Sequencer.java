@@ -92,7 +92,7 @@ public final class Sequencer implements AutoCloseable {
 
     /** Counts for metrics: called on the journaler thread after each force. Must not block. */
     public interface Meter {
-        Meter NONE = (commands, bytes, nanos) -> { };
+        Meter NONE = (commands, bytes, nanos) -> {};
 
         void forced(int commands, int bytes, long nanos);
     }
@@ -265,7 +265,7 @@ public final class Sequencer implements AutoCloseable {
         this.journal = options.output().open(options.dir(), engine.sequence() + 1, options.segmentBytes());
         this.replica = options.snapshotEvery() > 0 && options.mode() == SnapshotMode.REPLICA
                 ? new Snapshotter(options.dir(), engine.sequence(), options.snapshotEvery(), options.keepSnapshots(),
-                warn).start()
+                        warn).start()
                 : null;
         for (int i = 0; i < IN_FLIGHT; i++) {
             free.offer(new Batch());

@@ -98,8 +98,8 @@ final class Snapshotter implements Runnable {
             final SnapshotStore store = new SnapshotStore(dir);
             final SnapshotStore.Loaded loaded = store.loadNewest(EventSink.DISCARD, warn);
             final Engine replica = loaded == null ? new Engine(EventSink.DISCARD) : loaded.engine();
-            JournalScanner.scan(dir, replica.sequence(), recoveredTo, true, (seq, time, command) ->
-                    apply(replica, seq, command, store));
+            JournalScanner.scan(dir, replica.sequence(), recoveredTo, true, (seq, time, command) -> apply(replica, seq,
+                    command, store));
             ByteBuffer batch;
             while ((batch = batches.take()) != END) {
                 while (batch.hasRemaining()) {

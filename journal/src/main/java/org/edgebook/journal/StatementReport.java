@@ -147,8 +147,8 @@ public final class StatementReport {
 
     static Map<String, BigDecimal> totals(final Engine engine, final String account) {
         final Map<String, BigDecimal> totals = new LinkedHashMap<>();
-        engine.balances(account).forEach((asset, b) ->
-                totals.put(asset, big(b.available().toString()).add(big(b.reserved().toString()))));
+        engine.balances(account).forEach((asset, b) -> totals.put(asset, big(b.available().toString()).add(big(b
+                .reserved().toString()))));
         return totals;
     }
 
@@ -191,7 +191,8 @@ public final class StatementReport {
 
     private static String amounts(final Map<String, BigDecimal> amounts) {
         final StringBuilder json = new StringBuilder("{");
-        amounts.forEach((asset, amount) -> json.append(json.length() > 1 ? "," : "").append('"').append(JsonText.escape(asset))
+        amounts.forEach((asset, amount) -> json.append(json.length() > 1 ? "," : "").append('"').append(JsonText.escape(
+                asset))
                 .append("\":\"").append(amount.stripTrailingZeros().toPlainString()).append('"'));
         return json.append('}').toString();
     }

@@ -5,10 +5,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
+import org.edgebook.codec.JsonText;
 import org.edgebook.engine.Decimal;
 import org.edgebook.engine.Engine;
-import org.edgebook.codec.JsonText;
 import org.edgebook.engine.EventSinkAdapter;
 import org.edgebook.engine.Side;
 

@@ -33,10 +33,10 @@ class DataDirLockTest {
     @Test
     void aSecondWriterInThisJvmIsRefusedNamingTheDirectoryAndThePid(@TempDir final Path dir) throws Exception {
         final List<String> flow = JournalFixture.flow(3, 300);
-        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> {})) {
             // (The lock file itself is not read here: closing any channel on it would drop this JVM's lock.)
             final Map<String, byte[]> before = contentsButTheLock(dir);
-            assertThatThrownBy(() -> DurableEngine.start(JournalOptions.defaults(dir), w -> { }))
+            assertThatThrownBy(() -> DurableEngine.start(JournalOptions.defaults(dir), w -> {}))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(dir.toString()).hasMessageContaining("process " + PID);
             assertThatThrownBy(() -> JournalFixture.journaled(flow, JournalOptions.defaults(dir),
@@ -50,7 +50,7 @@ class DataDirLockTest {
         // Released on close: the next writer carries on.
         JournalFixture.journaled(flow, JournalOptions.defaults(dir), new ArrayList<>());
         JournalFixture.journaled(flow, JournalOptions.defaults(dir), new ArrayList<>());
-        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(2L * flow.size());
+        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> {}).lastSeq()).isEqualTo(2L * flow.size());
     }
 
     @Test
@@ -68,7 +68,8 @@ class DataDirLockTest {
     @Test
     void aWriterInAnotherProcessIsRefusedWithItsPid(@TempDir final Path dir) throws Exception {
         final String java = ProcessHandle.current().info().command().orElse("java");
-        final Process holder = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+        final Process holder = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "-Xmx64m", "-cp", System.getProperty("java.class.path"),
                 Holder.class.getName(), dir.toString()).redirectErrorStream(true).start();
         try {
             final BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
@@ -85,7 +86,7 @@ class DataDirLockTest {
                     .isEqualTo(Long.toString(holder.pid()));
 
             final Map<String, byte[]> before = JournalFixture.contents(dir);
-            assertThatThrownBy(() -> DurableEngine.start(JournalOptions.defaults(dir), w -> { }))
+            assertThatThrownBy(() -> DurableEngine.start(JournalOptions.defaults(dir), w -> {}))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(dir.toString()).hasMessageContaining("process " + holder.pid() + " ");
             assertThatThrownBy(() -> JournalFixture.journaled(JournalFixture.flow(3, 50),
@@ -93,7 +94,7 @@ class DataDirLockTest {
                     .hasMessageContaining("process " + holder.pid() + " ");
             assertSame(before, JournalFixture.contents(dir));
             // Readers do not need the lock.
-            assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(50);
+            assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> {}).lastSeq()).isEqualTo(50);
         } finally {
             holder.getOutputStream().close(); // the holder ends when its stdin does
             assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -102,7 +103,7 @@ class DataDirLockTest {
         // Its lock went with it.
         JournalFixture.journaled(JournalFixture.flow(3, 60).subList(50, 60), JournalOptions.defaults(dir),
                 new ArrayList<>());
-        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(60);
+        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> {}).lastSeq()).isEqualTo(60);
     }
 
     @Test
@@ -112,7 +113,7 @@ class DataDirLockTest {
         final byte[] bytes = Files.readAllBytes(segment);
         bytes[JournalFormat.HEADER_LENGTH + 100] ^= 0x01;
         Files.write(segment, bytes);
-        assertThatThrownBy(() -> Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { }))
+        assertThatThrownBy(() -> Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> {}))
                 .isInstanceOf(CorruptJournalException.class);
         DataDirLock.acquire(dir).close(); // not held by the failed recovery
     }

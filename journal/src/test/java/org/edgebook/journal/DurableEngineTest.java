@@ -55,7 +55,7 @@ class DurableEngineTest {
     void repliesCarryTheEventsOfAPlainEngineOnceDurable(@TempDir final Path dir) throws Exception {
         final List<Command> commands = commands(JournalFixture.flow(21, 600));
         final List<List<Event>> replies;
-        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> {})) {
             replies = submitInTurn(service, commands);
         }
         final EventCollector expected = new EventCollector();
@@ -64,7 +64,7 @@ class DurableEngineTest {
             plain.execute(i + 1, commands.get(i));
             assertThat(replies.get(i)).isEqualTo(expected.drain());
         }
-        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(commands.size());
+        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> {}).lastSeq()).isEqualTo(commands.size());
     }
 
     @Test
@@ -73,7 +73,7 @@ class DurableEngineTest {
         final Map<Long, Command> bySeq = new ConcurrentHashMap<>();
         final int clients = 8;
         final int each = 2_000;
-        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> {})) {
             submitInTurn(service, setup);
             final CountDownLatch done = new CountDownLatch(clients * each);
             final List<Thread> threads = new ArrayList<>();
@@ -102,18 +102,18 @@ class DurableEngineTest {
         assertThat(Collections.min(bySeq.keySet())).isEqualTo(setup.size() + 1L);
         assertThat(Collections.max(bySeq.keySet())).isEqualTo(setup.size() + (long) clients * each);
         // The journal holds each acknowledged command under the sequence number its reply gave.
-        JournalScanner.scan(dir, setup.size(), false, (seq, time, command) ->
-                assertThat(command).isEqualTo(bySeq.get(seq)));
+        JournalScanner.scan(dir, setup.size(), false, (seq, time, command) -> assertThat(command).isEqualTo(bySeq.get(
+                seq)));
     }
 
     @Test
     void aRestartRecoversAndSequenceNumbersGoOn(@TempDir final Path dir) throws Exception {
         final List<Command> commands = commands(JournalFixture.flow(23, 400));
-        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> {})) {
             submitInTurn(service, commands.subList(0, 250));
         }
         final List<Long> seqs = new ArrayList<>();
-        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> {})) {
             assertThat(service.recovered().lastSeq()).isEqualTo(250);
             final CountDownLatch done = new CountDownLatch(1);
             service.submit(commands.get(250), (seq, events) -> {
@@ -127,10 +127,10 @@ class DurableEngineTest {
 
     @Test
     void nothingIsTakenAfterClose(@TempDir final Path dir) throws Exception {
-        final DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { });
+        final DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> {});
         service.close();
-        assertThat(service.submit(new Command.QueryBalances("a"), (seq, events) -> { })).isFalse();
-        try (Recovery.Recovered recovered = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { })) {
+        assertThat(service.submit(new Command.QueryBalances("a"), (seq, events) -> {})).isFalse();
+        try (Recovery.Recovered recovered = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> {})) {
             assertThat(recovered.lastSeq()).isZero(); // and close let go of the directory
         }
     }
@@ -140,7 +140,7 @@ class DurableEngineTest {
     void theNewestSnapshotsDurationIsKept(final SnapshotMode mode, @TempDir final Path dir) throws Exception {
         final List<Command> commands = commands(JournalFixture.flow(29, 120));
         try (DurableEngine service = DurableEngine.start(new JournalOptions(dir, JournalOptions.SEGMENT_BYTES, 50, 2,
-                mode), w -> { })) {
+                mode), w -> {})) {
             assertThat(service.sequencer().lastSnapshotNanos()).isZero();
             submitInTurn(service, commands);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -32,7 +32,7 @@ class DurableReplayTest {
         }
         assertThat(JournalFixture.withoutCmd(events.toString()))
                 .isEqualTo(JournalFixture.withoutCmd(JournalFixture.plain(flow)));
-        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).lastSeq()).isEqualTo(6_000);
+        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> {}).lastSeq()).isEqualTo(6_000);
         assertThat(JournalScanner.segments(dir)).hasSize(4); // each start opens a segment
         assertThat(warnings).isEmpty();
     }
@@ -46,7 +46,7 @@ class DurableReplayTest {
         for (final Path segment : segments.subList(0, segments.size() - 1)) {
             assertThat(java.nio.file.Files.size(segment)).isGreaterThanOrEqualTo(32 << 10);
         }
-        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> { }).records()).isEqualTo(30_000);
+        assertThat(JournalScanner.scan(dir, 0, false, (s, t, c) -> {}).records()).isEqualTo(30_000);
     }
 
     @Test
@@ -93,7 +93,7 @@ class DurableReplayTest {
         final List<String> flow = JournalFixture.flow(4, 4_000);
         JournalFixture.journaled(flow, new JournalOptions(dir, 64L << 20, 2_500, 2), new ArrayList<>());
         final Recovery.Recovered recovered = Recovery.recover(dir,
-                new EventSinkSwitch(org.edgebook.engine.EventSink.DISCARD), w -> { });
+                new EventSinkSwitch(org.edgebook.engine.EventSink.DISCARD), w -> {});
         recovered.close();
         assertThat(recovered.snapshotSeq()).isEqualTo(2_500);
         assertThat(recovered.replayed()).isEqualTo(1_500);

@@ -16,8 +16,6 @@ import org.edgebook.codec.CommandDecoder;
 import org.edgebook.codec.LineReader;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Decimal;
-import org.edgebook.engine.Engine;
-import org.edgebook.engine.EventCollector;
 import org.edgebook.engine.Side;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +59,7 @@ class JournalExactnessTest {
         final List<Command> commands = hostileFlow();
         final Map<Long, Command> executed = new ConcurrentSkipListMap<>();
         final Map<String, ?> balancesBefore;
-        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
+        try (DurableEngine service = DurableEngine.start(JournalOptions.defaults(dir), w -> {})) {
             service.listen((seq, time, command, events) -> executed.put(seq, command));
             for (final Command command : commands) {
                 final CountDownLatch done = new CountDownLatch(1);
@@ -84,7 +82,7 @@ class JournalExactnessTest {
         assertThat(journaled.get(201L)).isInstanceOf(Command.Malformed.class);
         assertThat(journaled.get(202L)).isEqualTo(commands.get(201));
         // The next start replays the journal to the very same state.
-        try (DurableEngine again = DurableEngine.start(JournalOptions.defaults(dir), w -> { })) {
+        try (DurableEngine again = DurableEngine.start(JournalOptions.defaults(dir), w -> {})) {
             assertThat(balancesOf(again)).isEqualTo(balancesBefore);
         }
     }

@@ -42,7 +42,7 @@ public final class JournalFixture {
                 lines.add("{\"type\":\"place\",\"account\":\"" + account + "\",\"clientOrderId\":\"o" + order++
                         + "\",\"symbol\":\"BTC-USD\",\"side\":\"" + (buy ? "BUY" : "SELL") + "\",\"price\":\""
                         + ticks / 2 + (ticks % 2 == 0 ? "" : ".5") + "\",\"quantity\":\"" + (1 + random.nextInt(30))
-                        / 10.0 + "\"}");
+                                / 10.0 + "\"}");
             } else if (roll < 80) {
                 lines.add("{\"type\":\"cancel\",\"account\":\"" + account + "\",\"clientOrderId\":\"o"
                         + random.nextInt(Math.max(1, order)) + "\"}");

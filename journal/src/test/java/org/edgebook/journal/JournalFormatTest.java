@@ -40,8 +40,8 @@ class JournalFormatTest {
         }
         Files.write(JournalFormat.segmentPath(dir, 1), java.util.Arrays.copyOf(file.array(), file.position()));
         final List<String> seen = new ArrayList<>();
-        JournalScanner.scanSourced(dir, 0, Long.MAX_VALUE, false, (s, t, source, command) ->
-                seen.add(s + " " + source + " " + command));
+        JournalScanner.scanSourced(dir, 0, Long.MAX_VALUE, false, (s, t, source, command) -> seen.add(s + " " + source
+                + " " + command));
         assertThat(seen).containsExactly("1 null " + commands.get(0), "2 null " + commands.get(1));
     }
 

@@ -59,8 +59,12 @@ class SequencerTest {
     }
 
     private static JournalOptions failingAt(final Path dir, final int failAt, final List<Integer> batchBytes) {
-        return new JournalOptions(dir, 1 << 20, 0, 2, SnapshotMode.REPLICA).withOutput((d, next, segment) ->
-                new FailingOutput(JournalOutput.Opener.SEGMENTS.open(d, next, segment), failAt, batchBytes));
+        return new JournalOptions(dir, 1 << 20, 0, 2, SnapshotMode.REPLICA).withOutput((d, next,
+                                                                                        segment) -> new FailingOutput(
+                                                                                                JournalOutput.Opener.SEGMENTS
+                                                                                                        .open(d, next,
+                                                                                                                segment),
+                                                                                                failAt, batchBytes));
     }
 
     private static List<Command> commands(final int n) {
@@ -75,7 +79,8 @@ class SequencerTest {
 
     @Test
     void afterAFailedForceEveryCommandTakenIsAnsweredOnceAndOnlyTheAcknowledgedSurviveARestart(
-            @TempDir final Path dir) throws Exception {
+                                                                                               @TempDir final Path dir)
+            throws Exception {
         final List<Command> commands = commands(20_000);
         final List<String> warnings = new CopyOnWriteArrayList<>();
         final Map<Integer, String> outcomes = new ConcurrentHashMap<>();
@@ -119,7 +124,7 @@ class SequencerTest {
             assertThat(allAnswered.await(10, TimeUnit.SECONDS)).as("every submission answered").isTrue();
             assertThat(answers.get()).isEqualTo(taken);
             assertThat(service.failure()).hasMessageContaining("No space left on device");
-            assertThat(service.submit(commands.getFirst(), (seq, events) -> { })).isFalse();
+            assertThat(service.submit(commands.getFirst(), (seq, events) -> {})).isFalse();
             assertThat(warnings).anySatisfy(w -> assertThat(w).contains("JOURNAL FAILED")
                     .contains("No space left on device"));
         } finally {
@@ -132,7 +137,7 @@ class SequencerTest {
         for (int i = 0; i < sorted.size(); i++) {
             assertThat(sorted.get(i)).isEqualTo(i + 1L);
         }
-        service = DurableEngine.start(JournalOptions.defaults(dir), w -> { });
+        service = DurableEngine.start(JournalOptions.defaults(dir), w -> {});
         try {
             assertThat(service.recovered().lastSeq()).isEqualTo(sorted.size());
         } finally {
@@ -144,7 +149,7 @@ class SequencerTest {
     void aReplyThatThrowsDoesNotCostTheOthersTheirAnswer(@TempDir final Path dir) throws Exception {
         final List<Command> commands = commands(2_000);
         final CountDownLatch wellBehaved = new CountDownLatch(commands.size() / 2);
-        final DurableEngine service = DurableEngine.start(failingAt(dir, 1, new ArrayList<>()), w -> { });
+        final DurableEngine service = DurableEngine.start(failingAt(dir, 1, new ArrayList<>()), w -> {});
         try {
             for (int i = 0; i < commands.size(); i++) {
                 final boolean throwing = i % 2 == 1;
@@ -181,11 +186,11 @@ class SequencerTest {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final List<Integer> batchBytes = new ArrayList<>();
         assertThatThrownBy(() -> DurableReplay.run(new ByteArrayInputStream(JournalFixture.bytes(flow)), out,
-                failingAt(dir, 3, batchBytes), w -> { })).hasMessageContaining("No space left on device");
+                failingAt(dir, 3, batchBytes), w -> {})).hasMessageContaining("No space left on device");
         final long released = out.toString(StandardCharsets.UTF_8).lines().map(l -> l.replaceAll(".*\"seq\":(\\d+).*",
                 "$1")).mapToLong(Long::parseLong).max().orElse(0);
         final Recovery.Recovered recovered = Recovery.recover(dir, new EventSinkSwitch(
-                org.edgebook.engine.EventSink.DISCARD), w -> { });
+                org.edgebook.engine.EventSink.DISCARD), w -> {});
         try (recovered) {
             assertThat(batchBytes).hasSize(2);
             assertThat(recovered.lastSeq()).as("durable").isGreaterThanOrEqualTo(released);
@@ -198,7 +203,7 @@ class SequencerTest {
         final List<String> flow = JournalFixture.flow(3, 50_000);
         final List<Integer> batchBytes = new ArrayList<>();
         DurableReplay.run(new ByteArrayInputStream(JournalFixture.bytes(flow)), OutputStreamNull.INSTANCE,
-                failingAt(dir, Integer.MAX_VALUE, batchBytes), w -> { });
+                failingAt(dir, Integer.MAX_VALUE, batchBytes), w -> {});
         assertThat(batchBytes).isNotEmpty().allSatisfy(bytes -> assertThat(bytes)
                 .isLessThanOrEqualTo(Sequencer.BATCH_BYTES + 1024));
         assertThat(batchBytes.stream().mapToInt(Integer::intValue).sum()).isPositive();

@@ -24,7 +24,7 @@ public final class StatementBench {
             final List<String> flow = JournalFixture.flow(71, 600_000);
             next = StatementIndexTest.journal(dir, flow, 1, start, 400_000L, 64L << 20);
         } else {
-            next = JournalScanner.scan(dir, Long.MAX_VALUE, false, (s, t, c) -> { }).lastSeq() + 1;
+            next = JournalScanner.scan(dir, Long.MAX_VALUE, false, (s, t, c) -> {}).lastSeq() + 1;
         }
         final LocalDate day = LocalDate.of(2026, 11, 21);
         System.out.printf("journal: %d records, %d segment(s), %.1f MiB%n", next - 1,

@@ -45,7 +45,7 @@ class StatementReportTest {
         assertThat(statement.movements()).extracting(StatementReport.Movement::kind)
                 .contains("deposit", "withdrawal", "transfer_out", "transfer_in", "buy", "sell");
         // The closing balances are the engine's.
-        final Recovery.Recovered state = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { });
+        final Recovery.Recovered state = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> {});
         state.close();
         for (final var b : state.engine().balances("a1").entrySet()) {
             final Event.Balance balance = b.getValue();
@@ -62,7 +62,8 @@ class StatementReportTest {
     @Test
     void aDayBeforeAnythingHappenedIsEmptyAndReconciles(@TempDir final Path dir) throws IOException {
         JournalFixture.journaled(JournalFixture.flow(52, 500), JournalOptions.defaults(dir), new ArrayList<>());
-        final StatementReport.Statement statement = StatementReport.build(dir, "a1", dayOfFirstRecord(dir).minusDays(1));
+        final StatementReport.Statement statement = StatementReport.build(dir, "a1", dayOfFirstRecord(dir).minusDays(
+                1));
         assertThat(statement.movements()).isEmpty();
         assertThat(statement.opening()).isEmpty();
         assertThat(statement.closing()).isEmpty();

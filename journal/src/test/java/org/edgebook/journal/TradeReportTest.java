@@ -58,7 +58,7 @@ class TradeReportTest {
             expected.merge(f[8] + "/BTC", quantity.negate(), BigDecimal::add);
             expected.merge(f[8] + "/USD", notional, BigDecimal::add);
         }
-        final Recovery.Recovered state = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> { });
+        final Recovery.Recovered state = Recovery.recover(dir, new EventSinkSwitch(EventSink.DISCARD), w -> {});
         state.close();
         for (final String account : state.engine().accounts()) {
             for (final Map.Entry<String, Event.Balance> b : state.engine().balances(account).entrySet()) {

@@ -19,7 +19,7 @@ final class Cgi {
             }
             if (eol == size) {
                 throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER,
-                    "the guest's output has no CGI header block (header lines, then an empty line)");
+                        "the guest's output has no CGI header block (header lines, then an empty line)");
             }
             final int lineEnd = eol > p && out[eol - 1] == '\r' ? eol - 1 : eol;
             if (lineEnd == p) {

@@ -12,7 +12,7 @@ public interface GuestLog {
         @Override
         public void line(final String function, final String moduleSha256, final String requestId, final String text) {
             logger.log(System.Logger.Level.INFO, "function={0} module={1} request={2} {3}",
-                function, moduleSha256.substring(0, 12), requestId, text);
+                    function, moduleSha256.substring(0, 12), requestId, text);
         }
     };
 }

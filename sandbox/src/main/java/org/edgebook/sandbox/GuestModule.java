@@ -59,7 +59,7 @@ public final class GuestModule {
 
     /** Parses, validates, checks imports and compiles; every refusal says what is wrong. */
     static GuestModule load(final byte[] bytes, final String sha256, final ExecutionMode mode)
-        throws ModuleRejectedException {
+            throws ModuleRejectedException {
         final WasmModule module;
         try {
             module = Parser.parse(bytes);
@@ -71,15 +71,15 @@ public final class GuestModule {
             throw new ModuleRejectedException("unreadable module: " + e.getMessage());
         }
         final MemoryLimits memory = module.memorySection()
-            .filter(section -> section.memoryCount() > 0)
-            .map(section -> section.getMemory(0).limits())
-            .orElse(null);
+                .filter(section -> section.memoryCount() > 0)
+                .map(section -> section.getMemory(0).limits())
+                .orElse(null);
         boolean importsWasi = false;
         for (int i = 0; i < module.importSection().importCount(); i++) {
             final Import anImport = module.importSection().getImport(i);
             if (anImport.importType() != ExternalType.FUNCTION) {
                 throw new ModuleRejectedException("unsupported import " + anImport.module() + "." + anImport.name()
-                    + " (a " + anImport.importType().name().toLowerCase() + "): guests may import only functions");
+                        + " (a " + anImport.importType().name().toLowerCase() + "): guests may import only functions");
             }
             if (anImport.module().equals(WASI_MODULE)) {
                 importsWasi = true;
@@ -88,38 +88,38 @@ public final class GuestModule {
                 final FunctionType actual = module.typeSection().getType(((FunctionImport) anImport).typeIndex());
                 if (wanted == null) {
                     throw new ModuleRejectedException("imports edgebook." + anImport.name()
-                        + ", which the host does not provide (it has log, request_time_ms, monotonic_ns)");
+                            + ", which the host does not provide (it has log, request_time_ms, monotonic_ns)");
                 }
                 if (!wanted.typesMatch(actual)) {
                     throw new ModuleRejectedException("imports edgebook." + anImport.name() + " as " + actual
-                        + " but the host provides " + wanted);
+                            + " but the host provides " + wanted);
                 }
             } else {
                 throw new ModuleRejectedException("imports " + anImport.module() + "." + anImport.name()
-                    + ", which the host does not provide (modules: " + HOST_MODULE + ", " + WASI_MODULE + ")");
+                        + ", which the host does not provide (modules: " + HOST_MODULE + ", " + WASI_MODULE + ")");
             }
         }
         for (int i = 0; i < module.typeSection().subTypeCount(); i++) {
             final SubType type = module.typeSection().getSubType(i);
             if (type != null && type.compType() != null
-                && (type.compType().structType() != null || type.compType().arrayType() != null)) {
+                    && (type.compType().structType() != null || type.compType().arrayType() != null)) {
                 throw new ModuleRejectedException("type " + i + " is a GC struct or array type; guests may not use the "
-                    + "GC proposal (its objects would live on the host's heap, outside the memory limit)");
+                        + "GC proposal (its objects would live on the host's heap, outside the memory limit)");
             }
         }
         for (int i = 0; i < module.tableSection().tableCount(); i++) {
             final long max = module.tableSection().getTable(i).limits().max();
             if (max > MAX_TABLE_ENTRIES) {
                 throw new ModuleRejectedException("table " + i + " may grow to " + max + " entries; guests may have at "
-                    + "most " + MAX_TABLE_ENTRIES + " (declare a maximum)");
+                        + "most " + MAX_TABLE_ENTRIES + " (declare a maximum)");
             }
         }
         final Function<Instance, Machine> machines;
         if (mode == ExecutionMode.COMPILED) {
             try {
                 machines = MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT)
-                    .compile();
+                        .withInterpreterFallback(InterpreterFallback.SILENT)
+                        .compile();
             } catch (ChicoryException | IllegalStateException | IllegalArgumentException e) {
                 throw new ModuleRejectedException("could not compile module: " + e.getMessage());
             }
@@ -136,32 +136,33 @@ public final class GuestModule {
         }
         if (declaredMemory.initialPages() > limits.memoryPages()) {
             throw new ModuleRejectedException("module needs " + declaredMemory.initialPages()
-                + " pages of memory at start; the limit is " + limits.memoryPages());
+                    + " pages of memory at start; the limit is " + limits.memoryPages());
         }
         requireExport("memory", ExternalType.MEMORY, null);
         if (convention == Convention.MEMORY) {
-            requireExport("edge_alloc", ExternalType.FUNCTION, FunctionType.of(List.of(ValType.I32), List.of(ValType.I32)));
+            requireExport("edge_alloc", ExternalType.FUNCTION, FunctionType.of(List.of(ValType.I32), List.of(
+                    ValType.I32)));
             requireExport("edge_handle", ExternalType.FUNCTION,
-                FunctionType.of(List.of(ValType.I32, ValType.I32), List.of(ValType.I32)));
+                    FunctionType.of(List.of(ValType.I32, ValType.I32), List.of(ValType.I32)));
         } else {
             requireExport("_start", ExternalType.FUNCTION, FunctionType.empty());
         }
     }
 
     private void requireExport(final String name, final ExternalType type, final FunctionType functionType)
-        throws ModuleRejectedException {
+            throws ModuleRejectedException {
         final Export export = export(name);
         if (export == null) {
             throw new ModuleRejectedException("module does not export " + name + " (" + type.name().toLowerCase()
-                + "); it exports " + exportNames());
+                    + "); it exports " + exportNames());
         }
         if (export.exportType() != type) {
             throw new ModuleRejectedException("export " + name + " is a " + export.exportType().name().toLowerCase()
-                + ", not a " + type.name().toLowerCase());
+                    + ", not a " + type.name().toLowerCase());
         }
         if (functionType != null && !functionType.typesMatch(exportedFunctionType(export.index()))) {
             throw new ModuleRejectedException("export " + name + " has type " + exportedFunctionType(export.index())
-                + "; the convention needs " + functionType);
+                    + "; the convention needs " + functionType);
         }
     }
 

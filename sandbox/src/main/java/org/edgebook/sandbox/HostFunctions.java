@@ -66,14 +66,14 @@ final class HostFunctions {
                 final int length = (int) Math.min(Math.max(args[1], 0), MAX_LINE_BYTES);
                 final byte[] text = instance.memory().readBytes((int) args[0], length);
                 log.line(function, module.sha256(), slot.call.requestId(),
-                    printable(new String(text, StandardCharsets.UTF_8)));
+                        printable(new String(text, StandardCharsets.UTF_8)));
             }
             return null;
         }));
         functions.add(new HostFunction(GuestModule.HOST_MODULE, "request_time_ms", CLOCK,
-            (instance, args) -> new long[] {slot.call.receivedAtMillis()}));
+                (instance, args) -> new long[] {slot.call.receivedAtMillis()}));
         functions.add(new HostFunction(GuestModule.HOST_MODULE, "monotonic_ns", CLOCK,
-            (instance, args) -> new long[] {System.nanoTime()}));
+                (instance, args) -> new long[] {System.nanoTime()}));
         return functions;
     }
 }

@@ -14,11 +14,12 @@ import java.time.Duration;
  * @param maxReuses    0 for a fresh instance per call; N for warm reuse of an instance for up to N calls
  */
 public record Limits(
-    int memoryPages, Duration deadline, Duration cpu, int concurrency, int queue, int outputBytes, int maxReuses) {
+                     int memoryPages, Duration deadline, Duration cpu, int concurrency, int queue, int outputBytes,
+                     int maxReuses) {
 
     public static final Limits DEFAULT = new Limits(
-        256, Duration.ofSeconds(2), Duration.ofSeconds(1),
-        Math.max(1, Runtime.getRuntime().availableProcessors()), 256, 4 << 20, 0);
+            256, Duration.ofSeconds(2), Duration.ofSeconds(1),
+            Math.max(1, Runtime.getRuntime().availableProcessors()), 256, 4 << 20, 0);
 
     public Limits {
         if (memoryPages < 1 || memoryPages > 32767) {
@@ -29,7 +30,7 @@ public record Limits(
         }
         if (concurrency < 1 || queue < 0 || outputBytes < 1 || maxReuses < 0) {
             throw new IllegalArgumentException(
-                "concurrency and outputBytes must be at least 1, queue and maxReuses at least 0");
+                    "concurrency and outputBytes must be at least 1, queue and maxReuses at least 0");
         }
     }
 }

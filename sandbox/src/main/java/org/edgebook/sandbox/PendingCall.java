@@ -63,7 +63,7 @@ final class PendingCall {
                 if (nowNanos - deadlineNanos >= 0) {
                     state = EXPIRED;
                     future.completeExceptionally(new GuestFailure(GuestFailure.Kind.DEADLINE,
-                        "deadline of " + limits.deadline().toMillis() + " ms passed while waiting in the queue"));
+                            "deadline of " + limits.deadline().toMillis() + " ms passed while waiting in the queue"));
                     return true;
                 }
                 return false;
@@ -71,12 +71,12 @@ final class PendingCall {
             case RUNNING -> {
                 if (nowNanos - deadlineNanos >= 0) {
                     kill(new GuestFailure(GuestFailure.Kind.DEADLINE,
-                        "deadline of " + limits.deadline().toMillis() + " ms passed; the guest was stopped"));
+                            "deadline of " + limits.deadline().toMillis() + " ms passed; the guest was stopped"));
                     return true;
                 }
                 if (watchdog.cpuNanos(thread) - cpuStartNanos > cpuBudgetNanos) {
                     kill(new GuestFailure(GuestFailure.Kind.CPU_LIMIT,
-                        "CPU budget of " + limits.cpu().toMillis() + " ms used up; the guest was stopped"));
+                            "CPU budget of " + limits.cpu().toMillis() + " ms used up; the guest was stopped"));
                     return true;
                 }
                 return false;

@@ -66,7 +66,8 @@ public final class SandboxedFunction implements AutoCloseable {
         this.name = name;
         this.memories = memories;
         this.outOfMemory = new GuestFailure(GuestFailure.Kind.HOST_OUT_OF_MEMORY, "the node ran out of memory "
-            + "(JVM heap) during the call to " + name + "; the call was stopped and its instance dropped: try again");
+                + "(JVM heap) during the call to " + name
+                + "; the call was stopped and its instance dropped: try again");
         this.module = module;
         this.convention = convention;
         this.limits = limits;
@@ -75,13 +76,13 @@ public final class SandboxedFunction implements AutoCloseable {
         this.watchdog = watchdog;
         final AtomicInteger threadCount = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(limits.concurrency(), limits.concurrency(), 0, TimeUnit.SECONDS,
-            limits.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(limits.queue()),
-            task -> {
-                final Thread t = new Thread(null, task, "guest-" + name + "-" + threadCount.incrementAndGet(),
-                    WORKER_STACK_BYTES);
-                t.setDaemon(true);
-                return t;
-            });
+                limits.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(limits.queue()),
+                task -> {
+                    final Thread t = new Thread(null, task, "guest-" + name + "-" + threadCount.incrementAndGet(),
+                            WORKER_STACK_BYTES);
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /**
@@ -92,7 +93,7 @@ public final class SandboxedFunction implements AutoCloseable {
     public static SandboxedFunction create(final String name, final GuestModule module, final Convention convention,
                                            final Limits limits, final Map<String, String> grantedEnvironment,
                                            final GuestLog log, final Watchdog watchdog)
-        throws ModuleRejectedException {
+            throws ModuleRejectedException {
         return create(name, module, convention, limits, grantedEnvironment, log, watchdog, ByteArrayMemory::new);
     }
 
@@ -101,7 +102,7 @@ public final class SandboxedFunction implements AutoCloseable {
                                     final Limits limits, final Map<String, String> grantedEnvironment,
                                     final GuestLog log, final Watchdog watchdog,
                                     final Function<MemoryLimits, Memory> memories)
-        throws ModuleRejectedException {
+            throws ModuleRejectedException {
         module.check(convention, limits);
         return new SandboxedFunction(name, module, convention, limits, grantedEnvironment, log, watchdog, memories);
     }
@@ -131,7 +132,7 @@ public final class SandboxedFunction implements AutoCloseable {
     private CompletableFuture<GuestResult> refuse(final PendingCall pending) {
         stats.failed(GuestFailure.Kind.QUEUE_FULL);
         pending.future.completeExceptionally(new GuestFailure(GuestFailure.Kind.QUEUE_FULL, "function " + name
-            + " is busy: " + limits.concurrency() + " calls running and " + limits.queue() + " waiting"));
+                + " is busy: " + limits.concurrency() + " calls running and " + limits.queue() + " waiting"));
         return pending.future;
     }
 
@@ -147,8 +148,8 @@ public final class SandboxedFunction implements AutoCloseable {
             instance = acquire(current, pending.call);
             instance.pagesAtCallStart = instance.instance.memory().pages();
             final GuestResult result = convention == Convention.MEMORY
-                ? callMemory(instance, pending.call)
-                : callWagi(instance);
+                    ? callMemory(instance, pending.call)
+                    : callWagi(instance);
             pending.finish();
             release(instance, current);
             pending.future.complete(result);
@@ -169,7 +170,7 @@ public final class SandboxedFunction implements AutoCloseable {
             pending.future.completeExceptionally(failure);
             if (t instanceof Error && !(t instanceof StackOverflowError)) {
                 LOG.log(System.Logger.Level.ERROR, "function " + name + " request " + pending.call.requestId()
-                    + ": the host failed during the call", t);
+                        + ": the host failed during the call", t);
                 throw (Error) t;
             }
         } finally {
@@ -184,8 +185,9 @@ public final class SandboxedFunction implements AutoCloseable {
         pending.future.completeExceptionally(outOfMemory);
         try {
             LOG.log(System.Logger.Level.ERROR, "function " + name + " request " + pending.call.requestId()
-                + ": the JVM heap ran out during the call (memory limit " + limits.memoryPages() + " pages, "
-                + "concurrency " + limits.concurrency() + "); the instance was dropped and the worker carries on", t);
+                    + ": the JVM heap ran out during the call (memory limit " + limits.memoryPages() + " pages, "
+                    + "concurrency " + limits.concurrency() + "); the instance was dropped and the worker carries on",
+                    t);
         } catch (OutOfMemoryError again) {
             // The caller has its answer; a log line the heap cannot hold is not worth the worker.
         }
@@ -205,7 +207,7 @@ public final class SandboxedFunction implements AutoCloseable {
             }
             if (c instanceof CappedOutput.Overflow) {
                 return new GuestFailure(GuestFailure.Kind.OUTPUT_TOO_LARGE,
-                    "the guest wrote more than " + limits.outputBytes() + " bytes of output");
+                        "the guest wrote more than " + limits.outputBytes() + " bytes of output");
             }
             if (c instanceof WasiExitException e) {
                 return new GuestFailure(GuestFailure.Kind.TRAP, "the guest exited with code " + e.exitCode());
@@ -219,7 +221,8 @@ public final class SandboxedFunction implements AutoCloseable {
         }
         if (instance != null && grewToLimit(instance)) {
             return new GuestFailure(GuestFailure.Kind.MEMORY_LIMIT, "the guest reached its memory limit of "
-                + limits.memoryPages() + " pages (" + (limits.memoryPages() * 64) + " KiB) and failed: " + t.getMessage());
+                    + limits.memoryPages() + " pages (" + (limits.memoryPages() * 64) + " KiB) and failed: " + t
+                            .getMessage());
         }
         if (t instanceof StackOverflowError) {
             // WebAssembly's own "call stack exhausted" trap: the guest's recursion, bounded by the worker's stack.
@@ -239,7 +242,7 @@ public final class SandboxedFunction implements AutoCloseable {
     private boolean grewToLimit(final WarmInstance w) {
         final Memory memory = w.instance.memory();
         return memory != null && memory.pages() > w.pagesAtCallStart
-            && memory.pages() >= Math.min(memory.maximumPages(), limits.memoryPages());
+                && memory.pages() >= Math.min(memory.maximumPages(), limits.memoryPages());
     }
 
     private WarmInstance acquire(final GuestModule current, final GuestCall call) {
@@ -263,7 +266,7 @@ public final class SandboxedFunction implements AutoCloseable {
 
     private void release(final WarmInstance instance, final GuestModule current) {
         if (convention == Convention.MEMORY && ++instance.uses < limits.maxReuses() && instance.module == current
-            && module == current) {
+                && module == current) {
             warm.push(instance);
         } else {
             stats.liveInstances.decrementAndGet();
@@ -274,32 +277,32 @@ public final class SandboxedFunction implements AutoCloseable {
         final HostFunctions.CallSlot slot = new HostFunctions.CallSlot();
         slot.serve(call);
         final ImportValues.Builder imports = ImportValues.builder()
-            .withFunctions(HostFunctions.forInstance(name, m, slot, log));
+                .withFunctions(HostFunctions.forInstance(name, m, slot, log));
         CappedOutput stdout = null;
         CappedOutput stderr = null;
         if (convention == Convention.WAGI) {
             stdout = new CappedOutput(limits.outputBytes(), true);
             stderr = new CappedOutput(STDERR_CAP, false);
             final WasiOptions.Builder options = WasiOptions.builder()
-                .withStdin(new ByteArrayInputStream(call.body(), 0, call.bodyLength()))
-                .withStdout(stdout)
-                .withStderr(stderr)
-                .withArguments(List.of(name))
-                .withClock(Clock.systemUTC());
+                    .withStdin(new ByteArrayInputStream(call.body(), 0, call.bodyLength()))
+                    .withStdout(stdout)
+                    .withStderr(stderr)
+                    .withArguments(List.of(name))
+                    .withClock(Clock.systemUTC());
             call.metadata().forEach(options::withEnvironment);
             grantedEnvironment.forEach(options::withEnvironment);
             imports.addFunction(WasiPreview1.builder().withOptions(options.build()).build().toHostFunctions());
         } else if (m.importsWasi()) {
             imports.addFunction(WasiPreview1.builder().withOptions(WasiOptions.builder().build()).build()
-                .toHostFunctions());
+                    .toHostFunctions());
         }
         final Instance instance = Instance.builder(m.wasm())
-            .withImportValues(imports.build())
-            .withMachineFactory(m.machines())
-            .withMemoryLimits(m.memoryLimits(limits))
-            .withMemoryFactory(memories)
-            .withStart(false)
-            .build();
+                .withImportValues(imports.build())
+                .withMachineFactory(m.machines())
+                .withMemoryLimits(m.memoryLimits(limits))
+                .withMemoryFactory(memories)
+                .withStart(false)
+                .build();
         if (convention == Convention.MEMORY && m.isReactor()) {
             // A WASI reactor's constructors (docs/edge-functions.md 1.1): once, before the first call.
             instance.export("_initialize").apply();
@@ -315,22 +318,23 @@ public final class SandboxedFunction implements AutoCloseable {
         if ((in == 0 && length > 0) || !inBounds(memory, in, length)) {
             if (grewToLimit(w)) {
                 throw new GuestFailure(GuestFailure.Kind.MEMORY_LIMIT, "the guest could not allocate " + length
-                    + " bytes for the request within its limit of " + limits.memoryPages() + " pages");
+                        + " bytes for the request within its limit of " + limits.memoryPages() + " pages");
             }
             throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER, "edge_alloc(" + length + ") returned " + in);
         }
         memory.write(in, call.body(), 0, length);
         final int result = (int) instance.export("edge_handle").apply(in, length)[0];
         if (!inBounds(memory, result, 12)) {
-            throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER, "edge_handle returned " + Integer.toUnsignedString(result)
-                + ", outside the guest's memory");
+            throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER, "edge_handle returned " + Integer.toUnsignedString(
+                    result)
+                    + ", outside the guest's memory");
         }
         final int status = memory.readInt(result);
         final int out = memory.readInt(result + 4);
         final int outLength = memory.readInt(result + 8);
         if (outLength < 0 || outLength > limits.outputBytes()) {
             throw new GuestFailure(GuestFailure.Kind.OUTPUT_TOO_LARGE, "the guest answered "
-                + Integer.toUnsignedString(outLength) + " bytes; the limit is " + limits.outputBytes());
+                    + Integer.toUnsignedString(outLength) + " bytes; the limit is " + limits.outputBytes());
         }
         if (!inBounds(memory, out, outLength)) {
             throw new GuestFailure(GuestFailure.Kind.BAD_ANSWER, "the guest's answer lies outside its memory");

@@ -24,15 +24,15 @@ class CgiTest {
     @Test
     void refusesAnswersHttpCannotCarry() {
         for (final String bad : new String[] {"{}", "Status: 101\n\n", "Status: 99\n\n", "Status: x\n\n",
-            "Content-Type: a\u0001b\n\n", "Content-Type: a\rb\n\n", "no colon\n\n"}) {
+                "Content-Type: a\u0001b\n\n", "Content-Type: a\rb\n\n", "no colon\n\n"}) {
             assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOfSatisfying(GuestFailure.class,
-                f -> assertThat(f.kind()).isEqualTo(GuestFailure.Kind.BAD_ANSWER));
+                    f -> assertThat(f.kind()).isEqualTo(GuestFailure.Kind.BAD_ANSWER));
         }
     }
 
     @Test
     void guestLogTextCannotForgeLines() {
         assertThat(HostFunctions.printable("ok\nfunction=x request=y forged\r\u0000"))
-            .isEqualTo("ok\\x0afunction=x request=y forged\\x0d\\x00");
+                .isEqualTo("ok\\x0afunction=x request=y forged\\x0d\\x00");
     }
 }

@@ -32,8 +32,8 @@ class SandboxedFunctionTest {
     private final ModuleCache cache = new ModuleCache();
     private final Watchdog watchdog = new Watchdog();
     private final List<String> logLines = new CopyOnWriteArrayList<>();
-    private final GuestLog log = (function, sha, requestId, text) ->
-        logLines.add(function + " " + sha.substring(0, 12) + " " + requestId + " " + text);
+    private final GuestLog log = (function, sha, requestId, text) -> logLines.add(function + " " + sha.substring(0, 12)
+            + " " + requestId + " " + text);
     private final List<SandboxedFunction> functions = new ArrayList<>();
 
     @AfterEach
@@ -43,9 +43,9 @@ class SandboxedFunctionTest {
     }
 
     private SandboxedFunction function(final String guest, final Convention convention, final Limits limits)
-        throws ModuleRejectedException {
+            throws ModuleRejectedException {
         final SandboxedFunction f = SandboxedFunction.create(guest, cache.load(Guests.read(guest),
-            ExecutionMode.COMPILED), convention, limits, Map.of("GRANTED", "yes"), log, watchdog);
+                ExecutionMode.COMPILED), convention, limits, Map.of("GRANTED", "yes"), log, watchdog);
         functions.add(f);
         return f;
     }
@@ -53,7 +53,7 @@ class SandboxedFunctionTest {
     private static GuestCall call(final String body) {
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return new GuestCall(bytes, bytes.length, Map.of("REQUEST_METHOD", "POST", "X_REQUEST_ID", "r-1"), "r-1",
-            1_795_856_400_250L);
+                1_795_856_400_250L);
     }
 
     private static GuestResult answer(final SandboxedFunction f, final String body) throws Exception {
@@ -73,26 +73,26 @@ class SandboxedFunctionTest {
     private static Limits limits(final int pages, final long deadlineMs, final long cpuMs, final int concurrency,
                                  final int queue, final int reuses) {
         return new Limits(pages, Duration.ofMillis(deadlineMs), Duration.ofMillis(cpuMs), concurrency, queue,
-            1 << 20, reuses);
+                1 << 20, reuses);
     }
 
     @Test
     void memoryConventionAnswersTheTransform() throws Exception {
         final GuestResult result = answer(function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT),
-            TRANSFORM_REQUEST);
+                TRANSFORM_REQUEST);
         assertThat(result.status()).isEqualTo(200);
         assertThat(new String(result.body(), StandardCharsets.UTF_8))
-            .startsWith("{\"user_id\":\"u-1\",\"processed_events\":[{\"event_type\":\"click\","
-                + "\"normalized_timestamp\":1795338000250,\"hash\":\"")
-            .endsWith("\"total_duration_ms\":250,\"trace_id\":\"t-9\"}");
+                .startsWith("{\"user_id\":\"u-1\",\"processed_events\":[{\"event_type\":\"click\","
+                        + "\"normalized_timestamp\":1795338000250,\"hash\":\"")
+                .endsWith("\"total_duration_ms\":250,\"trace_id\":\"t-9\"}");
     }
 
     @Test
     void wagiConventionGivesTheSameAnswerAsTheMemoryConvention() throws Exception {
         final GuestResult memory = answer(function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT),
-            TRANSFORM_REQUEST);
+                TRANSFORM_REQUEST);
         final GuestResult wagi = answer(function(Guests.TRANSFORM_WAGI, Convention.WAGI, Limits.DEFAULT),
-            TRANSFORM_REQUEST);
+                TRANSFORM_REQUEST);
         assertThat(wagi.status()).isEqualTo(200);
         assertThat(wagi.contentType()).isEqualTo("application/json");
         assertThat(wagi.body()).isEqualTo(memory.body());
@@ -103,7 +103,8 @@ class SandboxedFunctionTest {
         final GuestResult result = answer(function(Guests.TRANSFORM_WAGI, Convention.WAGI, Limits.DEFAULT), "{\"x\":");
         assertThat(result.status()).isEqualTo(400);
         assertThat(new String(result.body(), StandardCharsets.UTF_8))
-            .isEqualTo("{\"error\":\"invalid_json\",\"message\":\"invalid JSON at byte 5: unexpected end of input\"}");
+                .isEqualTo(
+                        "{\"error\":\"invalid_json\",\"message\":\"invalid JSON at byte 5: unexpected end of input\"}");
     }
 
     @Test
@@ -118,11 +119,11 @@ class SandboxedFunctionTest {
     @Test
     void invalidBinaryIsRefusedSayingWhy() {
         assertThatThrownBy(() -> cache.load(Guests.read("invalid.wasm"), ExecutionMode.COMPILED))
-            .isInstanceOf(ModuleRejectedException.class)
-            .hasMessageStartingWith("malformed module: ");
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageStartingWith("malformed module: ");
         assertThatThrownBy(() -> cache.load(new byte[] {1, 2, 3}, ExecutionMode.COMPILED))
-            .isInstanceOf(ModuleRejectedException.class)
-            .hasMessageStartingWith("malformed module: ");
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageStartingWith("malformed module: ");
     }
 
     @Test
@@ -130,8 +131,8 @@ class SandboxedFunctionTest {
         // magic, version, then a table section: one funcref table, minimum 1, no maximum
         final byte[] module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x04, 0x04, 0x01, 0x70, 0x00, 0x01};
         assertThatThrownBy(() -> cache.load(module, ExecutionMode.COMPILED))
-            .isInstanceOf(ModuleRejectedException.class)
-            .hasMessageContaining("table 0 may grow to");
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageContaining("table 0 may grow to");
     }
 
     @Test
@@ -139,25 +140,25 @@ class SandboxedFunctionTest {
         // magic, version, then a type section with one GC array type: (array (mut i32))
         final byte[] module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x5e, 0x7f, 0x01};
         assertThatThrownBy(() -> cache.load(module, ExecutionMode.COMPILED))
-            .isInstanceOf(ModuleRejectedException.class)
-            .hasMessageContaining("GC");
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageContaining("GC");
     }
 
     @Test
     void wrongExportIsRefusedNamingWhatIsMissing() {
         assertThatThrownBy(() -> function("wrong-export.wasm", Convention.MEMORY, Limits.DEFAULT))
-            .isInstanceOf(ModuleRejectedException.class)
-            .hasMessageContaining("does not export edge_handle")
-            .hasMessageContaining("handle");
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageContaining("does not export edge_handle")
+                .hasMessageContaining("handle");
         assertThatThrownBy(() -> function(Guests.TRANSFORM_MEMORY, Convention.WAGI, Limits.DEFAULT))
-            .hasMessageContaining("does not export _start");
+                .hasMessageContaining("does not export _start");
     }
 
     @Test
     void moduleNeedingMoreMemoryThanItsLimitIsRefused() {
         assertThatThrownBy(() -> function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, limits(1, 1000, 1000, 1, 1, 0)))
-            .isInstanceOf(ModuleRejectedException.class)
-            .hasMessageContaining("pages of memory at start; the limit is 1");
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageContaining("pages of memory at start; the limit is 1");
     }
 
     @Test
@@ -188,7 +189,7 @@ class SandboxedFunctionTest {
     @Test
     void trapIsReportedAsATrap() throws Exception {
         final GuestFailure failure = failure(function("trap.wasm", Convention.MEMORY, Limits.DEFAULT)
-            .submit(call("{}")));
+                .submit(call("{}")));
         assertThat(failure.kind()).isEqualTo(GuestFailure.Kind.TRAP);
         assertThat(failure.getMessage()).contains("unreachable");
     }
@@ -196,7 +197,7 @@ class SandboxedFunctionTest {
     @Test
     void stdoutBombIsCutOffAtTheOutputLimit() throws Exception {
         final GuestFailure failure = failure(function("stdout-bomb.wasm", Convention.WAGI, Limits.DEFAULT)
-            .submit(call("")));
+                .submit(call("")));
         assertThat(failure.kind()).isEqualTo(GuestFailure.Kind.OUTPUT_TOO_LARGE);
     }
 
@@ -216,9 +217,9 @@ class SandboxedFunctionTest {
     void wagiGuestSeesOnlyRequestMetadataAndGrantsAndNoFiles() throws Exception {
         final GuestResult result = answer(function("probe-wagi.wasm", Convention.WAGI, Limits.DEFAULT), "hello");
         assertThat(new String(result.body(), StandardCharsets.UTF_8))
-            .contains("\"REQUEST_METHOD\":\"POST\"", "\"X_REQUEST_ID\":\"r-1\"", "\"GRANTED\":\"yes\"",
-                "\"etc_passwd_opened\":false", "\"dot_dir_opened\":false", "\"stdin_length\":5")
-            .doesNotContain("PATH\":", "HOME\":", "JAVA_HOME");
+                .contains("\"REQUEST_METHOD\":\"POST\"", "\"X_REQUEST_ID\":\"r-1\"", "\"GRANTED\":\"yes\"",
+                        "\"etc_passwd_opened\":false", "\"dot_dir_opened\":false", "\"stdin_length\":5")
+                .doesNotContain("PATH\":", "HOME\":", "JAVA_HOME");
     }
 
     @Test
@@ -227,7 +228,7 @@ class SandboxedFunctionTest {
         final GuestResult result = answer(f, "hello from the guest");
         assertThat(new String(result.body(), StandardCharsets.UTF_8)).isEqualTo("{\"request_time_ms\":1795856400250}");
         assertThat(logLines).containsExactly("probe-memory.wasm " + f.module().sha256().substring(0, 12)
-            + " r-1 hello from the guest");
+                + " r-1 hello from the guest");
     }
 
     @Test
@@ -244,7 +245,7 @@ class SandboxedFunctionTest {
     void freshInstancePerCallByDefaultAndWarmReuseWhenAsked() throws Exception {
         final SandboxedFunction fresh = function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT);
         final SandboxedFunction reused = function(Guests.TRANSFORM_MEMORY, Convention.MEMORY,
-            limits(256, 2_000, 1_000, 1, 16, 5));
+                limits(256, 2_000, 1_000, 1, 16, 5));
         final GuestResult expected = answer(fresh, TRANSFORM_REQUEST);
         for (int i = 0; i < 9; i++) {
             answer(fresh, TRANSFORM_REQUEST);
@@ -258,7 +259,7 @@ class SandboxedFunctionTest {
     @Test
     void failedInstanceIsNotReused() throws Exception {
         final SandboxedFunction f = function(Guests.TRANSFORM_MEMORY, Convention.MEMORY,
-            limits(256, 2_000, 1_000, 1, 16, 100));
+                limits(256, 2_000, 1_000, 1, 16, 100));
         answer(f, TRANSFORM_REQUEST);
         assertThat(f.warmInstances()).isEqualTo(1);
         answer(f, "not json");
@@ -273,7 +274,7 @@ class SandboxedFunctionTest {
         assertThat(answer(f, TRANSFORM_REQUEST).status()).isEqualTo(200);
         assertThat(failure(before).kind()).isEqualTo(GuestFailure.Kind.DEADLINE);
         assertThatThrownBy(() -> f.replace(cache.load(Guests.read("wrong-export.wasm"), ExecutionMode.COMPILED)))
-            .isInstanceOf(ModuleRejectedException.class);
+                .isInstanceOf(ModuleRejectedException.class);
         assertThat(answer(f, TRANSFORM_REQUEST).status()).isEqualTo(200);
     }
 
@@ -281,10 +282,11 @@ class SandboxedFunctionTest {
     void interpreterGivesTheSameAnswer() throws Exception {
         final GuestModule interpreted = cache.load(Guests.read(Guests.TRANSFORM_MEMORY), ExecutionMode.INTERPRETED);
         final SandboxedFunction f = SandboxedFunction.create("interpreted", interpreted, Convention.MEMORY,
-            Limits.DEFAULT, Map.of(), log, watchdog);
+                Limits.DEFAULT, Map.of(), log, watchdog);
         functions.add(f);
         assertThat(answer(f, TRANSFORM_REQUEST).body())
-            .isEqualTo(answer(function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT), TRANSFORM_REQUEST).body());
+                .isEqualTo(answer(function(Guests.TRANSFORM_MEMORY, Convention.MEMORY, Limits.DEFAULT),
+                        TRANSFORM_REQUEST).body());
     }
 
     @Test
@@ -320,7 +322,7 @@ class SandboxedFunctionTest {
     @Test
     void hostFailuresAreNeverTraps() {
         assertThat(GuestFailure.ofHost(new java.util.concurrent.CompletionException(new OutOfMemoryError("x"))).kind())
-            .isEqualTo(GuestFailure.Kind.HOST_OUT_OF_MEMORY);
+                .isEqualTo(GuestFailure.Kind.HOST_OUT_OF_MEMORY);
         assertThat(GuestFailure.ofHost(new InternalError("x")).kind()).isEqualTo(GuestFailure.Kind.HOST_ERROR);
         assertThat(GuestFailure.ofHost(new IllegalStateException("x")).kind()).isEqualTo(GuestFailure.Kind.HOST_ERROR);
     }
@@ -340,8 +342,9 @@ class SandboxedFunctionTest {
 
     private SandboxedFunction functionWithMemory(final ExecutionMode mode,
                                                  final Function<MemoryLimits, Memory> memories) throws Exception {
-        final SandboxedFunction f = SandboxedFunction.create("oom", cache.load(Guests.read(Guests.TRANSFORM_MEMORY), mode),
-            Convention.MEMORY, limits(256, 30_000, 30_000, 1, 4, 0), Map.of(), log, watchdog, memories);
+        final SandboxedFunction f = SandboxedFunction.create("oom", cache.load(Guests.read(Guests.TRANSFORM_MEMORY),
+                mode),
+                Convention.MEMORY, limits(256, 30_000, 30_000, 1, 4, 0), Map.of(), log, watchdog, memories);
         functions.add(f);
         return f;
     }
@@ -352,15 +355,15 @@ class SandboxedFunctionTest {
      */
     private static Memory heapFailsOnGrow(final Memory memory, final AtomicBoolean armed) {
         return (Memory) Proxy.newProxyInstance(Memory.class.getClassLoader(), new Class<?>[] {Memory.class},
-            (proxy, method, args) -> {
-                if (method.getName().equals("grow") && armed.getAndSet(false)) {
-                    throw new OutOfMemoryError("Java heap space");
-                }
-                try {
-                    return method.invoke(memory, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            });
+                (proxy, method, args) -> {
+                    if (method.getName().equals("grow") && armed.getAndSet(false)) {
+                        throw new OutOfMemoryError("Java heap space");
+                    }
+                    try {
+                        return method.invoke(memory, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

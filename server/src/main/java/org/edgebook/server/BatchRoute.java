@@ -54,7 +54,7 @@ final class BatchRoute {
                         final int line = commands.size() + 1;
                         HttpAnswers.json(ctx, scoped.status(), ApiResponses.error(scoped.error(), scoped.status() == 403
                                 ? "line " + line + " is not a command of account " + key.account() + ": "
-                                + scoped.detail()
+                                        + scoped.detail()
                                 : "line " + line + ": " + scoped.detail() + "; nothing in the batch was done"));
                         return;
                     }
@@ -138,11 +138,12 @@ final class BatchRoute {
             final Refusal why = failed != null ? Refusal.journalFailed(failed) : refusal;
             final String detail = failed == null && "busy".equals(why.error())
                     ? "the engine took the first " + submitted + " commands of the batch; they stand. Send the rest "
-                    + "again later."
+                            + "again later."
                     : why.reason() + "; " + (durable == 0 ? "no line of the batch was made durable"
-                    : "the first " + durable + " of its " + lines + " lines were made durable and stand")
-                    + "; lines " + (durable + 1) + " to " + lines + " were not accepted (send them again once the "
-                    + "service is back)";
+                            : "the first " + durable + " of its " + lines + " lines were made durable and stand")
+                            + "; lines " + (durable + 1) + " to " + lines
+                            + " were not accepted (send them again once the "
+                            + "service is back)";
             if (!ctx.response().ended() && !ctx.response().closed()) {
                 ctx.response().putHeader("Retry-After", Long.toString(why.retryAfterSeconds()));
                 HttpAnswers.json(ctx, 503, new JsonObject().put("error", why.error()).put("detail", detail)

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.edgebook.engine.RejectReason;
 import org.edgebook.journal.DurableEngine;
-import org.edgebook.journal.UtcMicros;
 import org.edgebook.journal.Sequencer;
+import org.edgebook.journal.UtcMicros;
 
 /**
  * Command answers from the pipeline's bytes: each command's events are encoded once, as JSON, by the sequencer (in the

@@ -92,7 +92,7 @@ final class ReportRoutes {
                         || cause instanceof NullPointerException || cause instanceof IllegalArgumentException;
                 HttpAnswers.json(ctx, bad ? 400 : 500, ApiResponses.error(bad ? "MALFORMED" : "report failed", bad
                         ? "from and to are dates (2026-11-21) or UTC times (2026-11-21T09:30:00Z); a statement "
-                        + "needs date=YYYY-MM-DD" : cause.getMessage()));
+                                + "needs date=YYYY-MM-DD" : cause.getMessage()));
                 return;
             }
             ctx.response().setStatusCode(200).putHeader("Content-Type", (String) result.result()[0])

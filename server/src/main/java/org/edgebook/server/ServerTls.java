@@ -44,7 +44,7 @@ final class ServerTls {
         if (cert == null || key == null) {
             throw new IOException("TLS needs both a certificate and a key: " + (cert == null
                     ? "the key " + key + " was given without --tls-cert" : "the certificate " + cert
-                    + " was given without --tls-key"));
+                            + " was given without --tls-key"));
         }
         final X509Certificate certificate = certificate(cert);
         final String keyText = read(key, "TLS key");

@@ -172,7 +172,7 @@ public final class ServiceMetrics implements DurableEngine.Listener, Sequencer.M
                     .description("WebSocket subscriptions, by channel").register(registry);
         }
         FunctionCounter.builder("edgebook_websocket_slow_consumer_closes", streams,
-                        s -> s.slowConsumerCloses.sum())
+                s -> s.slowConsumerCloses.sum())
                 .description("WebSockets closed (1008) because they could not keep up with a stream")
                 .register(registry);
     }
@@ -244,12 +244,12 @@ public final class ServiceMetrics implements DurableEngine.Listener, Sequencer.M
                 || HttpMethod.values().contains(method) ? method.name() : "OTHER";
         final String status = sent ? Integer.toString(ctx.response().getStatusCode()) : "closed";
         requests.computeIfAbsent(methodName + ' ' + path + ' ' + status, k -> Timer.builder("edgebook_http_request")
-                        .description("Time from a request's arrival to the end of its answer, by route template, "
-                                + "method and status ('closed': the connection ended first)")
-                        .tags("route", path, "method", methodName, "status", status)
-                        .publishPercentileHistogram()
-                        .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(30))
-                        .register(registry))
+                .description("Time from a request's arrival to the end of its answer, by route template, "
+                        + "method and status ('closed': the connection ended first)")
+                .tags("route", path, "method", methodName, "status", status)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry))
                 .record(System.nanoTime() - arrived, TimeUnit.NANOSECONDS);
     }
 

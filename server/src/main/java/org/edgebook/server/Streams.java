@@ -46,7 +46,8 @@ final class Streams implements DurableEngine.Listener {
                     return;
                 }
                 if (socket.writeQueueFull()) {
-                    if (streams != null) streams.closedSlow(socket); // metrics hook (issue 10)
+                    if (streams != null)
+                        streams.closedSlow(socket); // metrics hook (issue 10)
                     socket.close((short) 1008, "slow consumer: the stream cannot wait for you");
                     return;
                 }

@@ -123,9 +123,11 @@ class ActingForAnotherAccountTest {
 
     private static final String PLACE_BODY_FOR_ALICE = "{\"account\":\"alice\",\"clientOrderId\":\"x1\","
             + "\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"61000\",\"quantity\":\"0.01\"}";
-    private static final String CANCEL_ALICE = "{\"type\":\"cancel\",\"account\":\"alice\",\"clientOrderId\":\"a-open-1\"}";
-    private static final String MODIFY_ALICE = "{\"type\":\"modify\",\"account\":\"alice\",\"clientOrderId\":\"a-open-1\","
-            + "\"quantity\":\"0.05\"}";
+    private static final String CANCEL_ALICE =
+            "{\"type\":\"cancel\",\"account\":\"alice\",\"clientOrderId\":\"a-open-1\"}";
+    private static final String MODIFY_ALICE =
+            "{\"type\":\"modify\",\"account\":\"alice\",\"clientOrderId\":\"a-open-1\","
+                    + "\"quantity\":\"0.05\"}";
     private static final String TRANSFER_FROM_ALICE = "{\"type\":\"transfer\",\"transferId\":\"steal-1\","
             + "\"from\":\"alice\",\"to\":\"bob\",\"asset\":\"USD\",\"amount\":\"100\"}";
     private static final String BALANCES_ALICE = "{\"type\":\"balances\",\"account\":\"alice\"}";

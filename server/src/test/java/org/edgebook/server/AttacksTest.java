@@ -30,7 +30,7 @@ class AttacksTest {
 
     private SettlementServer start(final double rate, final SettlementServer.Auth auth) throws IOException {
         server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
-                dir.resolve("secret/master.key"), rate), auth, true, w -> { });
+                dir.resolve("secret/master.key"), rate), auth, true, w -> {});
         return server;
     }
 
@@ -167,7 +167,7 @@ class AttacksTest {
         final String usd = before.replaceAll(".*\"USD\":\\{\"available\":\"([0-9.]+)\".*", "$1");
         assertThat(balances(alice)).contains("\"USD\":{\"available\":\""
                 + new java.math.BigDecimal(usd).add(java.math.BigDecimal.valueOf(3)).stripTrailingZeros()
-                .toPlainString() + "\"");
+                        .toPlainString() + "\"");
         final HttpResponse<String> noId = send(admin, "POST", "/v1/admin/deposits", "{\"account\":\"alice\","
                 + "\"asset\":\"USD\",\"amount\":\"5\"}");
         assertThat(noId.statusCode()).isEqualTo(400);

@@ -35,7 +35,7 @@ class HttpHardeningTest {
 
     private SettlementServer start(final int maxConnections) throws IOException {
         server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
-                dir.resolve("secret/master.key"), 1_000, maxConnections), true, w -> { });
+                dir.resolve("secret/master.key"), 1_000, maxConnections), true, w -> {});
         return server;
     }
 

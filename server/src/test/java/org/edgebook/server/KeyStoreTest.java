@@ -69,11 +69,11 @@ class KeyStoreTest {
     void aStartRefusedForAMissingMasterKeyWritesNothing(@TempDir final Path dir) throws IOException {
         final Path data = dir.resolve("data");
         SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, data, dir.resolve("master.key"), 100),
-                true, w -> { }).close();
+                true, w -> {}).close();
         final Map<String, String> before = contents(data);
         final Path missing = dir.resolve("elsewhere/master.key");
         assertThatThrownBy(() -> SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, data, missing,
-                100), true, w -> { })).isInstanceOf(IOException.class)
+                100), true, w -> {})).isInstanceOf(IOException.class)
                 .hasMessageContaining(missing.toString()).hasMessageContaining(data.resolve("keys.txt").toString());
         assertThat(dir.resolve("elsewhere")).doesNotExist();
         assertThat(contents(data)).isEqualTo(before); // no key file, no journal segment

@@ -21,7 +21,7 @@ class OpenApiTest {
     @Test
     void theDocumentListsEveryRouteAndNoOther(@TempDir final Path dir) throws Exception {
         try (SettlementServer server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0,
-                dir.resolve("data"), dir.resolve("master.key"), 100), false, w -> { })) {
+                dir.resolve("data"), dir.resolve("master.key"), 100), false, w -> {})) {
             final HttpResponse<String> served = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + server.port() + "/v1/openapi.json")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -49,7 +49,8 @@ class OpenApiTest {
     void everySchemaReferenceResolves() throws IOException {
         final JsonObject doc = new JsonObject(new String(SettlementServer.OPENAPI));
         final String text = doc.encode();
-        final java.util.regex.Matcher refs = java.util.regex.Pattern.compile("\"\\$ref\":\"#/components/(\\w+)/(\\w+)\"")
+        final java.util.regex.Matcher refs = java.util.regex.Pattern.compile(
+                "\"\\$ref\":\"#/components/(\\w+)/(\\w+)\"")
                 .matcher(text);
         int count = 0;
         while (refs.find()) {

@@ -53,7 +53,7 @@ final class Served implements AutoCloseable {
      * these tests count 401s by the dozen (HttpHardeningTest holds the limits themselves).
      */
     static Served start(final Path dir) throws IOException {
-        return start(dir, JournalOutput.Opener.SEGMENTS, w -> { });
+        return start(dir, JournalOutput.Opener.SEGMENTS, w -> {});
     }
 
     /** As {@link #start(Path)}, journaling to {@code output} (e.g. one that fails) and warning {@code warn}. */
@@ -64,7 +64,7 @@ final class Served implements AutoCloseable {
 
     /** As {@link #start(Path)}, serving metrics on {@code metricsPort} (-1: any free port; 0: none). */
     static Served start(final Path dir, final int metricsPort) throws IOException {
-        return start(dir, JournalOutput.Opener.SEGMENTS, w -> { }, metricsPort);
+        return start(dir, JournalOutput.Opener.SEGMENTS, w -> {}, metricsPort);
     }
 
     private static Served start(final Path dir, final JournalOutput.Opener output, final Consumer<String> warn,
@@ -196,7 +196,7 @@ final class Served implements AutoCloseable {
 
     /** The records in the journal on disk, counted by a read-only scan of the (locked) data directory. */
     long journalRecords() throws IOException {
-        return JournalScanner.scan(data, 0, false, (seq, time, command) -> { }).records();
+        return JournalScanner.scan(data, 0, false, (seq, time, command) -> {}).records();
     }
 
     // ------------------------------------------------------------------------------------------------ WebSocket

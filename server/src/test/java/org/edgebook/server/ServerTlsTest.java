@@ -50,7 +50,7 @@ class ServerTlsTest {
 
     private SettlementServer start(final Path cert, final Path key) throws IOException {
         return SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
-                dir.resolve("secret/master.key"), 1_000, 100, 30, cert, key), true, w -> { });
+                dir.resolve("secret/master.key"), 1_000, 100, 30, cert, key), true, w -> {});
     }
 
     private static HttpClient trusting(final Path cert) throws Exception {
@@ -94,7 +94,7 @@ class ServerTlsTest {
         // The strict framing holds over TLS too: a folded header is 400 and closes the connection.
         final RawHttp.Answer folded = RawHttp.exchange(context(pair[0]).getSocketFactory().createSocket("127.0.0.1",
                 server.port()), "GET /health HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n b\r\n\r\n"
-                .getBytes(StandardCharsets.US_ASCII));
+                        .getBytes(StandardCharsets.US_ASCII));
         assertThat(folded.status()).isEqualTo(400);
         assertThat(folded.body()).contains("obs-fold");
         assertThat(folded.closed()).isTrue();

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgebook.engine.Command;
-import org.edgebook.engine.Decimal;
 import org.edgebook.engine.Event;
 import org.edgebook.engine.RejectReason;
 import org.edgebook.engine.Side;
@@ -258,10 +257,11 @@ class ServiceMetricsTest {
             final CompletableFuture<Streams.BookSubscriber> subscribed = new CompletableFuture<>();
             final HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
                     .setWebSocketClosingTimeout(1).setIdleTimeout(1)).webSocketHandler(socket -> {
-                socket.setWriteQueueMaxSize(64 * 1024);
-                subscribed.complete(streams.subscribeBook(new Streams.Subscriber(socket, vertx.getOrCreateContext(),
-                        "alice"), "BTC-USD"));
-            }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                        socket.setWriteQueueMaxSize(64 * 1024);
+                        subscribed.complete(streams.subscribeBook(new Streams.Subscriber(socket, vertx
+                                .getOrCreateContext(),
+                                "alice"), "BTC-USD"));
+                    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             // A client that reads nothing once upgraded: what is sent piles up in the socket buffers, then its queue.
             final java.net.Socket client = new java.net.Socket("127.0.0.1", server.actualPort());
             client.setReceiveBufferSize(4096);

@@ -24,7 +24,7 @@ class SettlementServerTest {
 
     private SettlementServer start(final double rate) throws IOException {
         server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
-                dir.resolve("secret/master.key"), rate), true, w -> { });
+                dir.resolve("secret/master.key"), rate), true, w -> {});
         return server;
     }
 
@@ -213,8 +213,8 @@ class SettlementServerTest {
         final HttpResponse<String> third = send(bob, "GET", "/v1/reports/statement?date=" + date, null);
         assertThat(third.statusCode()).isEqualTo(429);
         assertThat(third.body()).contains("a statement costs 100 requests of the key's rate");
-        assertThat(third.headers().firstValue("Retry-After")).hasValueSatisfying(v ->
-                assertThat(Long.parseLong(v)).isBetween(1L, 2L));
+        assertThat(third.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v))
+                .isBetween(1L, 2L));
         // Another key's budget is its own.
         assertThat(send(key("alice"), "GET", "/v1/reports/statement?date=" + date, null).statusCode())
                 .isEqualTo(200);
@@ -284,7 +284,7 @@ class SettlementServerTest {
     @Test
     void aStalledRequestIsClosed() throws Exception {
         server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
-                dir.resolve("secret/master.key"), 1_000, 100, 1), true, w -> { });
+                dir.resolve("secret/master.key"), 1_000, 100, 1), true, w -> {});
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write("POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
@@ -344,7 +344,7 @@ class SettlementServerTest {
     @Test
     void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
         server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, dir.resolve("data"),
-                dir.resolve("secret/master.key"), 1_000, 2), true, w -> { });
+                dir.resolve("secret/master.key"), 1_000, 2), true, w -> {});
         final java.util.List<java.net.Socket> sockets = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {

@@ -226,35 +226,35 @@ class SignatureTamperingTest {
                     final String body = placeBody("BUY", "61000", "0.01");
                     return new Req("POST", "/v1/orders", List.of(new String[] {KEY, s.bob.id()},
                             new String[] {TS, odd}, new String[] {SIG, Served.sign(s.bob, odd, "POST", "/v1/orders",
-                            Served.bytes(body))}), Served.bytes(body));
+                                    Served.bytes(body))}), Served.bytes(body));
                 }),
                 tamper("a timestamp signed with trailing spaces", () -> {
                     final String padded = s.now() + "  ";
                     final String body = placeBody("BUY", "61000", "0.01");
                     return new Req("POST", "/v1/orders", List.of(new String[] {KEY, s.bob.id()},
                             new String[] {TS, padded}, new String[] {SIG, Served.sign(s.bob, padded, "POST",
-                            "/v1/orders", Served.bytes(body))}), Served.bytes(body));
+                                    "/v1/orders", Served.bytes(body))}), Served.bytes(body));
                 }),
                 tamper("a timestamp in seconds, signed as sent", () -> {
                     final String seconds = Long.toString(s.now() / 1000);
                     final String body = placeBody("BUY", "61000", "0.01");
                     return new Req("POST", "/v1/orders", List.of(new String[] {KEY, s.bob.id()},
                             new String[] {TS, seconds}, new String[] {SIG, Served.sign(s.bob, seconds, "POST",
-                            "/v1/orders", Served.bytes(body))}), Served.bytes(body));
+                                    "/v1/orders", Served.bytes(body))}), Served.bytes(body));
                 }),
                 tamper("a timestamp 6 s old, signed as sent", () -> {
                     final String old = Long.toString(s.now() - 6_000);
                     final String body = placeBody("BUY", "61000", "0.01");
                     return new Req("POST", "/v1/orders", List.of(new String[] {KEY, s.bob.id()},
                             new String[] {TS, old}, new String[] {SIG, Served.sign(s.bob, old, "POST", "/v1/orders",
-                            Served.bytes(body))}), Served.bytes(body));
+                                    Served.bytes(body))}), Served.bytes(body));
                 }),
                 tamper("a timestamp 6 s ahead, signed as sent", () -> {
                     final String ahead = Long.toString(s.now() + 6_000);
                     final String body = placeBody("BUY", "61000", "0.01");
                     return new Req("POST", "/v1/orders", List.of(new String[] {KEY, s.bob.id()},
                             new String[] {TS, ahead}, new String[] {SIG, Served.sign(s.bob, ahead, "POST",
-                            "/v1/orders", Served.bytes(body))}), Served.bytes(body));
+                                    "/v1/orders", Served.bytes(body))}), Served.bytes(body));
                 }),
                 // Missing and empty headers.
                 tamper("EB-KEY missing", SignatureTamperingTest::place, r -> r.without(KEY)),

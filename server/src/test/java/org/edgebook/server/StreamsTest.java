@@ -6,11 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Decimal;
@@ -32,7 +29,8 @@ class StreamsTest {
                 shapes.add(false);
             }
             shapes.add(true); // the admin
-            final java.util.concurrent.atomic.AtomicInteger subscribed = new java.util.concurrent.atomic.AtomicInteger();
+            final java.util.concurrent.atomic.AtomicInteger subscribed =
+                    new java.util.concurrent.atomic.AtomicInteger();
             final HttpServer server = vertx.createHttpServer().webSocketHandler(socket -> {
                 final boolean full = shapes.get(Integer.parseInt(socket.path().substring(1)));
                 streams.subscribeTrades(new Streams.Subscriber(socket, vertx.getOrCreateContext(), null), full);

@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +64,7 @@ class TradeVisibilityTest {
     @Test
     void accountKeysSeeThePublicShapeAndTheAdminTheFullOne(@TempDir final Path dir) throws Exception {
         try (SettlementServer server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0,
-                dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> { })) {
+                dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> {})) {
             final HttpClient http = HttpClient.newHttpClient();
             final ApiKey admin = key(server, null);
             final ApiKey alice = key(server, "alice");

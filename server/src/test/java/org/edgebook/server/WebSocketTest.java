@@ -9,9 +9,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +32,7 @@ class WebSocketTest {
     @Test
     void ordersPipelinedOverTheSocketAreAnsweredAndStreamed(@TempDir final Path dir) throws Exception {
         try (SettlementServer server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0,
-                dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> { })) {
+                dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> {})) {
             final ApiKey alice = server.keys().all().stream().filter(k -> "alice".equals(k.account())).findFirst()
                     .orElseThrow();
             final ApiKey bob = server.keys().all().stream().filter(k -> "bob".equals(k.account())).findFirst()
@@ -54,7 +51,8 @@ class WebSocketTest {
             // Three orders sent back to back, without waiting: each answered with its id once durable.
             for (int i = 1; i <= 3; i++) {
                 aliceSocket.sendText("{\"op\":\"command\",\"id\":" + i + ",\"command\":{\"type\":\"place\","
-                        + "\"clientOrderId\":\"w" + i + "\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\",\"price\":\"64000\","
+                        + "\"clientOrderId\":\"w" + i
+                        + "\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\",\"price\":\"64000\","
                         + "\"quantity\":\"0.1\"}}", true).join();
             }
             for (int i = 1; i <= 3; i++) {
@@ -70,7 +68,7 @@ class WebSocketTest {
                     + "\"quantity\":\"0.2\"}";
             final String ts = Long.toString(System.currentTimeMillis());
             final HttpResponse<String> taken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                            + server.port() + "/v1/orders")).POST(HttpRequest.BodyPublishers.ofString(body))
+                    + server.port() + "/v1/orders")).POST(HttpRequest.BodyPublishers.ofString(body))
                     .header(RequestSignature.KEY_HEADER, bob.id()).header(RequestSignature.TIMESTAMP_HEADER, ts)
                     .header(RequestSignature.SIGNATURE_HEADER, RequestSignature.sign(bob.secret(), ts, "POST",
                             "/v1/orders", body.getBytes(StandardCharsets.UTF_8))).build(),
@@ -99,7 +97,7 @@ class WebSocketTest {
     @Test
     void anUnsignedUpgradeIsRefused(@TempDir final Path dir) throws Exception {
         try (SettlementServer server = SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0,
-                dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> { })) {
+                dir.resolve("data"), dir.resolve("master.key"), 1_000), true, w -> {})) {
             final var attempt = HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/v1/ws"), new Served.Inbox());
             assertThat(attempt).failsWithin(10, TimeUnit.SECONDS);

@@ -46,7 +46,7 @@ public final class EdgeBench {
     }
 
     public static final List<String> ALL_TARGETS = List.of("native", "wasm-chicory", "wasm-chicory-wagi",
-        "wasm-chicory-interpreter", "node", "node-wasm");
+            "wasm-chicory-interpreter", "node", "node-wasm");
 
     private final Options options;
     private final PrintStream progress;
@@ -62,7 +62,7 @@ public final class EdgeBench {
         Files.createDirectories(options.out());
         final byte[] request = TransformWorkload.request(options.events(), 1);
         final String expected = "200 " + new String(new TransformFunction().handle(new EdgeRequest("POST", "/", null,
-            Map.of(), request, request.length, "x", 0)).body(), StandardCharsets.UTF_8);
+                Map.of(), request, request.length, "x", 0)).body(), StandardCharsets.UTF_8);
         final byte[] memoryModule = Guests.read(Guests.TRANSFORM_MEMORY);
         final Path memoryFile = work.resolve(Guests.TRANSFORM_MEMORY);
         Files.write(memoryFile, memoryModule);
@@ -75,15 +75,15 @@ public final class EdgeBench {
             final Target target = switch (name) {
                 case "native" -> new Target(name, "Java, in the edge node (trusted)", "/t", 0);
                 case "wasm-chicory" -> new Target(name, "C → wasm32, Chicory compiled, fresh instance per request",
-                    "/t", memoryModule.length);
+                        "/t", memoryModule.length);
                 case "wasm-chicory-wagi" -> new Target(name, "C → wasm32-wasi command, WAGI, Chicory compiled",
-                    "/t", Guests.read(Guests.TRANSFORM_WAGI).length);
+                        "/t", Guests.read(Guests.TRANSFORM_WAGI).length);
                 case "wasm-chicory-interpreter" -> new Target(name, "C → wasm32, Chicory interpreter", "/t",
-                    memoryModule.length);
+                        memoryModule.length);
                 case "node" -> new Target(name, "JavaScript on Node.js " + nodeVersion(), "/t",
-                    Files.size(nodeServer));
+                        Files.size(nodeServer));
                 case "node-wasm" -> new Target(name, "C → wasm32 on Node.js (V8), fresh instance per request", "/t",
-                    memoryModule.length);
+                        memoryModule.length);
                 default -> throw new IllegalArgumentException("unknown target " + name + "; targets: " + ALL_TARGETS);
             };
             progress.printf("edge bench: %s (%s)%n", name, target.description());
@@ -97,9 +97,9 @@ public final class EdgeBench {
         }
         Report.write(options, outcomes, inProcess, options.out());
         LatencyPlot.write("JSON transform, 100 events/request, " + options.connections() + " connections",
-            outcomes.stream().filter(o -> o.closed() != null)
-                .map(o -> new LatencyPlot.Series(o.name(), o.closed().latencyMicros())).toList(),
-            options.out().resolve("latency.png"));
+                outcomes.stream().filter(o -> o.closed() != null)
+                        .map(o -> new LatencyPlot.Series(o.name(), o.closed().latencyMicros())).toList(),
+                options.out().resolve("latency.png"));
         progress.println("edge bench: results in " + options.out().toAbsolutePath());
         progress.println();
         progress.print(Files.readString(options.out().resolve("results.md")));
@@ -108,19 +108,19 @@ public final class EdgeBench {
     private Map<String, Object> inProcess(final byte[] memoryModule, final byte[] request) throws Exception {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("cold_start_first_in_jvm_us", InProcessMeasures.moduleToFirstAnswerMicros(memoryModule,
-            ExecutionMode.COMPILED, request));
+                ExecutionMode.COMPILED, request));
         m.put("cold_start_warm_jvm_us", InProcessMeasures.warmModuleToFirstAnswerMicros(memoryModule,
-            ExecutionMode.COMPILED, request, 21));
+                ExecutionMode.COMPILED, request, 21));
         m.put("cold_start_interpreter_warm_jvm_us", InProcessMeasures.warmModuleToFirstAnswerMicros(memoryModule,
-            ExecutionMode.INTERPRETED, request, 21));
+                ExecutionMode.INTERPRETED, request, 21));
         // Instantiation is timed apart from the call, so a small request keeps these runs short.
         final byte[] small = TransformWorkload.request(0, 1);
         m.put("instantiation_compiled_us", InProcessMeasures.instantiationNanos(memoryModule, ExecutionMode.COMPILED,
-            small, 20_000, 20_000) / 1000);
+                small, 20_000, 20_000) / 1000);
         m.put("instantiation_interpreted_us", InProcessMeasures.instantiationNanos(memoryModule,
-            ExecutionMode.INTERPRETED, small, 5_000, 20_000) / 1000);
+                ExecutionMode.INTERPRETED, small, 5_000, 20_000) / 1000);
         m.put("instance_linear_memory_bytes", new ModuleCache().load(memoryModule,
-            ExecutionMode.COMPILED).initialMemoryBytes());
+                ExecutionMode.COMPILED).initialMemoryBytes());
         final int batchEvents = 1000;
         final byte[] batch = TransformWorkload.telemetryBatch(batchEvents, 16, 7);
         final byte[] scorer = Guests.read(Guests.TELEMETRY_MEMORY);
@@ -128,11 +128,11 @@ public final class EdgeBench {
         final double seconds = Math.min(15, options.seconds());
         m.put("telemetry_batch_events", batchEvents);
         m.put("telemetry_wasm_fresh_events_per_s", InProcessMeasures.wasmEventsPerSecond(scorer, batch, batchEvents,
-            0, warm, seconds));
+                0, warm, seconds));
         m.put("telemetry_wasm_warm_events_per_s", InProcessMeasures.wasmEventsPerSecond(scorer, batch, batchEvents,
-            1000, warm, seconds));
+                1000, warm, seconds));
         m.put("telemetry_native_events_per_s", InProcessMeasures.nativeEventsPerSecond(new TelemetryFunction(), batch,
-            batchEvents, warm, seconds));
+                batchEvents, warm, seconds));
         return m;
     }
 
@@ -142,18 +142,18 @@ public final class EdgeBench {
         return switch (name) {
             case "node" -> new Launch(List.of(options.node(), nodeServer.toString(), Integer.toString(port)), port);
             case "node-wasm" -> new Launch(List.of(options.node(), nodeWasmServer.toString(), Integer.toString(port),
-                memoryFile.toString()), port);
+                    memoryFile.toString()), port);
             default -> {
                 final String route = switch (name) {
                     case "native" -> "{\"path\":\"/t\",\"native\":\"transform\"}";
                     case "wasm-chicory" -> "{\"path\":\"/t\",\"module\":\"" + Guests.TRANSFORM_MEMORY
-                        + "\",\"convention\":\"memory\"}";
+                            + "\",\"convention\":\"memory\"}";
                     case "wasm-chicory-wagi" -> "{\"path\":\"/t\",\"module\":\"" + Guests.TRANSFORM_WAGI
-                        + "\",\"convention\":\"wagi\"}";
+                            + "\",\"convention\":\"wagi\"}";
                     // The interpreter takes ~40 ms a request: give it room, or 100 connections only measure 504s.
                     default -> "{\"path\":\"/t\",\"module\":\"" + Guests.TRANSFORM_MEMORY
-                        + "\",\"convention\":\"memory\",\"mode\":\"interpreted\","
-                        + "\"limits\":{\"deadlineMs\":60000,\"cpuMs\":60000}}";
+                            + "\",\"convention\":\"memory\",\"mode\":\"interpreted\","
+                            + "\"limits\":{\"deadlineMs\":60000,\"cpuMs\":60000}}";
                 };
                 final Path config = work.resolve(name + ".json");
                 Files.writeString(config, "{\"port\":" + port + ",\"routes\":[" + route + "]}");
@@ -165,7 +165,7 @@ public final class EdgeBench {
                     }
                 }
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.edgebook.cli.Main", "edge",
-                    "--config", config.toString()));
+                        "--config", config.toString()));
                 yield new Launch(cmd, port);
             }
         };
@@ -181,33 +181,33 @@ public final class EdgeBench {
                 final boolean agrees = answer.equals(expected);
                 if (!agrees) {
                     progress.printf("  WARNING: %s answered differently from the native function: %s%n",
-                        target.name(), abbreviate(answer));
+                            target.name(), abbreviate(answer));
                 }
                 final AtomicLong peakRss = new AtomicLong();
                 final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
                 sampler.scheduleAtFixedRate(() -> peakRss.accumulateAndGet(server.rssBytes(), Math::max),
-                    0, 200, TimeUnit.MILLISECONDS);
+                        0, 200, TimeUnit.MILLISECONDS);
                 progress.printf("  warm-up %.0f s%n", options.warmupSeconds());
-                load.closedLoop(options.warmupSeconds(), n -> { });
+                load.closedLoop(options.warmupSeconds(), n -> {});
                 peakRss.set(server.rssBytes());
                 final long[] last = {0};
                 final LoadRun.Result closed = load.closedLoop(options.seconds(), n -> {
                     progress.printf("  %s: %,d answers, %,d/s, RSS %d MB%n", target.name(), n, n - last[0],
-                        server.rssBytes() >> 20);
+                            server.rssBytes() >> 20);
                     last[0] = n;
                 });
                 LoadRun.Result rated = null;
                 if (options.rate() != null) {
                     progress.printf("  fixed rate %,.0f/s for %.0f s%n", options.rate(), options.seconds());
-                    rated = load.fixedRate(options.rate(), options.seconds(), n -> { });
+                    rated = load.fixedRate(options.rate(), options.seconds(), n -> {});
                 }
                 sampler.shutdownNow();
                 // wasm-server.js reports its own cold start and instantiation time on its ready line.
                 final String ready = server.readyLine();
                 final String note = ready.contains("cold_start_us") ? ready.substring(ready.indexOf("cold_start_us"))
-                    : "";
+                        : "";
                 return new Outcome(target.name(), target.description(), agrees, closed, rated,
-                    server.startupNanos() / 1000, peakRss.get(), target.moduleBytes(), note);
+                        server.startupNanos() / 1000, peakRss.get(), target.moduleBytes(), note);
             } finally {
                 load.close();
             }

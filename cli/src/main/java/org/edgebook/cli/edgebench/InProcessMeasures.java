@@ -21,12 +21,12 @@ final class InProcessMeasures {
 
     /** Module bytes to first answer: compile, make the function, instantiate, call. Microseconds. */
     static long moduleToFirstAnswerMicros(final byte[] wasm, final ExecutionMode mode, final byte[] request)
-        throws Exception {
+            throws Exception {
         try (Watchdog watchdog = new Watchdog()) {
             final long start = System.nanoTime();
             final GuestModule module = new ModuleCache().load(wasm, mode);
             try (SandboxedFunction f = SandboxedFunction.create("cold", module, Convention.MEMORY, Limits.DEFAULT,
-                Map.of(), (a, b, c, d) -> { }, watchdog)) {
+                    Map.of(), (a, b, c, d) -> {}, watchdog)) {
                 final int status = f.submit(call(request)).get(30, TimeUnit.SECONDS).status();
                 final long micros = (System.nanoTime() - start) / 1000;
                 if (status != 200) {
@@ -53,7 +53,7 @@ final class InProcessMeasures {
                                      final int warmup, final int calls) throws Exception {
         try (Watchdog watchdog = new Watchdog();
              SandboxedFunction f = SandboxedFunction.create("instantiate", new ModuleCache().load(wasm, mode),
-                 Convention.MEMORY, Limits.DEFAULT, Map.of(), (a, b, c, d) -> { }, watchdog)) {
+                     Convention.MEMORY, Limits.DEFAULT, Map.of(), (a, b, c, d) -> {}, watchdog)) {
             for (int i = 0; i < warmup; i++) {
                 f.submit(call(request)).get(30, TimeUnit.SECONDS);
             }
@@ -70,10 +70,10 @@ final class InProcessMeasures {
     static double wasmEventsPerSecond(final byte[] wasm, final byte[] batch, final int events, final int maxReuses,
                                       final double warmupSeconds, final double seconds) throws Exception {
         final Limits limits = new Limits(Limits.DEFAULT.memoryPages(), Limits.DEFAULT.deadline(), Limits.DEFAULT.cpu(),
-            1, 16, Limits.DEFAULT.outputBytes(), maxReuses);
+                1, 16, Limits.DEFAULT.outputBytes(), maxReuses);
         try (Watchdog watchdog = new Watchdog();
              SandboxedFunction f = SandboxedFunction.create("telemetry", new ModuleCache().load(wasm,
-                 ExecutionMode.COMPILED), Convention.MEMORY, limits, Map.of(), (a, b, c, d) -> { }, watchdog)) {
+                     ExecutionMode.COMPILED), Convention.MEMORY, limits, Map.of(), (a, b, c, d) -> {}, watchdog)) {
             return perSecond(events, warmupSeconds, seconds, () -> {
                 if (f.submit(call(batch)).get(30, TimeUnit.SECONDS).status() != 200) {
                     throw new IllegalStateException("the scorer refused the batch");
@@ -85,7 +85,7 @@ final class InProcessMeasures {
     static double nativeEventsPerSecond(final EdgeFunction function, final byte[] batch, final int events,
                                         final double warmupSeconds, final double seconds) throws Exception {
         final EdgeRequest request = new EdgeRequest("POST", "/", null, Map.of(), batch, batch.length, "bench",
-            System.currentTimeMillis());
+                System.currentTimeMillis());
         return perSecond(events, warmupSeconds, seconds, () -> {
             if (function.handle(request).status() != 200) {
                 throw new IllegalStateException("the scorer refused the batch");

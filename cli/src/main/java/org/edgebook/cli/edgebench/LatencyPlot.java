@@ -23,7 +23,7 @@ final class LatencyPlot {
     /** x runs from the median (2 nines = 99%... ) : x = log10(1 / (1 - p)), p from 0 to 99.999%. */
     private static final double MAX_NINES = 5;
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0x17becf)};
+            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0x17becf)};
 
     record Series(String name, Histogram latencyMicros) {
     }

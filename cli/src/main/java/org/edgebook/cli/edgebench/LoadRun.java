@@ -37,9 +37,9 @@ final class LoadRun {
 
     LoadRun(final int port, final String path, final byte[] body, final int connections) {
         this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-            .setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(connections));
+                .setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(connections));
         this.request = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
-            .putHeader("content-type", "application/json");
+                .putHeader("content-type", "application/json");
         this.body = Buffer.buffer(body);
         this.connections = connections;
     }
@@ -47,8 +47,8 @@ final class LoadRun {
     /** Sends one request and returns status and body (to check answers before loading). */
     String once() throws Exception {
         return client.request(request).compose(r -> r.send(body))
-            .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b.toString()))
-            .await(30, TimeUnit.SECONDS);
+                .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b.toString()))
+                .await(30, TimeUnit.SECONDS);
     }
 
     /** What one phase has counted so far; its requests are sent and answered on the client's event loop. */
@@ -60,20 +60,20 @@ final class LoadRun {
         /** Sends one request, records its latency from {@code timedFrom} (nanoTime), counts it, then runs {@code then}. */
         void send(final long timedFrom, final Runnable then) {
             client.request(request).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> resp.statusCode()))
-                .onComplete(ar -> {
-                    recorder.recordValue(Math.max(1, (System.nanoTime() - timedFrom) / 1000));
-                    if (ar.succeeded() && ar.result() == 200) {
-                        answered.incrementAndGet();
-                    } else {
-                        errors.incrementAndGet();
-                    }
-                    then.run();
-                });
+                    .onComplete(ar -> {
+                        recorder.recordValue(Math.max(1, (System.nanoTime() - timedFrom) / 1000));
+                        if (ar.succeeded() && ar.result() == 200) {
+                            answered.incrementAndGet();
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                        then.run();
+                    });
         }
 
         Result result(final long start, final long unanswered) {
             return new Result(recorder.getIntervalHistogram(), answered.get(), errors.get() + unanswered,
-                (System.nanoTime() - start) / 1e9);
+                    (System.nanoTime() - start) / 1e9);
         }
     }
 

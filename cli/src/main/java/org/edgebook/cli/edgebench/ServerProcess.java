@@ -20,13 +20,14 @@ final class ServerProcess implements AutoCloseable {
     private final StringBuilder output = new StringBuilder();
     private volatile String readyLine;
 
-    private ServerProcess(final List<String> command, final String readyMarker) throws IOException, InterruptedException {
+    private ServerProcess(final List<String> command, final String readyMarker) throws IOException,
+            InterruptedException {
         final long start = System.nanoTime();
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CompletableFuture<String> ready = new CompletableFuture<>();
         Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+                    StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     synchronized (output) {
@@ -56,7 +57,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(final List<String> command, final String readyMarker)
-        throws IOException, InterruptedException {
+            throws IOException, InterruptedException {
         return new ServerProcess(command, readyMarker);
     }
 

@@ -25,12 +25,12 @@ class EdgeBenchTest {
     void measuresATargetAndWritesTheResults() throws Exception {
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
         new EdgeBench(new EdgeBench.Options(List.of("native", "wasm-chicory"), 1, 2, 8, 200.0, 20, out,
-            "-XX:+UseSerialGC -Xmx96m -XX:-DontCompileHugeMethods", "node", false),
-            new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+                "-XX:+UseSerialGC -Xmx96m -XX:-DontCompileHugeMethods", "node", false),
+                new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
 
         final String md = Files.readString(out.resolve("results.md"));
         assertThat(md).contains("| native | yes |").contains("| wasm-chicory | yes |")
-            .contains("At a fixed rate of 200 req/s");
+                .contains("At a fixed rate of 200 req/s");
         final JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
         assertThat(json.get("targets")).hasSize(2);
         for (final JsonNode target : json.get("targets")) {
@@ -42,6 +42,7 @@ class EdgeBenchTest {
         }
         final byte[] png = Files.readAllBytes(out.resolve("latency.png"));
         assertThat(png).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("edge bench: native", "edge bench: wasm-chicory");
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("edge bench: native",
+                "edge bench: wasm-chicory");
     }
 }

@@ -34,7 +34,8 @@ public final class TelemetryFunction implements EdgeFunction {
     private static final byte[] NODE_ID_FIELD = TransformFunction.ascii("{\"node_id\":");
     private static final byte[] SCORE_FIELD = TransformFunction.ascii(",\"anomaly_score\":");
     private static final byte[] ALERT_TRUE = TransformFunction.ascii(",\"should_alert\":true,\"processed_timestamp\":");
-    private static final byte[] ALERT_FALSE = TransformFunction.ascii(",\"should_alert\":false,\"processed_timestamp\":");
+    private static final byte[] ALERT_FALSE = TransformFunction.ascii(
+            ",\"should_alert\":false,\"processed_timestamp\":");
 
     private static final ThreadLocal<JsonTape> TAPE = ThreadLocal.withInitial(JsonTape::new);
 
@@ -88,9 +89,9 @@ public final class TelemetryFunction implements EdgeFunction {
             nodes[i] = node;
             hasTransactions[i] = transactionCount(t, t.member(e, TRANSACTION_COUNT), batch, i) > 0;
             latency[i] = fixedPoint(t, t.member(e, LATENCY_MS), 9, 3, batch, i, "latency_ms",
-                "expected a non-negative decimal number");
+                    "expected a non-negative decimal number");
             errors[i] = fixedPoint(t, t.member(e, ERROR_RATE), 1, 6, batch, i, "error_rate",
-                "expected a decimal number from 0 to 1");
+                    "expected a decimal number from 0 to 1");
             if (errors[i] > 1_000_000) {
                 throw new InvalidRequest(path(batch, i, "error_rate"), "expected a decimal number from 0 to 1");
             }
@@ -175,7 +176,7 @@ public final class TelemetryFunction implements EdgeFunction {
             while (table[slot] >= 0) {
                 final int other = nodes[first[table[slot]]];
                 if (t.end(other) - t.start(other) == length
-                    && Arrays.equals(b, t.start(other), t.end(other), b, start, start + length)) {
+                        && Arrays.equals(b, t.start(other), t.end(other), b, start, start + length)) {
                     break;
                 }
                 slot = (slot + 1) & mask;
@@ -234,7 +235,7 @@ public final class TelemetryFunction implements EdgeFunction {
     }
 
     private static long transactionCount(final JsonTape t, final int node, final boolean batch, final int index)
-        throws InvalidRequest {
+            throws InvalidRequest {
         if (node < 0) {
             throw new InvalidRequest(path(batch, index, "transaction_count"), "missing");
         }
@@ -258,7 +259,7 @@ public final class TelemetryFunction implements EdgeFunction {
      */
     private static long fixedPoint(final JsonTape t, final int node, final int maxIntegerDigits, final int scale,
                                    final boolean batch, final int index, final String field, final String problem)
-        throws InvalidRequest {
+            throws InvalidRequest {
         if (node < 0) {
             throw new InvalidRequest(path(batch, index, field), "missing");
         }

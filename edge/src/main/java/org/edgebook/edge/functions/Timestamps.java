@@ -78,9 +78,9 @@ final class Timestamps {
         final int minute = number(b, start + 14, 2);
         final int second = number(b, start + 17, 2);
         if (b[start + 4] != '-' || b[start + 7] != '-' || b[start + 10] != 'T' || b[start + 13] != ':'
-            || b[start + 16] != ':' || year < 1 || month < 1 || month > 12 || day < 1
-            || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59
-            || second < 0 || second > 59) {
+                || b[start + 16] != ':' || year < 1 || month < 1 || month > 12 || day < 1
+                || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59) {
             return Long.MIN_VALUE;
         }
         int p = start + 19;

@@ -79,7 +79,7 @@ public final class JsonTape {
         int found = -1;
         for (int k = object + 1, end = nexts[object]; k < end; k = nexts[k + 1]) {
             if (ends[k] - starts[k] - 2 == key.length
-                && Arrays.equals(body, starts[k] + 1, ends[k] - 1, key, 0, key.length)) {
+                    && Arrays.equals(body, starts[k] + 1, ends[k] - 1, key, 0, key.length)) {
                 found = k + 1;
             }
         }
