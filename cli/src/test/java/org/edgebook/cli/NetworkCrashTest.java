@@ -59,12 +59,8 @@ class NetworkCrashTest {
     }
 
     private static void crashAndCheck(final Path dir, final int rounds, final long seed) throws Exception {
-        System.out.printf("%s: %d rounds, seed %d%n", CLASS, rounds, seed);
-        try {
-            crashAndCheck(dir, rounds, seed, new SplittableRandom(seed));
-        } catch (final AssertionError | Exception e) {
-            throw new AssertionError(CLASS + " failed with seed " + seed + " (" + rounds + " rounds): " + e, e);
-        }
+        Seeded.run(CLASS + " (" + rounds + " rounds)", seed, s -> crashAndCheck(dir, rounds, s,
+                new SplittableRandom(s)));
     }
 
     private static void crashAndCheck(final Path dir, final int rounds, final long seed,
