@@ -22,7 +22,7 @@ import org.edgebook.journal.DurableEngine;
 /**
  * Live streams over WebSocket, fed by the engine once commands are durable: trades (with trade ids and execution
  * times; public-shaped for account keys, in full for the admin key, each shape encoded once per trade and the same
- * bytes sent to all its subscribers), each account's private events (its orders accepted, filled, cancelled,
+ * text sent to all its subscribers), each account's private events (its orders accepted, filled, cancelled,
  * modified; transfers in and out; a fill is the account's own side only, never the counterparty: {@link PrivateEvents}),
  * and order books (a snapshot, then each command's changed levels with its seq and the previous one's, so
  * a client can tell it missed nothing). Every message is written by a JSON generator (or is the engine's own JSON).
@@ -278,7 +278,7 @@ final class Streams implements DurableEngine.Listener {
         }
     }
 
-    /** One message for the trade in one shape, the same bytes to every subscriber of that shape. */
+    /** One message for the trade in one shape, the same text to every subscriber of that shape. */
     private void send(final Set<Subscriber> subscribers, final TradeLog.Trade trade, final boolean full) {
         if (subscribers.isEmpty()) {
             return;
