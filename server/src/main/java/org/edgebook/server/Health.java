@@ -24,9 +24,11 @@ final class Health implements Handler<RoutingContext> {
     public void handle(final RoutingContext ctx) {
         final IOException failure = engine.failure();
         if (failure != null) {
+            ctx.response().putHeader("Retry-After", Long.toString(Refusal.AFTER_JOURNAL_FAILURE));
             HttpAnswers.json(ctx, 503, new JsonObject().put("status", "failed")
                     .put("reason", Refusal.journalFailure(failure)).toBuffer());
         } else if (engine.closing()) {
+            ctx.response().putHeader("Retry-After", "5");
             HttpAnswers.json(ctx, 503, new JsonObject().put("status", "closing").toBuffer());
         } else {
             HttpAnswers.json(ctx, 200, new JsonObject().put("status", "up").toBuffer());

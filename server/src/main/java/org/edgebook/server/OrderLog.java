@@ -125,34 +125,45 @@ final class OrderLog implements DurableEngine.Listener {
         }
     }
 
-    /** The order as JSON, or {@code null} if this log does not have it. */
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+    /** The order as JSON (written with a generator), or {@code null} if this log does not have it. */
     synchronized byte[] json(final String account, final String clientOrderId) {
         final Order o = orders.get(key(account, clientOrderId));
         if (o == null) {
             return null;
         }
         final Command.Place p = o.place;
-        final StringBuilder json = new StringBuilder(256 + o.fills.size() * 128);
-        json.append("{\"account\":").append(quote(account)).append(",\"clientOrderId\":").append(quote(clientOrderId))
-                .append(",\"seq\":").append(o.seq).append(",\"symbol\":").append(quote(p.symbol()))
-                .append(",\"side\":\"").append(p.side()).append("\",\"orderType\":\"")
-                .append(p.orderType() == null ? "LIMIT" : p.orderType()).append('"');
-        if (o.price != null) {
-            json.append(",\"price\":\"").append(o.price).append('"');
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + o.fills.size() * 128);
+        try (com.fasterxml.jackson.core.JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("account", account);
+            json.writeStringField("clientOrderId", clientOrderId);
+            json.writeNumberField("seq", o.seq);
+            json.writeStringField("symbol", p.symbol());
+            json.writeStringField("side", p.side().toString());
+            json.writeStringField("orderType", p.orderType() == null ? "LIMIT" : p.orderType().toString());
+            if (o.price != null) {
+                json.writeStringField("price", o.price);
+            }
+            json.writeStringField("quantity", o.quantity);
+            json.writeStringField("remaining", o.remaining);
+            json.writeStringField("status", o.status);
+            json.writeArrayFieldStart("fills");
+            for (final Fill f : o.fills) {
+                json.writeStartObject();
+                json.writeStringField("tradeId", f.tradeId);
+                json.writeStringField("price", f.price);
+                json.writeStringField("quantity", f.quantity);
+                json.writeStringField("time", org.edgebook.journal.UtcMicros.instant(f.timeMicros).toString());
+                json.writeStringField("liquidity", f.maker ? "maker" : "taker");
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        json.append(",\"quantity\":\"").append(o.quantity).append("\",\"remaining\":\"").append(o.remaining)
-                .append("\",\"status\":\"").append(o.status).append("\",\"fills\":[");
-        for (int i = 0; i < o.fills.size(); i++) {
-            final Fill f = o.fills.get(i);
-            json.append(i == 0 ? "" : ",").append("{\"tradeId\":\"").append(f.tradeId).append("\",\"price\":\"")
-                    .append(f.price).append("\",\"quantity\":\"").append(f.quantity).append("\",\"time\":\"")
-                    .append(org.edgebook.journal.UtcMicros.instant(f.timeMicros))
-                    .append("\",\"liquidity\":\"").append(f.maker ? "maker" : "taker").append("\"}");
-        }
-        return json.append("]}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static String quote(final String s) {
-        return io.vertx.core.json.Json.encode(s);
+        return out.toByteArray();
     }
 }

@@ -181,6 +181,8 @@ class JournalFailureTest {
         final HttpResponse<String> failed = s.http.send(health, HttpResponse.BodyHandlers.ofString());
         assertThat(failed.statusCode()).isEqualTo(503);
         assertThat(failed.body()).isEqualTo("{\"status\":\"failed\",\"reason\":\"" + FAILED + "\"}");
+        assertThat(failed.headers().firstValue("Retry-After")).hasValue(
+                Long.toString(Refusal.AFTER_JOURNAL_FAILURE));
         closeFailed(s);
     }
 }
