@@ -180,8 +180,8 @@ final class WebSocketSession {
     }
 
     /**
-     * One text message. Not a frame of Vert.x's internal class over the UTF-8 bytes: such frames were not flushed
-     * until the socket next read (answers held back for seconds; see {@link Streams.Subscriber#sendShared}).
+     * One text message. Not a frame of Vert.x's internal class over the UTF-8 bytes: under the load tool such answers
+     * were held back for seconds (see {@link Streams.Subscriber#sendShared}).
      */
     private void send(final String text) {
         if (!socket.isClosed()) {
