@@ -3,6 +3,7 @@ package org.edgebook.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import org.edgebook.http.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

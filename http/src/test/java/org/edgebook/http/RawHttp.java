@@ -1,4 +1,4 @@
-package org.edgebook.edge;
+package org.edgebook.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,12 +9,12 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Raw HTTP/1.1 over a real socket, for requests a proper client refuses to send. One exchange per socket; the test
- * thread only.
+ * thread only. Shared by the server's and the edge node's HTTP tests (this module's test jar).
  */
-final class RawHttp {
+public final class RawHttp {
     /** What came back: the first status line's code (0 if none), the whole text, and whether the server closed. */
-    record Answer(int status, String text, boolean closed) {
-        String body() {
+    public record Answer(int status, String text, boolean closed) {
+        public String body() {
             final int end = text.indexOf("\r\n\r\n");
             return end < 0 ? "" : text.substring(end + 4);
         }
@@ -24,16 +24,16 @@ final class RawHttp {
     }
 
     /** Sends {@code request} as ISO-8859-1 bytes and reads until the server closes or stays silent for 3 s. */
-    static Answer exchange(final int port, final String request) throws IOException {
+    public static Answer exchange(final int port, final String request) throws IOException {
         return exchange(port, request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    static Answer exchange(final int port, final byte[] request) throws IOException {
+    public static Answer exchange(final int port, final byte[] request) throws IOException {
         return exchange(new Socket("127.0.0.1", port), request);
     }
 
     /** The same over {@code socket} (a TLS socket, say), which is closed afterwards. */
-    static Answer exchange(final Socket connected, final byte[] request) throws IOException {
+    public static Answer exchange(final Socket connected, final byte[] request) throws IOException {
         try (Socket socket = connected) {
             socket.setSoTimeout(3_000);
             try {
