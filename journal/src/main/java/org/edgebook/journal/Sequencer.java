@@ -117,7 +117,6 @@ public final class Sequencer implements AutoCloseable {
         private byte[] snapshot;
         private boolean last;
         private IOException failure;
-        private long forcedNanos;
 
         void reset() {
             if (records.capacity() > 4 * BATCH_BYTES) { // grown for one huge command: back to normal
@@ -133,7 +132,6 @@ public final class Sequencer implements AutoCloseable {
             snapshot = null;
             last = false;
             failure = null;
-            forcedNanos = 0;
         }
 
         public int size() {
@@ -142,10 +140,6 @@ public final class Sequencer implements AutoCloseable {
 
         public long seq(final int i) {
             return firstSeq + i;
-        }
-
-        public long firstSeq() {
-            return firstSeq;
         }
 
         /** When command {@code i} was sequenced, UTC microseconds (its trades' execution time). */
@@ -195,11 +189,6 @@ public final class Sequencer implements AutoCloseable {
         public List<BookChange> bookChanges(final int i) {
             return bookChanges.isEmpty() ? List.of() : bookChanges.get(i);
         }
-
-        /** How long its force took; 0 for a batch that failed. */
-        public long forcedNanos() {
-            return forcedNanos;
-        }
     }
 
     private final Engine engine;
@@ -231,7 +220,6 @@ public final class Sequencer implements AutoCloseable {
     private volatile IOException failure;
     /** The intake could not be read (a file's read error): the pipeline ends, the journal is unharmed. */
     private volatile IOException inputFailure;
-    private volatile boolean stopped;
     private volatile long durableSeq;
     private volatile long batchesForced;
     private volatile long journalBytes;
@@ -487,10 +475,10 @@ public final class Sequencer implements AutoCloseable {
                         final long start = System.nanoTime();
                         try {
                             journal.write(next.records, next.firstSeq); // durable when this returns
-                            next.forcedNanos = System.nanoTime() - start;
+                            final long nanos = System.nanoTime() - start;
                             batchesForced++;
                             journalBytes += bytes;
-                            meter.forced(next.size, bytes, next.forcedNanos);
+                            meter.forced(next.size, bytes, nanos);
                         } catch (final IOException | RuntimeException | Error e) {
                             final IOException cause = e instanceof IOException io ? io
                                     : new IOException("the journal failed: " + e, e);
@@ -560,7 +548,6 @@ public final class Sequencer implements AutoCloseable {
                 snapshotWriters.add(Thread.ofVirtual().name("edgebook-snapshot").start(() -> writeSnapshot(copy)));
             }
             if (next.last) {
-                stopped = true;
                 return;
             }
             while (!free.offer(next)) {
@@ -623,11 +610,6 @@ public final class Sequencer implements AutoCloseable {
             }
         }
         awaitStages();
-    }
-
-    /** Whether every stage has ended. */
-    boolean stopped() {
-        return stopped;
     }
 
     /**

@@ -33,35 +33,20 @@ final class Streams implements DurableEngine.Listener {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** One subscribed socket, with the context it writes on. */
-    record Subscriber(ServerWebSocket socket, Context context, String account,
-                      Streams streams) { // metrics hook (issue 10): streams
-        /** Told nothing until subscribed (metrics hook, issue 10). */
+    record Subscriber(ServerWebSocket socket, Context context, String account, Streams streams) {
+        /** Counted by no {@code Streams} until subscribed ({@link #counted}). */
         Subscriber(final ServerWebSocket socket, final Context context, final String account) {
             this(socket, context, account, null);
         }
 
-        void send(final String text) {
-            context.runOnContext(v -> {
-                if (socket.isClosed()) {
-                    return;
-                }
-                if (socket.writeQueueFull()) {
-                    if (streams != null)
-                        streams.closedSlow(socket); // metrics hook (issue 10)
-                    socket.close((short) 1008, "slow consumer: the stream cannot wait for you");
-                    return;
-                }
-                socket.writeTextMessage(text);
-            });
-        }
-
         /**
-         * A message shared with other subscribers: its text is made once, for all of them. Sent with
+         * One message, on the socket's context; a socket whose write queue is full is closed as a slow consumer.
+         * Shared messages (trades) are made once and the same text handed to every subscriber. Sent with
          * {@code writeTextMessage}: with frames of Vert.x's internal frame class over our bytes, WebSocket answers
          * under {@code edgebook load --websocket} were held back for seconds (414,722 of 600,000 unanswered after
          * 30 s; the pipeline idle); why is not established. So Vert.x encodes the text once per socket.
          */
-        void sendShared(final String text) {
+        void send(final String text) {
             context.runOnContext(v -> {
                 if (socket.isClosed()) {
                     return;
@@ -78,7 +63,6 @@ final class Streams implements DurableEngine.Listener {
         }
     }
 
-    // metrics hook (issue 10)
     /** Sockets closed as slow consumers: each subscriber counts its close here. */
     final java.util.concurrent.atomic.LongAdder slowConsumerCloses = new java.util.concurrent.atomic.LongAdder();
     /** Trades channel subscribers of account keys (public shape) and of the admin key (full shape). */
@@ -104,7 +88,7 @@ final class Streams implements DurableEngine.Listener {
 
     /** Registers a book subscriber; call {@link #bookSnapshot} with the answer to its book query. */
     BookSubscriber subscribeBook(final Subscriber subscriber, final String symbol) {
-        final BookSubscriber book = new BookSubscriber(counted(subscriber), symbol); // metrics hook (issue 10)
+        final BookSubscriber book = new BookSubscriber(counted(subscriber), symbol);
         books.add(book);
         return book;
     }
@@ -212,7 +196,7 @@ final class Streams implements DurableEngine.Listener {
 
     /** The trades channel: public-shaped trades, or full ones (buyer, seller, order ids) for the admin. */
     void subscribeTrades(final Subscriber subscriber, final boolean full) {
-        (full ? fullTrades : publicTrades).add(counted(subscriber)); // metrics hook (issue 10)
+        (full ? fullTrades : publicTrades).add(counted(subscriber));
     }
 
     /** Trade messages encoded so far. */
@@ -221,10 +205,9 @@ final class Streams implements DurableEngine.Listener {
     }
 
     void subscribePrivate(final Subscriber subscriber) {
-        privates.add(counted(subscriber)); // metrics hook (issue 10)
+        privates.add(counted(subscriber));
     }
 
-    // metrics hook (issue 10), from here to the end of subscribers(channel)
     /** The subscriber, telling this stream when it closes its socket for slowness. */
     private Subscriber counted(final Subscriber s) {
         return new Subscriber(s.socket(), s.context(), s.account(), this);
@@ -250,7 +233,7 @@ final class Streams implements DurableEngine.Listener {
         };
     }
 
-    /** Unsubscribes the socket from everything; answers whether it was subscribed to anything (metrics hook). */
+    /** Unsubscribes the socket from everything; answers whether it was subscribed to anything. */
     boolean remove(final ServerWebSocket socket) {
         return publicTrades.removeIf(s -> s.socket() == socket) | fullTrades.removeIf(s -> s.socket() == socket)
                 | privates.removeIf(s -> s.socket() == socket) | books.removeIf(b -> b.subscriber.socket() == socket);
@@ -285,7 +268,7 @@ final class Streams implements DurableEngine.Listener {
         }
         final String message = new String(TradeJson.message(trade, full), java.nio.charset.StandardCharsets.UTF_8);
         tradeMessages.increment();
-        subscribers.forEach(s -> s.sendShared(message));
+        subscribers.forEach(s -> s.send(message));
     }
 
     static boolean concerns(final Event event, final String account) {

@@ -181,7 +181,7 @@ final class WebSocketSession {
 
     /**
      * One text message. Not a frame of Vert.x's internal class over the UTF-8 bytes: under the load tool such answers
-     * were held back for seconds (see {@link Streams.Subscriber#sendShared}).
+     * were held back for seconds (see {@link Streams.Subscriber#send}).
      */
     private void send(final String text) {
         if (!socket.isClosed()) {
