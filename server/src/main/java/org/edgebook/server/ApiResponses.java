@@ -8,7 +8,7 @@ import java.io.UncheckedIOException;
 import org.edgebook.engine.RejectReason;
 
 /**
- * The HTTP status of a rejection, and the error object. (A command's events are the pipeline's bytes:
+ * The HTTP status of a rejection, the error object, and JSON objects written by a generator. (A command's events are the pipeline's bytes:
  * {@link Replies}.) Stateless.
  */
 final class ApiResponses {
@@ -29,13 +29,26 @@ final class ApiResponses {
 
     /** {@code {"error":"…","detail":"…"}}. */
     static byte[] error(final String error, final String detail) {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
+        return object(json -> {
             json.writeStringField("error", error);
             if (detail != null) {
                 json.writeStringField("detail", detail);
             }
+        });
+    }
+
+    /** The members of one JSON object. */
+    @FunctionalInterface
+    interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** A JSON object's UTF-8 bytes, written by a generator: every value escaped, never pasted into text. */
+    static byte[] object(final Fields fields) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            fields.write(json);
             json.writeEndObject();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);

@@ -27,7 +27,7 @@ final class PrivateEvents {
     }
 
     /** The message of {@code account}'s events among {@code all} (the command's events, to number its trades). */
-    static String message(final long seq, final long timeMicros, final List<Event> mine, final List<Event> all,
+    static byte[] message(final long seq, final long timeMicros, final List<Event> mine, final List<Event> all,
                           final String account) {
         final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator json = JSON.createGenerator(out)) {
@@ -54,7 +54,7 @@ final class PrivateEvents {
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toByteArray();
     }
 
     private static void fill(final JsonGenerator json, final long seq, final long timeMicros, final int n,

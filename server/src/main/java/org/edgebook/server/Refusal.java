@@ -1,6 +1,5 @@
 package org.edgebook.server;
 
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import org.edgebook.journal.DurableEngine;
@@ -70,8 +69,13 @@ record Refusal(String error, String reason, String detail, long retryAfterSecond
     }
 
     /** The WebSocket's answer to the command {@code id}: {@code {"id":…,"error":…,"detail":…,"retryAfter":…}}. */
-    String toWebSocket(final Object id) {
-        return new JsonObject().put("id", id).put("error", error).put("detail", detail)
-                .put("retryAfter", retryAfterSeconds).encode();
+    byte[] toWebSocket(final String id) {
+        return ApiResponses.object(json -> {
+            json.writeFieldName("id");
+            json.writeRawValue(id);
+            json.writeStringField("error", error);
+            json.writeStringField("detail", detail);
+            json.writeNumberField("retryAfter", retryAfterSeconds);
+        });
     }
 }

@@ -1,13 +1,9 @@
 package org.edgebook.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -22,7 +18,7 @@ import org.edgebook.journal.DurableEngine;
 /**
  * Live streams over WebSocket, fed by the engine once commands are durable: trades (with trade ids and execution
  * times; public-shaped for account keys, in full for the admin key, each shape encoded once per trade and the same
- * text sent to all its subscribers), each account's private events (its orders accepted, filled, cancelled,
+ * bytes sent to all its subscribers), each account's private events (its orders accepted, filled, cancelled,
  * modified; transfers in and out; a fill is the account's own side only, never the counterparty: {@link PrivateEvents}),
  * and order books (a snapshot, then each command's changed levels with its seq and the previous one's, so
  * a client can tell it missed nothing). Every message is written by a JSON generator (or is the engine's own JSON).
@@ -41,12 +37,10 @@ final class Streams implements DurableEngine.Listener {
 
         /**
          * One message, on the socket's context; a socket whose write queue is full is closed as a slow consumer.
-         * Shared messages (trades) are made once and the same text handed to every subscriber. Sent with
-         * {@code writeTextMessage}: with frames of Vert.x's internal frame class over our bytes, WebSocket answers
-         * under {@code edgebook load --websocket} were held back for seconds (414,722 of 600,000 unanswered after
-         * 30 s; the pipeline idle); why is not established. So Vert.x encodes the text once per socket.
+         * Shared messages (trades) are encoded once and the same bytes written to every subscriber's socket
+         * ({@link TextFrames}).
          */
-        void send(final String text) {
+        void send(final byte[] utf8) {
             context.runOnContext(v -> {
                 if (socket.isClosed()) {
                     return;
@@ -58,7 +52,7 @@ final class Streams implements DurableEngine.Listener {
                     socket.close((short) 1008, "slow consumer: the stream cannot wait for you");
                     return;
                 }
-                socket.writeTextMessage(text);
+                TextFrames.write(socket, utf8);
             });
         }
     }
@@ -132,7 +126,7 @@ final class Streams implements DurableEngine.Listener {
     }
 
     /** {@code {"subscribed":channel}}, with the book's symbol when there is one. */
-    static String subscribed(final String channel, final String symbol) {
+    static byte[] subscribed(final String channel, final String symbol) {
         return message(json -> {
             json.writeStringField("subscribed", channel);
             if (symbol != null) {
@@ -141,23 +135,9 @@ final class Streams implements DurableEngine.Listener {
         });
     }
 
-    /** The fields of one JSON object. */
-    @FunctionalInterface
-    private interface Fields {
-        void write(JsonGenerator json) throws IOException;
-    }
-
     /** A JSON object written by a generator: every value escaped, never pasted into text. */
-    private static String message(final Fields fields) {
-        final StringWriter out = new StringWriter(128);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            fields.write(json);
-            json.writeEndObject();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+    private static byte[] message(final ApiResponses.Fields fields) {
+        return ApiResponses.object(fields);
     }
 
     @Override
@@ -266,7 +246,7 @@ final class Streams implements DurableEngine.Listener {
         if (subscribers.isEmpty()) {
             return;
         }
-        final String message = new String(TradeJson.message(trade, full), java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] message = TradeJson.message(trade, full);
         tradeMessages.increment();
         subscribers.forEach(s -> s.send(message));
     }

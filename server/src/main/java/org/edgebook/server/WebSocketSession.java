@@ -2,12 +2,9 @@ package org.edgebook.server;
 
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.edgebook.codec.Utf8;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.Event;
 import org.edgebook.engine.Names;
@@ -59,31 +56,30 @@ final class WebSocketSession {
             socket.close(Sessions.CLOSED_BY_POLICY, "key revoked");
             return;
         }
-        final JsonObject message;
-        try {
-            message = new JsonObject(text);
-        } catch (final RuntimeException e) {
-            limiter.acquire(key.id(), System.nanoTime()); // counted like any message
+        final WebSocketMessage message = WebSocketMessage.read(text);
+        final long wait = limiter.acquire(key.id(), System.nanoTime()); // every message counts, malformed or not
+        if (message == null) {
             error("MALFORMED", "a message is a JSON object");
             return;
         }
-        final Object id = message.getValue("id");
-        final long wait = limiter.acquire(key.id(), System.nanoTime());
         if (wait > 0) {
-            socket.writeTextMessage(new JsonObject().put("id", id).put("error", "too many requests")
-                    .put("retryAfter", wait).encode());
+            send(ApiResponses.object(json -> {
+                json.writeFieldName("id");
+                json.writeRawValue(message.id);
+                json.writeStringField("error", "too many requests");
+                json.writeNumberField("retryAfter", wait);
+            }));
             return;
         }
-        switch (message.getValue("op") instanceof String op ? op : "") {
-            case "subscribe" -> subscribe(message.getValue("channel") instanceof String s ? s : "",
-                    message.getValue("symbol"));
-            case "command" -> command(id, message.getValue("command"));
+        switch (message.op) {
+            case "subscribe" -> subscribe(message.channel, message.symbol);
+            case "command" -> command(message);
             default -> error("MALFORMED", "op is subscribe or command");
         }
     }
 
-    private void subscribe(final String channel, final Object symbolValue) {
-        if (channel.equals("book") && symbolValue instanceof String symbol) {
+    private void subscribe(final String channel, final String symbol) {
+        if (channel.equals("book") && symbol != null) {
             if (!Names.valid(symbol)) {
                 error("MALFORMED", Names.problem("symbol", symbol));
                 return;
@@ -99,13 +95,13 @@ final class WebSocketSession {
             error("MALFORMED", "channels are trades, private (an account key) and book (with a symbol)");
             return;
         }
-        socket.writeTextMessage(Streams.subscribed(channel, null));
+        send(Streams.subscribed(channel, null));
     }
 
     /** The book: subscribed now, silent until its snapshot (a journaled query) says where the changes start. */
     private void subscribeBook(final String symbol) {
         final Streams.BookSubscriber book = streams.subscribeBook(subscriber(), symbol);
-        socket.writeTextMessage(Streams.subscribed("book", symbol));
+        send(Streams.subscribed("book", symbol));
         final boolean taken = engine.submit(new Command.QueryBook(symbol), key.id(), new DurableEngine.Reply() {
             @Override
             public void done(final long seq, final List<Event> events) {
@@ -122,12 +118,10 @@ final class WebSocketSession {
         }
     }
 
-    private void command(final Object id, final Object body) {
-        final String json = body instanceof JsonObject o ? o.encode() : "";
-        // getBytes would turn a lone surrogate into '?': such text is refused, never rewritten.
-        final byte[] bytes = Utf8.firstLoneSurrogate(json) < 0 ? json.getBytes(StandardCharsets.UTF_8) : null;
-        final Command decoded = bytes == null ? new Command.Malformed("the command holds text that is not valid "
-                + "Unicode (a lone surrogate)", null, null) : HttpAnswers.decoder().decode(bytes, 0, bytes.length);
+    private void command(final WebSocketMessage message) {
+        final String id = message.id;
+        final Command decoded = HttpAnswers.decoder().decode(message.bytes, message.commandFrom,
+                message.commandTo - message.commandFrom);
         final AccountScope.Scoped scoped = AccountScope.of(key, decoded);
         if (scoped.refused()) {
             answerError(id, scoped.error(), scoped.detail());
@@ -142,8 +136,7 @@ final class WebSocketSession {
                 new Replies.FromSlice() {
                     @Override
                     public void done(final Sequencer.Batch batch, final int i) {
-                        final String answer = new String(Replies.object(batch, i, head), StandardCharsets.UTF_8);
-                        context.runOnContext(v -> send(answer));
+                        answer(Replies.object(batch, i, head));
                     }
 
                     @Override
@@ -156,22 +149,18 @@ final class WebSocketSession {
                         answer(Refusal.journalFailed(cause).toWebSocket(id));
                     }
 
-                    private void answer(final String answer) {
-                        context.runOnContext(v -> {
-                            if (!socket.isClosed()) {
-                                socket.writeTextMessage(answer);
-                            }
-                        });
+                    private void answer(final byte[] answer) {
+                        context.runOnContext(v -> send(answer));
                     }
                 });
         if (!taken) {
-            socket.writeTextMessage(Refusal.of(engine).toWebSocket(id));
+            send(Refusal.of(engine).toWebSocket(id));
         }
     }
 
     /** {@code {"id":…,} : the answer's opening, the client's id encoded as JSON. */
-    private static byte[] head(final Object id) {
-        final byte[] encoded = Json.encodeToBuffer(id).getBytes();
+    private static byte[] head(final String id) {
+        final byte[] encoded = id.getBytes(StandardCharsets.UTF_8);
         final byte[] head = new byte[encoded.length + 7];
         System.arraycopy("{\"id\":".getBytes(StandardCharsets.US_ASCII), 0, head, 0, 6);
         System.arraycopy(encoded, 0, head, 6, encoded.length);
@@ -179,24 +168,26 @@ final class WebSocketSession {
         return head;
     }
 
-    /**
-     * One text message. Not a frame of Vert.x's internal class over the UTF-8 bytes: under the load tool such answers
-     * were held back for seconds (see {@link Streams.Subscriber#send}).
-     */
-    private void send(final String text) {
+    /** One text message, its UTF-8 bytes sent as they are. */
+    private void send(final byte[] utf8) {
         if (!socket.isClosed()) {
-            socket.writeTextMessage(text);
+            TextFrames.write(socket, utf8);
         }
     }
 
     /** {@code {"id":…,"error":…,"detail":…}}. */
-    private void answerError(final Object id, final String error, final String detail) {
-        socket.writeTextMessage(new JsonObject().put("id", id).put("error", error).put("detail", detail).encode());
+    private void answerError(final String id, final String error, final String detail) {
+        send(ApiResponses.object(json -> {
+            json.writeFieldName("id");
+            json.writeRawValue(id);
+            json.writeStringField("error", error);
+            json.writeStringField("detail", detail);
+        }));
     }
 
     /** {@code {"error":…,"detail":…}}, for a message that is not a command. */
     private void error(final String error, final String detail) {
-        socket.writeTextMessage(new String(ApiResponses.error(error, detail), StandardCharsets.UTF_8));
+        send(ApiResponses.error(error, detail));
     }
 
     private Streams.Subscriber subscriber() {

@@ -270,7 +270,7 @@ class ServiceMetricsTest {
                     + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             final Streams.BookSubscriber book = subscribed.get(10, TimeUnit.SECONDS);
             assertThat(streams.subscribers("book")).isEqualTo(1);
-            final String big = "x".repeat(60_000);
+            final byte[] big = "x".repeat(60_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (streams.slowConsumerCloses.sum() == 0 && System.nanoTime() < deadline) {
                 for (int i = 0; i < 20; i++) {
