@@ -27,9 +27,9 @@ final class BatchBench implements Callable<Integer> {
             description = "The service (default ${DEFAULT-VALUE}).")
     private URI url;
 
-    @Option(names = "--key", required = true, paramLabel = "ID:SECRET",
+    @Option(names = "--key", required = true, paramLabel = "ID:SECRET", converter = ClientKey.Converter.class,
             description = "An account key, as printed by edgebook up (its account needs a little USD).")
-    private String key;
+    private ClientKey key;
 
     @Option(names = "--account", required = true, description = "The key's account.")
     private String account;
@@ -56,12 +56,8 @@ final class BatchBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final int colon = key.indexOf(':');
-        if (colon < 1) {
-            throw new IllegalArgumentException("--key is ID:SECRET");
-        }
-        final String id = key.substring(0, colon);
-        final byte[] secret = key.substring(colon + 1).getBytes(StandardCharsets.US_ASCII);
+        final String id = key.id();
+        final byte[] secret = key.secret();
         final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         final String run = Long.toString(System.currentTimeMillis(), 36);
         final List<Double> rates = new ArrayList<>();

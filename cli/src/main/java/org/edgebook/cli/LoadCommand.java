@@ -63,10 +63,10 @@ final class LoadCommand implements Callable<Integer> {
             description = "The service (default ${DEFAULT-VALUE}).")
     private URI url;
 
-    @Option(names = "--key", split = ",", paramLabel = "ID:SECRET",
+    @Option(names = "--key", split = ",", paramLabel = "ID:SECRET", converter = ClientKey.Converter.class,
             description = "Account keys to trade with, as printed by edgebook up (two or more, comma-separated; "
                     + "needed for orders).")
-    private String[] keys;
+    private ClientKey[] keys;
 
     @Option(names = "--target", defaultValue = "orders", paramLabel = "orders|health|both",
             description = "What to load: signed orders (POST and DELETE /v1/orders), GET /health, or both one after "
@@ -170,12 +170,8 @@ final class LoadCommand implements Callable<Integer> {
             keyIds = new String[keys.length];
             secrets = new byte[keys.length][];
             for (int k = 0; k < keys.length; k++) {
-                final String[] idSecret = keys[k].split(":", 2);
-                if (idSecret.length != 2) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--key is ID:SECRET, not " + keys[k]);
-                }
-                keyIds[k] = idSecret[0];
-                secrets[k] = idSecret[1].getBytes(StandardCharsets.US_ASCII);
+                keyIds[k] = keys[k].id();
+                secrets[k] = keys[k].secret();
             }
         }
         results.clear();
