@@ -61,6 +61,11 @@ final class UpCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}: not served). Keep it off the internet: firewall it or bind to a private host.")
     private int metricsPort;
 
+    @Option(names = "--event-loops", defaultValue = "1", paramLabel = "N",
+            description = "Event loops taking HTTP and WebSocket connections, each with its own share of them "
+                    + "(default ${DEFAULT-VALUE}; see the README's design notes for what more did on 2 cores).")
+    private int eventLoops;
+
     @Option(names = "--clock-window", defaultValue = "5000", paramLabel = "MS",
             description = "How far a signed request's timestamp may be from this server's clock, in milliseconds; "
                     + "within it each signature is accepted once (default ${DEFAULT-VALUE}).")
@@ -86,7 +91,7 @@ final class UpCommand implements Callable<Integer> {
         final boolean fresh = !Files.exists(data.resolve("keys.txt"));
         final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
                 masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey).withJournal(journalFlags.options(data))
-                .withMetricsPort(metricsPort),
+                .withMetricsPort(metricsPort).withEventLoops(eventLoops),
                 new SettlementServer.Auth(clockWindowMillis, sessionMaxAgeSeconds * 1000), !noDemo,
                 warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);

@@ -183,6 +183,13 @@ public final class ServiceMetrics implements DurableEngine.Listener, Sequencer.M
                 .description("Open connections on the API port").register(registry);
     }
 
+    /** A connection accepted on the current thread's event loop: counted per loop, to see how they share the work. */
+    public void accepted() {
+        io.micrometer.core.instrument.Counter.builder("edgebook_http_connections_accepted")
+                .description("Connections accepted on the API port, by the event loop that took them")
+                .tag("loop", Thread.currentThread().getName()).register(registry).increment();
+    }
+
     private static double newestSnapshotAge(final SnapshotStore snapshots) {
         try {
             final List<Path> newest = snapshots.list();

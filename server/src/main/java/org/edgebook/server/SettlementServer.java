@@ -1,6 +1,8 @@
 package org.edgebook.server;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -41,12 +43,16 @@ public final class SettlementServer implements AutoCloseable {
      * {@code tlsKey} (PEM files, both or neither) it serves HTTPS instead of HTTP; {@code journal} is how the data
      * directory is journaled ({@code null}: {@link JournalOptions#defaults}; its directory must be {@code dataDir});
      * {@code metricsPort}: where Prometheus metrics are served, unauthenticated, on the same host
-     * ({@link ServiceMetrics}); 0 for nowhere, -1 for any free port ({@link SettlementServer#metrics()} says which).
+     * ({@link ServiceMetrics}); 0 for nowhere, -1 for any free port ({@link SettlementServer#metrics()} says which);
+     * {@code eventLoops}: how many event loops take connections ({@link #withEventLoops}).
      */
     public record Config(String host, int port, Path dataDir, Path masterKeyFile, double requestsPerSecondPerKey,
                          int maxConnections, int idleTimeoutSeconds, Path tlsCert, Path tlsKey,
-                         JournalOptions journal, int metricsPort) {
+                         JournalOptions journal, int metricsPort, int eventLoops) {
         public Config {
+            if (eventLoops < 1) {
+                throw new IllegalArgumentException("eventLoops is at least 1, not " + eventLoops);
+            }
             if (journal == null) {
                 journal = dataDir == null ? null : JournalOptions.defaults(dataDir);
             } else if (!journal.dir().equals(dataDir)) {
@@ -60,19 +66,28 @@ public final class SettlementServer implements AutoCloseable {
                       final double requestsPerSecondPerKey, final int maxConnections, final int idleTimeoutSeconds,
                       final Path tlsCert, final Path tlsKey) {
             this(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections, idleTimeoutSeconds,
-                    tlsCert, tlsKey, null, 0);
+                    tlsCert, tlsKey, null, 0, 1);
         }
 
         /** The same, journaled with {@code journal}. */
         public Config withJournal(final JournalOptions journal) {
             return new Config(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections,
-                    idleTimeoutSeconds, tlsCert, tlsKey, journal, metricsPort);
+                    idleTimeoutSeconds, tlsCert, tlsKey, journal, metricsPort, eventLoops);
         }
 
         /** The same, serving metrics on {@code metricsPort} (0: nowhere, -1: any free port). */
         public Config withMetricsPort(final int metricsPort) {
             return new Config(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections,
-                    idleTimeoutSeconds, tlsCert, tlsKey, journal, metricsPort);
+                    idleTimeoutSeconds, tlsCert, tlsKey, journal, metricsPort, eventLoops);
+        }
+
+        /**
+         * The same, taking connections on {@code eventLoops} Vert.x event loops (one HTTP server each, sharing the
+         * port; Vert.x hands new connections to them in turn). A connection stays on the loop that took it.
+         */
+        public Config withEventLoops(final int eventLoops) {
+            return new Config(host, port, dataDir, masterKeyFile, requestsPerSecondPerKey, maxConnections,
+                    idleTimeoutSeconds, tlsCert, tlsKey, journal, metricsPort, eventLoops);
         }
 
         public Config(final String host, final int port, final Path dataDir, final Path masterKeyFile,
@@ -207,11 +222,11 @@ public final class SettlementServer implements AutoCloseable {
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(tls);
         }
-        final HttpServer http = vertx.createHttpServer(options).requestHandler(router);
         // Beyond the limit a new connection is closed at once, before it can cost the engine anything.
         final AtomicInteger open = new AtomicInteger();
         metrics.connections(open);
-        http.connectionHandler(connection -> {
+        final Handler<HttpConnection> onConnection = connection -> {
+            metrics.accepted();
             if (open.incrementAndGet() > config.maxConnections()) {
                 open.decrementAndGet();
                 connection.close();
@@ -221,9 +236,10 @@ public final class SettlementServer implements AutoCloseable {
             // Requests whose framing could be read two ways are answered 400 and the connection closed.
             org.edgebook.http.StrictHttp.install(connection, options,
                     detail -> ApiResponses.error("bad request", detail));
-        });
+        };
+        final List<HttpServer> servers;
         try {
-            http.listen().toCompletionStage().toCompletableFuture().get();
+            servers = listen(vertx, options, router, onConnection, config.eventLoops());
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             vertx.close();
@@ -239,9 +255,47 @@ public final class SettlementServer implements AutoCloseable {
         }
         // /metrics on its own port; if it cannot listen, all is closed as above
         metrics.serve(vertx, config.host(), config.metricsPort(), vertx::close, engine, metrics);
-        final SettlementServer server = new SettlementServer(vertx, http, engine, keys, router);
+        final SettlementServer server = new SettlementServer(vertx, servers.getFirst(), engine, keys, router);
         server.metrics = metrics;
         return server;
+    }
+
+    /**
+     * One server per event loop, sharing one port: each is made by its own instance of a small verticle, which Vert.x
+     * puts on an event loop of its own, and Vert.x hands new connections to them in turn. Vert.x shares a port only
+     * when it is named, so "any free port" (0) with several loops first finds one (and tries again, a few times, if
+     * another process takes it in between).
+     */
+    private static List<HttpServer> listen(final Vertx vertx, final HttpServerOptions options, final Router router,
+                                           final Handler<HttpConnection> onConnection, final int loops)
+            throws InterruptedException, ExecutionException, IOException {
+        final boolean anyPort = options.getPort() == 0 && loops > 1;
+        for (int attempt = 1;; attempt++) {
+            if (anyPort) {
+                try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+                        java.net.InetAddress.getByName(options.getHost()))) {
+                    options.setPort(probe.getLocalPort());
+                }
+            }
+            final List<HttpServer> servers = java.util.Collections.synchronizedList(new ArrayList<>(loops));
+            try {
+                vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+                    @Override
+                    public io.vertx.core.Future<?> start() {
+                        final HttpServer http = vertx.createHttpServer(options).requestHandler(router)
+                                .connectionHandler(onConnection);
+                        servers.add(http);
+                        return http.listen();
+                    }
+                }, new io.vertx.core.DeploymentOptions().setInstances(loops)).toCompletionStage()
+                        .toCompletableFuture().get();
+                return List.copyOf(servers);
+            } catch (final ExecutionException e) {
+                if (!anyPort || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Every route as "METHOD /path/{param}", for checking the OpenAPI document against the routes. */
