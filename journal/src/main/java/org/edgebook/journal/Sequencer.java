@@ -427,6 +427,9 @@ public final class Sequencer implements AutoCloseable {
     }
 
     /** Closes the open batch and passes it to the journaler; with {@code last}, the pipeline ends after it. */
+    /** The engine thread's wait for room in the journaler's ring or a free batch: one, reset at each hand-over. */
+    private final IdleStrategy handOverIdle = idle();
+
     private void handOver(final boolean last) {
         if (batch == null) {
             return;
@@ -434,7 +437,8 @@ public final class Sequencer implements AutoCloseable {
         json.flush(); // the generator's buffer into this batch's events
         batch.records.flip();
         batch.last = last;
-        final IdleStrategy idle = idle();
+        final IdleStrategy idle = handOverIdle;
+        idle.reset();
         while (!toJournal.offer(batch)) {
             idle.idle();
         }
