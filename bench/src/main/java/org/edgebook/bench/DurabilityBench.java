@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.CRC32C;
 import org.HdrHistogram.Histogram;
 import org.edgebook.codec.JsonCommandWriter;
 import org.edgebook.codec.Replay;
@@ -96,7 +95,6 @@ public final class DurabilityBench {
             final Path run = dir.resolve("journal-" + batchSize);
             deleteRecursively(run);
             final ByteBuffer batch = ByteBuffer.allocate(8 << 20);
-            final CRC32C crc = new CRC32C();
             final int total = batchSize == 1 ? Math.min(records, 5_000) : records;
             final long start = System.nanoTime();
             long bytes = 0;
@@ -106,12 +104,10 @@ public final class DurabilityBench {
                     batch.clear();
                     final long first = seq;
                     for (int i = 0; i < batchSize && seq <= total; i++, seq++) {
-                        JournalWriter.encode(seq, seq, "bench", commands.get((int) (seq % commands.size())), batch,
-                                crc);
+                        JournalWriter.encode(seq, seq, "bench", commands.get((int) (seq % commands.size())), batch);
                     }
                     batch.flip();
-                    bytes += batch.remaining();
-                    writer.write(batch, first);
+                    bytes += writer.write(batch, first); // frames: compressed, with their headers
                 }
             }
             final double seconds = (System.nanoTime() - start) / 1e9;

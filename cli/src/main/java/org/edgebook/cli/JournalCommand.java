@@ -34,8 +34,9 @@ final class JournalCommand implements Runnable {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {
-                    "Checks every record and snapshot: checksums, lengths, the unbroken run of sequence numbers.",
-                    "Prints counts and the last good position. Exit code 0 when sound (a torn last record, which "
+                    "Checks every frame, record and snapshot: checksums, lengths, the unbroken run of sequence "
+                            + "numbers, and that every command decodes.",
+                    "Prints counts and the last good position. Exit code 0 when sound (a torn last write, which "
                             + "recovery truncates, is reported but sound), 2 on corruption."})
     static final class Verify implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The journal directory.")
@@ -55,11 +56,11 @@ final class JournalCommand implements Runnable {
                 }
             }
             try {
-                final JournalScanner.Result scan = JournalScanner.scan(dir, Long.MAX_VALUE, false, (s, t, c) -> {});
+                final JournalScanner.Result scan = JournalScanner.scan(dir, 0, false, (s, t, c) -> {}); // decodes all
                 System.out.printf("journal: %d segments, %d records, sequence %d to %d%n", scan.segments(),
                         scan.records(), scan.records() == 0 ? 0 : scan.firstSeq(), scan.lastSeq());
                 if (scan.tornTail() != null) {
-                    System.out.printf("journal: torn last record in %s at offset %d (%d bytes); recovery will "
+                    System.out.printf("journal: torn last write in %s at offset %d (%d bytes); recovery will "
                             + "truncate it: it was never acknowledged%n", scan.tornTail().file(),
                             scan.tornTail().offset(), scan.tornTail().droppedBytes());
                 }

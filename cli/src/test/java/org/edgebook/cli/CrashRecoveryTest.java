@@ -115,12 +115,12 @@ class CrashRecoveryTest {
             for (final Path file : files.filter(f -> f.getFileName().toString().startsWith("stderr-")).toList()) {
                 final String text = Files.readString(file);
                 assertThat(text).as(file.toString()).doesNotContain("Exception").doesNotContain("CORRUPT");
-                repairs += (int) text.lines().filter(l -> l.contains("truncated a torn record")
+                repairs += (int) text.lines().filter(l -> l.contains("truncated a torn write")
                         || l.contains("removed")).count();
             }
         }
         System.out.printf("crash test: %d rounds (%d killed before their first event), %d commands fed, %d "
-                + "journaled, %d acknowledged, %d tail repairs at restart (torn records truncated, empty segments "
+                + "journaled, %d acknowledged, %d tail repairs at restart (torn writes truncated, empty segments "
                 + "removed)%n", rounds, killsDuringStartup,
                 cursor + queries.size(), lastSeq, acknowledged.size(), repairs);
     }

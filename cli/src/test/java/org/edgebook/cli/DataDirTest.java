@@ -82,13 +82,13 @@ class DataDirTest {
                 dir.resolve("events.jsonl").toString())).isZero();
         final Path segment = JournalScanner.segments(journal).getLast();
         final byte[] bytes = Files.readAllBytes(segment);
-        bytes[bytes.length - 2] ^= 0x04; // one bit of the last record's payload: every byte is still there
+        bytes[bytes.length - 2] ^= 0x04; // one bit of the last frame's body: every byte is still there
         Files.write(segment, bytes);
 
         final ByteArrayOutputStream verified = new ByteArrayOutputStream();
         assertThat(withStdout(verified, () -> Main.run("journal", "verify", journal.toString()))).isEqualTo(2);
         assertThat(verified.toString(StandardCharsets.UTF_8)).contains("CORRUPT", segment.toString(),
-                "checksum mismatch in the last record");
+                "checksum mismatch in the last frame");
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(Main.commandLine().setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8))
                 .execute("replay", "--journal", journal.toString(), "--in", commands.toString(), "--out",

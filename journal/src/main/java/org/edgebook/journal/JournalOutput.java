@@ -13,8 +13,11 @@ import java.nio.file.Path;
  */
 public interface JournalOutput extends AutoCloseable {
 
-    /** Writes whole records, the first one numbered {@code firstSeq}, and forces them to disk. */
-    void write(ByteBuffer records, long firstSeq) throws IOException;
+    /**
+     * Writes whole records (in memory's form, {@link JournalFormat#BATCH_RECORD_HEADER}), the first one numbered
+     * {@code firstSeq}, and forces them to disk; answers the bytes this added to the journal.
+     */
+    long write(ByteBuffer records, long firstSeq) throws IOException;
 
     @Override
     void close() throws IOException;

@@ -13,15 +13,17 @@ import java.util.zip.CRC32C;
 import org.edgebook.engine.Command;
 
 /**
- * Reads a journal directory from end to end and checks every byte of it: segment headers, record lengths, checksums
- * and the unbroken run of sequence numbers within and across segments. Reading changes nothing on disk.
+ * Reads a journal directory from end to end and checks every byte of it: segment headers, frames (format 3) or
+ * records (formats 1 and 2), their lengths and checksums, and the unbroken run of sequence numbers within and across
+ * segments. Reading changes nothing on disk.
  * <p>
- * The one damage it tolerates is a torn end of the last segment, what a crash during a write leaves: a record cut
- * short (fewer bytes than its length says), zero bytes the file system added, or a record whose bytes are zero from a
- * sector boundary inside it to the end of the file (the sectors that never reached the disk). The scan stops there
- * and reports it as a {@link TornTail}, which {@link Recovery} truncates. A last record that is all there but whose
- * checksum fails (a flipped bit) is not torn, it is damaged: that, and anything else, is a
- * {@link CorruptJournalException}.
+ * The one damage it tolerates is a torn end of the last segment, what a crash during a write leaves: a frame (or
+ * record) cut short (fewer bytes than its length says), zero bytes the file system added, or a frame whose bytes are
+ * zero from a sector boundary inside it to the end of the file (the sectors that never reached the disk). The scan
+ * stops there and reports it as a {@link TornTail}, which {@link Recovery} truncates. A last frame that is all there
+ * but whose checksum fails (a flipped bit) is not torn, it is damaged: that, a frame whose checksum holds but whose
+ * fields or body do not (an LZ4 body of the wrong length, a count its body does not hold), a gap in the sequence, and
+ * anything else, is a {@link CorruptJournalException}.
  * <p>
  * Threading: any one thread. Reads one segment into memory at a time.
  */
@@ -92,6 +94,7 @@ public final class JournalScanner {
         final List<Path> segments = segments(dir).stream()
                 .filter(f -> JournalFormat.segmentFirstSeq(f) <= toSeq).toList();
         final CRC32C crc = new CRC32C();
+        final Frames.Decoder decoder = new Frames.Decoder();
         long records = 0;
         long expected = -1;
         long firstSeq = -1;
@@ -115,7 +118,7 @@ public final class JournalScanner {
                 expected = nextFirst;
                 continue;
             }
-            final SegmentResult r = scanSegment(file, segmentFirst, last, fromSeq, crc, visitor);
+            final SegmentResult r = scanSegment(file, segmentFirst, last, fromSeq, crc, decoder, visitor);
             records += r.records;
             expected = segmentFirst + r.records;
             if (r.records == 0) {
@@ -133,7 +136,7 @@ public final class JournalScanner {
     }
 
     private static SegmentResult scanSegment(final Path file, final long segmentFirst, final boolean last,
-                                             final long fromSeq, final CRC32C crc,
+                                             final long fromSeq, final CRC32C crc, final Frames.Decoder decoder,
                                              final SourcedRecordVisitor visitor)
             throws IOException {
         final byte[] bytes;
@@ -159,6 +162,9 @@ public final class JournalScanner {
                     + "-byte header (" + size + " bytes)");
         }
         final int version = checkHeader(file, in, segmentFirst, last);
+        if (version >= 3) {
+            return scanFrames(file, bytes, segmentFirst, last, fromSeq, crc, decoder, visitor);
+        }
         int pos = JournalFormat.HEADER_LENGTH;
         long expected = segmentFirst;
         long records = 0;
@@ -182,7 +188,10 @@ public final class JournalScanner {
                         && !wholeRecordAfter(bytes, pos + 1, size, expected, crc)) {
                     return new SegmentResult(records, new TornTail(file, pos, size - pos)); // cut short by a crash
                 }
-                throw new CorruptJournalException(file, pos, "a record has an impossible length " + length);
+                throw new CorruptJournalException(file, pos, "a record has an impossible length " + length
+                        + " (from 0 to " + JournalFormat.MAX_PAYLOAD + " bytes" + (length >= 0
+                                && length <= JournalFormat.MAX_PAYLOAD ? ", but only " + (size - pos
+                                        - JournalFormat.RECORD_HEADER) + " follow its header" : "") + ")");
             }
             final int actualCrc = JournalFormat.recordCrc(crc, seq, time, bytes, pos + JournalFormat.RECORD_HEADER,
                     length);
@@ -204,24 +213,116 @@ public final class JournalScanner {
                 throw new CorruptJournalException(file, pos, "sequence gap: expected " + expected + ", found " + seq);
             }
             if (seq > fromSeq) {
-                final Command command;
-                final String source;
-                try {
-                    final ByteBuffer payload = ByteBuffer.wrap(bytes, pos + JournalFormat.RECORD_HEADER, length)
-                            .slice();
-                    source = version >= 2 ? CommandCodec.decodeString(payload) : null;
-                    command = CommandCodec.decode(payload);
-                } catch (final IllegalArgumentException e) {
-                    throw new CorruptJournalException(file, pos, "the record of sequence " + seq
-                            + " has a valid checksum but does not decode (" + e.getMessage() + ")");
-                }
-                visitor.record(seq, time, source, command);
+                visit(file, pos, version, seq, time, bytes, pos + JournalFormat.RECORD_HEADER, length, visitor);
             }
             records++;
             expected++;
             pos = (int) end;
         }
         return new SegmentResult(records, null);
+    }
+
+    /**
+     * The frames of a format 3 segment, {@code bytes} being the whole file. The rules of {@link JournalScanner}, frame
+     * by frame.
+     */
+    private static SegmentResult scanFrames(final Path file, final byte[] bytes, final long segmentFirst,
+                                            final boolean last, final long fromSeq, final CRC32C crc,
+                                            final Frames.Decoder decoder, final SourcedRecordVisitor visitor)
+            throws IOException {
+        final int size = bytes.length;
+        final ByteBuffer in = ByteBuffer.wrap(bytes);
+        int pos = JournalFormat.HEADER_LENGTH;
+        long expected = segmentFirst;
+        long records = 0;
+        while (pos < size) {
+            if (last && allZero(bytes, pos, size)) {
+                return new SegmentResult(records, new TornTail(file, pos, size - pos));
+            }
+            if (size - pos < JournalFormat.FRAME_HEADER) {
+                if (last) {
+                    return new SegmentResult(records, new TornTail(file, pos, size - pos));
+                }
+                throw new CorruptJournalException(file, pos, "a frame is cut short (" + (size - pos) + " bytes; its "
+                        + "header alone is " + JournalFormat.FRAME_HEADER + ")");
+            }
+            final int stored = in.getInt(pos);
+            final long end = (long) pos + JournalFormat.FRAME_HEADER + stored;
+            final boolean sane = stored >= 1 && stored <= JournalFormat.MAX_FRAME_BODY;
+            if (!sane || end > size) {
+                if (last && sane && !wholeFrameAfter(bytes, pos + 1, size, expected, crc)) {
+                    return new SegmentResult(records, new TornTail(file, pos, size - pos)); // cut short by a crash
+                }
+                throw new CorruptJournalException(file, pos, "a frame has an impossible stored length " + stored
+                        + " (from 1 to " + JournalFormat.MAX_FRAME_BODY + " bytes" + (sane ? ", but only "
+                                + (size - pos - JournalFormat.FRAME_HEADER) + " follow its header" : "") + ")");
+            }
+            final long firstSeq = in.getLong(pos + 8);
+            if (JournalFormat.frameCrc(crc, bytes, pos, stored) != in.getInt(pos + 4)) {
+                if (last && partlyWritten(bytes, pos, (int) end, size)) {
+                    return new SegmentResult(records, new TornTail(file, pos, size - pos)); // the last write, torn
+                }
+                if (last && end == size) {
+                    throw new CorruptJournalException(file, pos, "checksum mismatch in the last frame (its header "
+                            + "says sequence " + firstSeq + " on): all its " + (end - pos) + " bytes are there, so it "
+                            + "was damaged after it was written (a crash leaves a frame cut short or zero-filled, not "
+                            + "changed). If you know the machine lost power while writing it, truncating the file to "
+                            + pos + " bytes drops it");
+                }
+                throw new CorruptJournalException(file, pos, "checksum mismatch in the frame of sequence " + firstSeq
+                        + (last ? " with more bytes after it" : ""));
+            }
+            if (firstSeq != expected) {
+                throw new CorruptJournalException(file, pos, "sequence gap: expected " + expected + ", found "
+                        + firstSeq);
+            }
+            final int count = Frames.Decoder.checkHeader(file, pos, bytes, pos);
+            if (firstSeq + count - 1 > fromSeq) { // frames wholly before fromSeq are checksummed, not decompressed
+                decoder.open(file, pos, bytes, pos);
+                Frames.records(decoder, fromSeq, visitor);
+            }
+            records += count;
+            expected += count;
+            pos = (int) end;
+        }
+        return new SegmentResult(records, null);
+    }
+
+    /** Hands a record's payload, decoded, to the visitor; a payload that does not decode is corruption. */
+    static void visit(final Path file, final long offset, final int version, final long seq, final long time,
+                      final byte[] bytes, final int payloadOffset, final int length,
+                      final SourcedRecordVisitor visitor) throws IOException {
+        final Command command;
+        final String source;
+        try {
+            final ByteBuffer payload = ByteBuffer.wrap(bytes, payloadOffset, length).slice();
+            source = version >= 2 ? CommandCodec.decodeString(payload) : null;
+            command = CommandCodec.decode(payload);
+        } catch (final IllegalArgumentException e) {
+            throw new CorruptJournalException(file, offset, "the record of sequence " + seq
+                    + " has a valid checksum but does not decode (" + e.getMessage() + ")");
+        }
+        visitor.record(seq, time, source, command);
+    }
+
+    /**
+     * Whether a whole, checksummed frame of sequence {@code minSeq} or later starts anywhere in {@code bytes[from,
+     * to)}: then a frame that seems cut short is really a damaged one in the middle, and truncating there would drop
+     * good frames.
+     */
+    private static boolean wholeFrameAfter(final byte[] bytes, final int from, final int to, final long minSeq,
+                                           final CRC32C crc) {
+        final ByteBuffer in = ByteBuffer.wrap(bytes);
+        for (int o = from; o + JournalFormat.FRAME_HEADER <= to; o++) {
+            final int stored = in.getInt(o);
+            if (stored < 1 || stored > to - o - JournalFormat.FRAME_HEADER || in.getLong(o + 8) < minSeq) {
+                continue;
+            }
+            if (JournalFormat.frameCrc(crc, bytes, o, stored) == in.getInt(o + 4)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Checks a segment header; returns its format version. */
@@ -276,10 +377,10 @@ public final class JournalScanner {
     }
 
     /**
-     * Whether a whole-length record with a bad checksum, {@code bytes[pos, end)}, is the last write of a crash that
+     * Whether a whole-length frame or record with a bad checksum, {@code bytes[pos, end)}, is the last write of a crash that
      * reached the disk only in part: a disk writes a {@value #SECTOR}-byte sector whole or not at all, and a sector the
-     * file system allocated but never got is read as zeros. So the record is torn when, from a sector boundary inside
-     * it, every byte to the end of the file is zero. Anything else (a flipped bit, bytes changed with nothing after
+     * file system allocated but never got is read as zeros. So it is torn when, from a sector boundary inside it,
+     * every byte to the end of the file is zero. Anything else (a flipped bit, bytes changed with nothing after
      * them, a zero run that starts in the middle of a sector) is damage.
      */
     private static boolean partlyWritten(final byte[] bytes, final int pos, final int end, final int size) {

@@ -7,14 +7,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.zip.CRC32C;
-import org.edgebook.engine.Command;
 
 /**
- * Follows a journal that a writer may be appending to: reads the whole records after a position (segment, byte
- * offset, next sequence number) and says where it stopped, so the next read starts there instead of at the start of
- * the segment. Every record's checksum and sequence number are checked. What is not (yet) a whole, valid record at
- * the end of the last segment is left for the next read: the writer may be in the middle of it. The same in a segment
- * that has a successor is damage ({@link CorruptJournalException}).
+ * Follows a journal that a writer may be appending to: reads the whole frames (format 3; records in formats 1 and 2)
+ * after a position (segment, byte offset, next sequence number) and says where it stopped, so the next read starts
+ * there instead of at the start of the segment. Every frame's checksum and sequence numbers are checked. What is not
+ * (yet) a whole, valid frame at the end of the last segment is left for the next read: the writer may be in the middle
+ * of it. The same in a segment that has a successor is damage ({@link CorruptJournalException}).
  * <p>
  * Threading: any one thread at a time; a position is immutable.
  */
@@ -25,6 +24,7 @@ final class JournalTail {
     }
 
     private final CRC32C crc = new CRC32C();
+    private final Frames.Decoder decoder = new Frames.Decoder();
 
     /** Hands every record with {@code seq > afterSeq} from {@code from} on to the visitor; answers where it stopped. */
     Position read(final Path dir, final Position from, final long afterSeq,
@@ -105,6 +105,9 @@ final class JournalTail {
                 // read what is there now
             }
             final ByteBuffer in = ByteBuffer.wrap(bytes, 0, buffer.position());
+            if (version >= 3) {
+                return readFrames(file, start, bytes, in.limit(), at.nextSeq(), finished, afterSeq, visitor);
+            }
             int pos = 0;
             long expected = at.nextSeq();
             while (in.limit() - pos >= JournalFormat.RECORD_HEADER) {
@@ -122,19 +125,9 @@ final class JournalTail {
                             + ", found " + seq);
                 }
                 if (seq > afterSeq) {
-                    final Command command;
-                    try {
-                        final ByteBuffer payload = ByteBuffer.wrap(bytes, pos + JournalFormat.RECORD_HEADER, length)
-                                .slice();
-                        if (version >= 2) {
-                            CommandCodec.decodeString(payload);
-                        }
-                        command = CommandCodec.decode(payload);
-                    } catch (final IllegalArgumentException e) {
-                        throw new CorruptJournalException(file, start + pos, "the record of sequence " + seq
-                                + " has a valid checksum but does not decode (" + e.getMessage() + ")");
-                    }
-                    visitor.record(seq, time, command);
+                    JournalScanner.visit(file, start + pos, version, seq, time, bytes,
+                            pos + JournalFormat.RECORD_HEADER, length, (s, t, source, command) -> visitor.record(s, t,
+                                    command));
                 }
                 expected++;
                 pos = (int) end;
@@ -145,5 +138,40 @@ final class JournalTail {
             }
             return new Position(file, start + pos, expected);
         }
+    }
+
+    /** The whole frames of {@code bytes[0, limit)}, read from file offset {@code start} of a format 3 segment. */
+    private Position readFrames(final Path file, final long start, final byte[] bytes, final int limit,
+                                final long nextSeq, final boolean finished, final long afterSeq,
+                                final JournalScanner.RecordVisitor visitor) throws IOException {
+        final ByteBuffer in = ByteBuffer.wrap(bytes, 0, limit);
+        final JournalScanner.SourcedRecordVisitor sourced = (s, t, source, command) -> visitor.record(s, t, command);
+        int pos = 0;
+        long expected = nextSeq;
+        while (limit - pos >= JournalFormat.FRAME_HEADER) {
+            final int stored = in.getInt(pos);
+            final long end = (long) pos + JournalFormat.FRAME_HEADER + stored;
+            if (stored < 1 || stored > JournalFormat.MAX_FRAME_BODY || end > limit
+                    || JournalFormat.frameCrc(crc, bytes, pos, stored) != in.getInt(pos + 4)) {
+                break; // not a whole frame (yet)
+            }
+            final long firstSeq = in.getLong(pos + 8);
+            if (firstSeq != expected) {
+                throw new CorruptJournalException(file, start + pos, "sequence gap: expected " + expected
+                        + ", found " + firstSeq);
+            }
+            final int count = Frames.Decoder.checkHeader(file, start + pos, bytes, pos);
+            if (firstSeq + count - 1 > afterSeq) {
+                decoder.open(file, start + pos, bytes, pos);
+                Frames.records(decoder, afterSeq, sourced);
+            }
+            expected += count;
+            pos = (int) end;
+        }
+        if (finished && pos != limit) {
+            throw new CorruptJournalException(file, start + pos, "a damaged or cut-short frame before the next "
+                    + "segment (sequence " + expected + ")");
+        }
+        return new Position(file, start + pos, expected);
     }
 }

@@ -20,7 +20,7 @@ import org.edgebook.engine.EventSink;
  * command after it, replayed in order. The result is the state the engine had after the last durable command, so
  * following commands get the same events, byte for byte, as they would have without the restart.
  * <p>
- * A torn last record is truncated, with a warning naming the file and offset; a header-only last segment is removed
+ * A torn last frame (or record, in an older segment) is truncated, with a warning naming the file and offset; a header-only last segment is removed
  * so that writing can start afresh at the same sequence number. Any other damage stops recovery with a
  * {@link CorruptJournalException}.
  * <p>
@@ -141,7 +141,7 @@ public final class Recovery {
             channel.truncate(torn.offset());
             channel.force(true);
         }
-        warn.accept("journal: truncated a torn record at the end of " + torn.file() + " at offset " + torn.offset()
+        warn.accept("journal: truncated a torn write at the end of " + torn.file() + " at offset " + torn.offset()
                 + " (" + torn.droppedBytes() + " bytes dropped; they were never acknowledged)");
     }
 

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.zip.CRC32C;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
@@ -211,7 +210,6 @@ public final class Sequencer implements AutoCloseable {
     private final OneToOneConcurrentArrayQueue<Batch> free = new OneToOneConcurrentArrayQueue<>(IN_FLIGHT);
     private final Thread journalerThread;
     private final Thread publisherThread;
-    private final CRC32C crc = new CRC32C();
     private final Into into = this::sequence;
     private Intake intake;
     private Thread engineThread;
@@ -304,7 +302,7 @@ public final class Sequencer implements AutoCloseable {
         return batchesForced;
     }
 
-    /** Journal bytes written since start (records only). */
+    /** Journal bytes written since start (frames; segment headers not counted). */
     public long journalBytes() {
         return journalBytes;
     }
@@ -393,7 +391,7 @@ public final class Sequencer implements AutoCloseable {
             batch.firstSeq = seq;
         }
         lastTime = Math.max(lastTime, clock.micros());
-        final Command journaled = JournalWriter.encode(seq, lastTime, source, command, batch.records, crc);
+        final Command journaled = JournalWriter.encode(seq, lastTime, source, command, batch.records);
         batch.times[i] = lastTime;
         batch.commands[i] = journaled;
         batch.attachments[i] = attachment;
@@ -475,10 +473,9 @@ public final class Sequencer implements AutoCloseable {
                     if (failure != null) {
                         next.failure = failure;
                     } else {
-                        final int bytes = next.records.remaining();
                         final long start = System.nanoTime();
                         try {
-                            journal.write(next.records, next.firstSeq); // durable when this returns
+                            final int bytes = (int) journal.write(next.records, next.firstSeq); // durable now
                             final long nanos = System.nanoTime() - start;
                             batchesForced++;
                             journalBytes += bytes;

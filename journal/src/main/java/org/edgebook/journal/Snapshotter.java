@@ -103,8 +103,7 @@ final class Snapshotter implements Runnable {
             ByteBuffer batch;
             while ((batch = batches.take()) != END) {
                 while (batch.hasRemaining()) {
-                    final int length = batch.getInt();
-                    batch.getInt(); // checksum: checked when written, the bytes never left memory since
+                    final int length = batch.getInt(); // the in-memory form: no checksum, never left memory
                     final long seq = batch.getLong();
                     batch.getLong(); // time
                     final ByteBuffer payload = batch.slice(batch.position(), length);

@@ -42,20 +42,25 @@ class CorruptionTest {
         }
     }
 
-    /** Byte offsets of the records of a segment. */
-    private static List<Long> recordOffsets(final Path segment) throws IOException {
-        final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(segment));
-        final List<Long> offsets = new ArrayList<>();
-        int pos = JournalFormat.HEADER_LENGTH;
-        while (pos < bytes.limit()) {
-            offsets.add((long) pos);
-            pos += JournalFormat.RECORD_HEADER + bytes.getInt(pos);
-        }
-        return offsets;
+    /**
+     * Journals the flow into one segment with the real writer, in batches of 5 records: one frame each, so the
+     * segment holds 400 frames.
+     */
+    private void framed(final Path dir) throws IOException {
+        JournalFixture.framed(dir, flow, 1, 5, 1_800_000_000_000_000L);
+        assertThat(recover(dir).lastSeq()).isEqualTo(COMMANDS); // sound, and the directory has its lock file
     }
 
-    private static long recordEnd(final Path segment, final long offset) throws IOException {
-        return offset + JournalFormat.RECORD_HEADER + ByteBuffer.wrap(Files.readAllBytes(segment)).getInt((int) offset);
+    private static List<Long> frameOffsets(final Path segment) throws IOException {
+        return JournalFixture.frameOffsets(segment);
+    }
+
+    private static long frameEnd(final Path segment, final long offset) throws IOException {
+        return JournalFixture.frameEnd(segment, offset);
+    }
+
+    private static long firstSeqOfFrame(final Path segment, final long offset) throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(segment)).getLong((int) offset + 8);
     }
 
     private static void flipByte(final Path file, final long offset) throws IOException {
@@ -95,9 +100,9 @@ class CorruptionTest {
         journal(dir, 64L << 20, 0);
         final Path segment = JournalScanner.segments(dir).getLast();
         final long goodSize = Files.size(segment);
-        final byte[] lastRecord = java.util.Arrays.copyOfRange(Files.readAllBytes(segment),
-                recordOffsets(segment).getLast().intValue(), (int) goodSize);
-        append(segment, java.util.Arrays.copyOf(lastRecord, lastRecord.length / 2)); // a record cut in half
+        final byte[] lastFrame = java.util.Arrays.copyOfRange(Files.readAllBytes(segment),
+                frameOffsets(segment).getLast().intValue(), (int) goodSize);
+        append(segment, java.util.Arrays.copyOf(lastFrame, lastFrame.length / 2)); // a frame cut in half
         final Recovery.Recovered recovered = recover(dir);
         assertThat(recovered.lastSeq()).isEqualTo(COMMANDS);
         assertThat(Files.size(segment)).isEqualTo(goodSize);
@@ -117,24 +122,24 @@ class CorruptionTest {
     }
 
     @Test
-    void aLastRecordWhoseEndNeverReachedTheDiskIsTorn(@TempDir final Path dir) throws IOException {
-        journal(dir, 64L << 20, 0);
+    void aLastFrameWhoseEndNeverReachedTheDiskIsTorn(@TempDir final Path dir) throws IOException {
+        framed(dir);
         final Path segment = JournalScanner.segments(dir).getLast();
-        final List<Long> offsets = recordOffsets(segment);
-        // The crash came while writing a record that crosses a sector boundary: the sector with its start reached
+        final List<Long> offsets = frameOffsets(segment);
+        // The crash came while writing a frame that crosses a sector boundary: the sector with its start reached
         // the disk, the next did not and reads as zeros. Its length is whole, its checksum fails.
         int victim = offsets.size() - 1;
-        while (offsets.get(victim) / JournalScanner.SECTOR == (recordEnd(segment, offsets.get(victim)) - 1)
+        while (offsets.get(victim) / JournalScanner.SECTOR == (frameEnd(segment, offsets.get(victim)) - 1)
                 / JournalScanner.SECTOR) {
             victim--;
         }
         final long start = offsets.get(victim);
-        final long end = recordEnd(segment, start);
+        final long end = frameEnd(segment, start);
         final long boundary = (end - 1) / JournalScanner.SECTOR * JournalScanner.SECTOR;
+        final long seqOfVictim = firstSeqOfFrame(segment, start);
         final byte[] bytes = java.util.Arrays.copyOf(Files.readAllBytes(segment), (int) end);
         java.util.Arrays.fill(bytes, (int) boundary, (int) end, (byte) 0);
         Files.write(segment, bytes);
-        final long seqOfVictim = JournalFormat.segmentFirstSeq(segment) + victim;
 
         assertThat(recover(dir).lastSeq()).isEqualTo(seqOfVictim - 1);
         assertThat(Files.size(segment)).isEqualTo(start);
@@ -142,43 +147,44 @@ class CorruptionTest {
     }
 
     @Test
-    void aFlippedBitInTheLastRecordIsCorruptionNotATornWrite(@TempDir final Path dir) throws IOException {
+    void aFlippedBitInTheLastFrameIsCorruptionNotATornWrite(@TempDir final Path dir) throws IOException {
         journal(dir, 64L << 20, 0);
         final Path segment = JournalScanner.segments(dir).getLast();
-        final long last = recordOffsets(segment).getLast();
-        flipBit(segment, last + JournalFormat.RECORD_HEADER + 3); // every byte is there; one of them is wrong
-        assertRefusedAndUnchanged(dir, segment.toString(), "offset " + last, "checksum mismatch in the last record",
+        final long last = frameOffsets(segment).getLast();
+        flipBit(segment, last + JournalFormat.FRAME_HEADER + 3); // every byte is there; one of them is wrong
+        assertRefusedAndUnchanged(dir, segment.toString(), "offset " + last, "checksum mismatch in the last frame",
                 "truncating the file to " + last + " bytes");
     }
 
     @Test
-    void aChangedLastRecordFollowedByZerosIsCorruption(@TempDir final Path dir) throws IOException {
+    void aChangedLastFrameFollowedByZerosIsCorruption(@TempDir final Path dir) throws IOException {
         journal(dir, 64L << 20, 0);
         final Path segment = JournalScanner.segments(dir).getLast();
-        final long last = recordOffsets(segment).getLast();
+        final long last = frameOffsets(segment).getLast();
         flipBit(segment, Files.size(segment) - 1);
-        append(segment, new byte[4096]); // zeros the file system may add do not make a changed record torn
+        append(segment, new byte[4096]); // zeros the file system may add do not make a changed frame torn
         assertRefusedAndUnchanged(dir, segment.toString(), "offset " + last, "checksum mismatch");
     }
 
     @Test
     void aFlippedByteInTheMiddleRefusesToStart(@TempDir final Path dir) throws IOException {
-        journal(dir, 64L << 20, 0);
+        framed(dir);
         final Path segment = JournalScanner.segments(dir).getLast();
-        final long victim = recordOffsets(segment).get(200);
-        flipByte(segment, victim + JournalFormat.RECORD_HEADER + 2);
+        final long victim = frameOffsets(segment).get(200);
+        flipByte(segment, victim + JournalFormat.FRAME_HEADER + 2);
         assertRefusedAndUnchanged(dir, segment.toString(), "offset " + victim, "checksum mismatch");
     }
 
     @Test
     void aDamagedLengthInTheMiddleIsNotMistakenForATornTail(@TempDir final Path dir) throws IOException {
-        journal(dir, 64L << 20, 0);
+        framed(dir);
         final Path segment = JournalScanner.segments(dir).getLast();
-        final long victim = recordOffsets(segment).get(300);
+        final long victim = frameOffsets(segment).get(300);
         final byte[] bytes = Files.readAllBytes(segment);
         ByteBuffer.wrap(bytes).putInt((int) victim, 900_000); // claims to run past the end of the file
         Files.write(segment, bytes);
-        assertRefusedAndUnchanged(dir, segment.toString(), "offset " + victim);
+        assertRefusedAndUnchanged(dir, segment.toString(), "offset " + victim, "impossible stored length 900000",
+                String.valueOf(JournalFormat.MAX_FRAME_BODY));
     }
 
     @Test

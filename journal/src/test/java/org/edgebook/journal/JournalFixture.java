@@ -94,4 +94,81 @@ public final class JournalFixture {
         }
         return files;
     }
+
+    /**
+     * Journals {@code lines} with the real {@link JournalWriter} into one new segment of {@code dir} (starting at
+     * {@code firstSeq}), {@code batch} records to a write, so that the segment holds many frames; times start at
+     * {@code timeMicros} and grow by 1,000 each. Answers the next sequence number.
+     */
+    public static long framed(final Path dir, final List<String> lines, final long firstSeq, final int batch,
+                              final long timeMicros) throws IOException {
+        final org.edgebook.codec.CommandDecoder decoder = new org.edgebook.codec.CommandDecoder();
+        final java.nio.ByteBuffer records = java.nio.ByteBuffer.allocate(1 << 20);
+        long seq = firstSeq;
+        try (JournalWriter writer = new JournalWriter(dir, firstSeq, 64L << 20, () -> timeMicros)) {
+            long batchFirst = seq;
+            for (final String line : lines) {
+                final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+                JournalWriter.encode(seq, timeMicros + (seq - firstSeq) * 1_000, "test", decoder.decode(bytes, 0,
+                        bytes.length), records);
+                seq++;
+                if ((seq - firstSeq) % batch == 0) {
+                    records.flip();
+                    writer.write(records, batchFirst);
+                    records.clear();
+                    batchFirst = seq;
+                }
+            }
+            if (records.position() > 0) {
+                records.flip();
+                writer.write(records, batchFirst);
+            }
+        }
+        return seq;
+    }
+
+    /** The byte offsets of the frames of a format 3 segment. */
+    public static List<Long> frameOffsets(final Path segment) throws IOException {
+        final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(segment));
+        final List<Long> offsets = new ArrayList<>();
+        int pos = JournalFormat.HEADER_LENGTH;
+        while (pos < bytes.limit()) {
+            offsets.add((long) pos);
+            pos += JournalFormat.FRAME_HEADER + bytes.getInt(pos);
+        }
+        return offsets;
+    }
+
+    /** The end of the frame at {@code offset} of a format 3 segment. */
+    public static long frameEnd(final Path segment, final long offset) throws IOException {
+        return offset + JournalFormat.FRAME_HEADER + java.nio.ByteBuffer.wrap(Files.readAllBytes(segment)).getInt(
+                (int) offset);
+    }
+
+    /**
+     * Writes a segment of format 2 ({@link JournalFormat}'s layout: records of a 24-byte header with a CRC32C each),
+     * which edgebook wrote before format 3. {@code records} are in memory's form; answers the segment's file.
+     */
+    public static Path writeV2Segment(final Path dir, final long firstSeq, final java.nio.ByteBuffer records)
+            throws IOException {
+        final java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(JournalFormat.HEADER_LENGTH + records
+                .remaining() * 2);
+        file.put(JournalFormat.header(2, firstSeq, 0));
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (int pos = records.position(); pos < records.limit();) {
+            final int length = records.getInt(pos);
+            final long seq = records.getLong(pos + 4);
+            final long time = records.getLong(pos + 12);
+            final int start = file.position();
+            file.putInt(length).putInt(0).putLong(seq).putLong(time);
+            file.put(records.slice(pos + JournalFormat.BATCH_RECORD_HEADER, length));
+            file.putInt(start + 4, JournalFormat.recordCrc(crc, seq, time, file.array(), start
+                    + JournalFormat.RECORD_HEADER, length));
+            pos += JournalFormat.BATCH_RECORD_HEADER + length;
+        }
+        Files.createDirectories(dir);
+        final Path segment = JournalFormat.segmentPath(dir, firstSeq);
+        Files.write(segment, java.util.Arrays.copyOf(file.array(), file.position()));
+        return segment;
+    }
 }

@@ -44,12 +44,12 @@ class SequencerTest {
         }
 
         @Override
-        public void write(final ByteBuffer records, final long firstSeq) throws IOException {
+        public long write(final ByteBuffer records, final long firstSeq) throws IOException {
             if (++writes >= failAt) {
                 throw new IOException("No space left on device (test)");
             }
             batchBytes.add(records.remaining());
-            real.write(records, firstSeq);
+            return real.write(records, firstSeq);
         }
 
         @Override

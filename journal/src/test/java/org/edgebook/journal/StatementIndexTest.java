@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32C;
 import org.edgebook.codec.CommandDecoder;
 import org.edgebook.engine.Command;
 import org.junit.jupiter.api.Test;
@@ -28,13 +27,12 @@ class StatementIndexTest {
      */
     static long journal(final Path dir, final List<String> lines, final long firstSeq, final long from,
                         final long step) throws IOException {
-        return journal(dir, lines, firstSeq, from, step, 64 * 1024);
+        return journal(dir, lines, firstSeq, from, step, 8 * 1024);
     }
 
     static long journal(final Path dir, final List<String> lines, final long firstSeq, final long from,
                         final long step, final long segmentBytes) throws IOException {
         final CommandDecoder decoder = new CommandDecoder();
-        final CRC32C crc = new CRC32C();
         long seq = firstSeq;
         try (JournalWriter writer = new JournalWriter(dir, firstSeq, segmentBytes, () -> from)) {
             final ByteBuffer batch = ByteBuffer.allocate(1 << 20);
@@ -42,7 +40,7 @@ class StatementIndexTest {
             for (final String line : lines) {
                 final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
                 final Command command = decoder.decode(bytes, 0, bytes.length);
-                JournalWriter.encode(seq, from + (seq - firstSeq) * step, "test", command, batch, crc);
+                JournalWriter.encode(seq, from + (seq - firstSeq) * step, "test", command, batch);
                 seq++;
                 if (seq % 100 == 0) {
                     batch.flip();
@@ -138,15 +136,15 @@ class StatementIndexTest {
         JournalTail.Position at = tail.read(dir, new JournalTail.Position(null, 0, 1), 0,
                 (seq, time, command) -> seen.add(seq));
         assertThat(seen).hasSize(500).first().isEqualTo(1L);
-        // Half of the next record reaches the file: nothing is read, the position stays.
+        // Half of the next frame reaches the file: nothing is read, the position stays.
         final ByteBuffer record = ByteBuffer.allocate(256);
         final byte[] line = "{\"type\":\"balances\",\"account\":\"a1\"}".getBytes(StandardCharsets.UTF_8);
-        JournalWriter.encode(next, START + 1, "test", new CommandDecoder().decode(line, 0, line.length), record,
-                new CRC32C());
+        JournalWriter.encode(next, START + 1, "test", new CommandDecoder().decode(line, 0, line.length), record);
         record.flip();
+        final ByteBuffer frame = new Frames.Encoder(JournalFormat.FRAME_TARGET).encode(record, next);
         final Path last = JournalScanner.segments(dir).getLast();
-        final byte[] bytes = new byte[record.remaining()];
-        record.get(bytes);
+        final byte[] bytes = new byte[frame.remaining()];
+        frame.get(bytes);
         java.nio.file.Files.write(last, java.util.Arrays.copyOf(bytes, bytes.length / 2),
                 java.nio.file.StandardOpenOption.APPEND);
         final JournalTail.Position torn = tail.read(dir, at, 500, (seq, time, command) -> seen.add(seq));

@@ -94,7 +94,7 @@ public final class ServiceMetrics implements DurableEngine.Listener, Sequencer.M
                 .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(4096.0)
                 .register(registry);
         batchBytes = DistributionSummary.builder("edgebook_batch_bytes")
-                .description("Journal record bytes per batch")
+                .description("Journal bytes written per batch (frames, compressed)")
                 .publishPercentileHistogram().minimumExpectedValue(64.0).maximumExpectedValue((double) (2 << 20))
                 .register(registry);
         force = Timer.builder("edgebook_journal_force")
@@ -145,7 +145,7 @@ public final class ServiceMetrics implements DurableEngine.Listener, Sequencer.M
         Gauge.builder("edgebook_durable_seq", sequencer, Sequencer::durableSeq).strongReference(true)
                 .description("The newest sequence number that is durable and published").register(registry);
         FunctionCounter.builder("edgebook_journal_written_bytes", sequencer, Sequencer::journalBytes)
-                .description("Journal record bytes written since the service started").register(registry);
+                .description("Journal bytes written since the service started (frames)").register(registry);
         Gauge.builder("edgebook_journal_segments", dataDir, d -> segments(d, false)).strongReference(true)
                 .description("Journal segment files in the data directory").register(registry);
         Gauge.builder("edgebook_journal_disk_bytes", dataDir, d -> segments(d, true)).strongReference(true)

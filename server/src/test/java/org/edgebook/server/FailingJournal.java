@@ -27,11 +27,11 @@ final class FailingJournal implements JournalOutput.Opener {
         final JournalOutput segments = JournalOutput.Opener.SEGMENTS.open(dir, nextSeq, segmentBytes);
         return new JournalOutput() {
             @Override
-            public void write(final ByteBuffer records, final long firstSeq) throws IOException {
+            public long write(final ByteBuffer records, final long firstSeq) throws IOException {
                 if (armed && writesLeft.getAndDecrement() <= 0) {
                     throw new IOException(CAUSE);
                 }
-                segments.write(records, firstSeq);
+                return segments.write(records, firstSeq);
             }
 
             @Override
