@@ -85,6 +85,18 @@ class EventReplayerTest {
         }
 
         @Override
+        public void duplicate(final long cmd, final String sender, final long senderSeq, final long mark) {
+            json.duplicate(cmd, sender, senderSeq, mark);
+            collector.duplicate(cmd, sender, senderSeq, mark);
+        }
+
+        @Override
+        public void sequenceGap(final long cmd, final String sender, final long senderSeq, final long expected) {
+            json.sequenceGap(cmd, sender, senderSeq, expected);
+            collector.sequenceGap(cmd, sender, senderSeq, expected);
+        }
+
+        @Override
         public void trade(final long cmd, final String symbol, final long price, final int priceScale,
                           final long quantity, final int quantityScale, final String makerAccount,
                           final String makerOrderId, final String takerAccount, final String takerOrderId,
