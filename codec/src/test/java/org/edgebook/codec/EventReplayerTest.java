@@ -39,7 +39,8 @@ class EventReplayerTest {
         }
         assertThat(replayed.toString(StandardCharsets.UTF_8)).isEqualTo(live.toString(StandardCharsets.UTF_8))
                 .contains("\"type\":\"book\"", "\"type\":\"balances\"", "\"type\":\"transferred\"",
-                        "DUPLICATE_TRANSFER", "\"type\":\"trade\"", "\"type\":\"modified\"");
+                        "DUPLICATE_TRANSFER", "\"type\":\"trade\"", "\"type\":\"modified\"",
+                        "\"type\":\"duplicate\"", "SEQUENCE_GAP");
     }
 
     /** Sends events to the JSON writer and the collector, remembering the sequence number. */
