@@ -26,9 +26,27 @@ final class JournalTail {
 
     private final CRC32C crc = new CRC32C();
 
+    /** Receives records until it answers {@code false}: reading then stops right after that record. */
+    @FunctionalInterface
+    interface Until {
+        boolean record(long seq, long timeMicros, Command command) throws IOException;
+    }
+
     /** Hands every record with {@code seq > afterSeq} from {@code from} on to the visitor; answers where it stopped. */
     Position read(final Path dir, final Position from, final long afterSeq,
                   final JournalScanner.RecordVisitor visitor) throws IOException {
+        return readUntil(dir, from, afterSeq, (seq, time, command) -> {
+            visitor.record(seq, time, command);
+            return true;
+        });
+    }
+
+    /**
+     * As {@link #read(Path, Position, long, JournalScanner.RecordVisitor)}, stopping right after the record for which
+     * {@code until} answers {@code false}; the position answered is then just past that record.
+     */
+    Position readUntil(final Path dir, final Position from, final long afterSeq, final Until until)
+            throws IOException {
         final List<Path> segments = JournalScanner.segments(dir);
         Position at = from;
         if (at.segment() != null && !java.nio.file.Files.exists(at.segment())) {
@@ -49,8 +67,9 @@ final class JournalTail {
         }
         while (true) {
             final Path next = following(segments, at.segment());
-            final Position reached = readSegment(at, next != null, afterSeq, visitor);
-            if (next == null) {
+            final boolean[] stopped = {false};
+            final Position reached = readSegment(at, next != null, afterSeq, until, stopped);
+            if (next == null || stopped[0]) {
                 return reached;
             }
             if (JournalFormat.segmentFirstSeq(next) != reached.nextSeq()) {
@@ -78,8 +97,8 @@ final class JournalTail {
         return i >= 0 && i + 1 < segments.size() ? segments.get(i + 1) : null;
     }
 
-    private Position readSegment(final Position at, final boolean finished, final long afterSeq,
-                                 final JournalScanner.RecordVisitor visitor) throws IOException {
+    private Position readSegment(final Position at, final boolean finished, final long afterSeq, final Until until,
+                                 final boolean[] stopped) throws IOException {
         final Path file = at.segment();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             final ByteBuffer header = ByteBuffer.allocate(JournalFormat.HEADER_LENGTH);
@@ -134,7 +153,10 @@ final class JournalTail {
                         throw new CorruptJournalException(file, start + pos, "the record of sequence " + seq
                                 + " has a valid checksum but does not decode (" + e.getMessage() + ")");
                     }
-                    visitor.record(seq, time, command);
+                    if (!until.record(seq, time, command)) {
+                        stopped[0] = true;
+                        return new Position(file, start + end, expected + 1);
+                    }
                 }
                 expected++;
                 pos = (int) end;
