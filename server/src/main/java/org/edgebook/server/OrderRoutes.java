@@ -74,6 +74,10 @@ final class OrderRoutes {
         if (decoded == null) {
             return;
         }
+        if (Command.unwrap(decoded) instanceof Command.Malformed) {
+            commands.submitScoped(ctx, decoded); // a well-numbered malformed modify has its turn: MALFORMED, 400
+            return;
+        }
         final String path = ctx.pathParam("clientOrderId");
         if (!(Command.unwrap(decoded) instanceof Command.Modify c)
                 || c.clientOrderId() != null && !c.clientOrderId().equals(path)) {

@@ -91,6 +91,15 @@ class SourcesTest {
             assertThat(s.journalRecords()).isEqualTo(records + 1); // journaled like any command, and nothing moved
             assertThat(usd(s, s.alice)).isEqualTo("10000");
             assertThat(mark(s, s.admin, "edge-1").getLong("mark")).isEqualTo(1);
+
+            // A good pair on an otherwise malformed body: MALFORMED (400) is that number's answer, and the mark moves.
+            final HttpResponse<String> malformed = s.send(s.alice, "PATCH", "/v1/orders/o1", "{\"price\":\"1e3\","
+                    + "\"source\":\"alice\",\"sourceSeq\":1}");
+            assertThat(malformed.statusCode()).isEqualTo(400);
+            assertThat(malformed.body()).contains("\"reason\":\"MALFORMED\"", "price must be a plain decimal");
+            assertThat(mark(s, s.alice, "alice").getLong("mark")).isEqualTo(1);
+            assertThat(s.send(s.alice, "PATCH", "/v1/orders/o1", "{\"price\":\"100\",\"source\":\"alice\","
+                    + "\"sourceSeq\":1}").body()).contains("\"reason\":\"MALFORMED\"", "\"duplicate\":true");
         }
     }
 
