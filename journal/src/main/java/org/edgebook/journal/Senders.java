@@ -45,11 +45,12 @@ import org.edgebook.engine.RejectReason;
 public final class Senders implements AutoCloseable {
     /** The window: at most this many answers… */
     public static final int WINDOW_ANSWERS = 100_000;
-    /** …holding at most this many bytes of events (counted with a fixed overhead per answer). */
+    /** …holding at most this many bytes: their events, and an estimate of the objects around each answer. */
     public static final long WINDOW_BYTES = 32L << 20;
     /** Journal lookups waiting at most; beyond it a repeat is answered "try again". */
     static final int LOOKUPS_QUEUED = 256;
-    private static final int ENTRY_OVERHEAD = 96;
+    /** The entry, its key, the original and the command it keeps (for who may see it), roughly. */
+    private static final int ENTRY_OVERHEAD = 256;
 
     /**
      * A command's original answer: its sequence number, the time it was sequenced, the command as journaled (a
@@ -220,13 +221,20 @@ public final class Senders implements AutoCloseable {
         return out;
     }
 
-    /** Stops the lookups (those waiting are dropped, unanswered: the service is closing). */
+    /**
+     * Stops the lookups: those taken get up to five seconds to finish, then the rest are dropped unanswered (the
+     * service is closing; their connections close with it).
+     */
     @Override
     public void close() {
-        lookups.shutdownNow();
+        lookups.shutdown();
         try {
-            lookups.awaitTermination(10, TimeUnit.SECONDS);
+            if (!lookups.awaitTermination(5, TimeUnit.SECONDS)) {
+                lookups.shutdownNow();
+                lookups.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (final InterruptedException e) {
+            lookups.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
