@@ -31,6 +31,8 @@ final class Narration {
             case Command.QueryBalances c -> "balances of " + c.account() + "?";
             case Command.QueryOrders c -> "open orders of " + c.account() + "?";
             case Command.Malformed c -> "(unreadable line)";
+            case Command.FromSender c -> (c.command() == null ? "(nothing)" : command(c.command())) + " (from "
+                    + c.sender() + ", its #" + c.senderSeq() + ")";
         };
     }
 
@@ -58,6 +60,10 @@ final class Narration {
             case Event.Transferred e -> lines.add("paid: " + e.amount() + " " + e.asset() + " from " + e.from() + " to "
                     + e.to());
             case Event.Accepted e -> lines.add("accepted " + e.clientOrderId());
+            case Event.Duplicate e -> lines.add("already done: " + e.sender() + " has had up to #" + e.mark()
+                    + " executed; #" + e.senderSeq() + " does not run again");
+            case Event.SequenceGap e -> lines.add("REJECTED " + e.reason() + ": " + e.sender() + " must send #"
+                    + e.expected() + " first");
             case Event.Trade e -> lines.add("TRADE " + e.quantity() + " " + e.symbol() + " @ " + e.price() + ": "
                     + e.takerAccount() + " " + (e.takerSide().name().equals("BUY") ? "buys from " : "sells to ")
                     + e.makerAccount() + " (maker " + e.makerOrderId() + ")");

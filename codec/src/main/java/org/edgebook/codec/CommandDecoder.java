@@ -21,6 +21,12 @@ import org.edgebook.engine.TimeInForce;
  * {@link Command.Malformed} with a detail naming the problem. Presence and business rules are the engine's: a missing
  * account decodes to {@code null} and the engine answers MALFORMED, so Java and JSON senders get the same answers.
  * <p>
+ * Any command object may carry {@code source} and {@code sourceSeq} (docs/semantics.md, "Sources"): with both, and both
+ * valid, the command decodes to a {@link Command.FromSender} around it, even when the rest of the line is malformed
+ * (the engine then answers MALFORMED and the source's mark moves: the line has had its turn). A malformed pair (a
+ * source that is not a name, a sourceSeq that is not an integer from 1 up, one without the other) makes the whole
+ * line {@link Command.Malformed}, with no pair: it is nobody's numbered command.
+ * <p>
  * Threading: not thread-safe; one decoder per thread. Reuses its scratch state between lines.
  */
 public final class CommandDecoder {
@@ -46,6 +52,10 @@ public final class CommandDecoder {
     private static final int TO = 1 << 19;
     private static final int DEPOSIT_ID = 1 << 20;
     private static final int WITHDRAWAL_ID = 1 << 21;
+    private static final int SOURCE = 1 << 22;
+    private static final int SOURCE_SEQ = 1 << 23;
+    /** Any command may carry these two ({@link Command.FromSender}). */
+    private static final int SOURCE_FIELDS = SOURCE | SOURCE_SEQ;
 
     private static final int ASSET_FIELDS = TYPE | ASSET | SCALE;
     private static final int INSTRUMENT_FIELDS = TYPE | SYMBOL | BASE | QUOTE | TICK_SIZE | LOT_SIZE;
@@ -94,6 +104,13 @@ public final class CommandDecoder {
     private String to;
     private String depositId;
     private String withdrawalId;
+    private String source;
+    private long sourceSeq;
+    /** What is wrong with the source pair: it makes the whole line MALFORMED, with no pair. */
+    private String sourceError;
+    /** Which of the pair the line gave (not null). */
+    private boolean sourceGiven;
+    private boolean sourceSeqGiven;
 
     /** Decodes {@code line[offset, offset + length)}, which holds one line without its line break. */
     public Command decode(final byte[] line, final int offset, final int length) {
@@ -130,6 +147,18 @@ public final class CommandDecoder {
         } catch (final IOException e) {
             return malformed("not readable: " + e.getMessage());
         }
+        if (sourceError == null && sourceGiven != sourceSeqGiven) {
+            sourceError = sourceGiven ? "source needs a sourceSeq: send both or neither"
+                    : "sourceSeq needs a source: send both or neither";
+        }
+        if (sourceError != null) {
+            return malformed(sourceError); // nobody's numbered command
+        }
+        final Command command = build(impliedType);
+        return sourceGiven ? new Command.FromSender(source, sourceSeq, command) : command;
+    }
+
+    private Command build(final String impliedType) {
         if (error != null) {
             return malformed(error);
         }
@@ -140,10 +169,10 @@ public final class CommandDecoder {
                 return malformed("this route takes " + impliedType + " commands, not '" + Names.quote(type) + "'");
             }
         }
-        return build();
+        return buildCommand();
     }
 
-    private Command build() {
+    private Command buildCommand() {
         if (type == null) {
             return malformed((seen & TYPE) == 0 ? "type is required" : "type must be a string");
         }
@@ -182,7 +211,7 @@ public final class CommandDecoder {
 
     /** Whether every field present belongs to this type; otherwise sets {@link #error}. */
     private boolean fieldsAllowed(final int allowed) {
-        final int extra = seen & ~allowed;
+        final int extra = seen & ~(allowed | SOURCE_FIELDS);
         if (extra == 0) {
             return true;
         }
@@ -216,6 +245,8 @@ public final class CommandDecoder {
             case TRANSFER_ID -> transferId = id(parser, value, name);
             case DEPOSIT_ID -> depositId = id(parser, value, name);
             case WITHDRAWAL_ID -> withdrawalId = id(parser, value, name);
+            case SOURCE -> source(parser, value);
+            case SOURCE_SEQ -> sourceSeq(parser, value);
             case FROM -> from = name(parser, value, name);
             case TO -> to = name(parser, value, name);
             case TICK_SIZE -> tickSize = decimal(parser, value, name);
@@ -281,6 +312,42 @@ public final class CommandDecoder {
             return null;
         }
         return text;
+    }
+
+    /** A source's name: the rule for names, "" included (a source must be a name to number anything). */
+    private void source(final JsonParser parser, final JsonToken value) throws IOException {
+        sourceGiven = true;
+        if (value != JsonToken.VALUE_STRING) {
+            failSource("source must be a string");
+            parser.skipChildren();
+            return;
+        }
+        final char[] chars = parser.getTextCharacters();
+        final int offset = parser.getTextOffset();
+        final int length = parser.getTextLength();
+        if (!Names.valid(chars, offset, length)) {
+            failSource(Names.problem("source", parser.getText()));
+            return;
+        }
+        source = names.intern(chars, offset, length);
+    }
+
+    /** A JSON integer from 1 to Long.MAX_VALUE. */
+    private void sourceSeq(final JsonParser parser, final JsonToken value) throws IOException {
+        sourceSeqGiven = true;
+        if (value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                && parser.getLongValue() >= 1) {
+            sourceSeq = parser.getLongValue();
+            return;
+        }
+        failSource("sourceSeq must be an integer from 1 to " + Long.MAX_VALUE);
+        parser.skipChildren();
+    }
+
+    private void failSource(final String message) {
+        if (sourceError == null) {
+            sourceError = message;
+        }
     }
 
     /** The command type: any string (an unknown one is reported, quoted, once the line is read). */
@@ -370,6 +437,11 @@ public final class CommandDecoder {
         to = null;
         depositId = null;
         withdrawalId = null;
+        source = null;
+        sourceSeq = 0;
+        sourceError = null;
+        sourceGiven = false;
+        sourceSeqGiven = false;
     }
 
     private static int fieldBit(final String name) {
@@ -396,6 +468,8 @@ public final class CommandDecoder {
             case "to" -> TO;
             case "depositId" -> DEPOSIT_ID;
             case "withdrawalId" -> WITHDRAWAL_ID;
+            case "source" -> SOURCE;
+            case "sourceSeq" -> SOURCE_SEQ;
             default -> 0;
         };
     }
@@ -424,6 +498,8 @@ public final class CommandDecoder {
             case TO -> "to";
             case DEPOSIT_ID -> "depositId";
             case WITHDRAWAL_ID -> "withdrawalId";
+            case SOURCE -> "source";
+            case SOURCE_SEQ -> "sourceSeq";
             default -> "?";
         };
     }

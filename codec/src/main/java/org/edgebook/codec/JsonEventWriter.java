@@ -46,6 +46,11 @@ public final class JsonEventWriter extends JsonLinesOutput implements EventSink 
     private static final SerializedString F_ASSET = new SerializedString("asset");
     private static final SerializedString F_AMOUNT = new SerializedString("amount");
     private static final SerializedString F_ORIGINAL_SEQ = new SerializedString("originalSeq");
+    private static final SerializedString F_SOURCE = new SerializedString("source");
+    private static final SerializedString F_SOURCE_SEQ = new SerializedString("sourceSeq");
+    private static final SerializedString F_MARK = new SerializedString("mark");
+    private static final SerializedString F_EXPECTED = new SerializedString("expected");
+    private static final SerializedString T_DUPLICATE = new SerializedString("duplicate");
     private static final SerializedString T_TRANSFERRED = new SerializedString("transferred");
     private static final SerializedString T_ORDERS = new SerializedString("orders");
     private static final SerializedString F_ORDERS = new SerializedString("orders");
@@ -163,6 +168,35 @@ public final class JsonEventWriter extends JsonLinesOutput implements EventSink 
             if (detail != null) {
                 stringField(F_DETAIL, detail);
             }
+            end();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code {"type":"duplicate","cmd":N,"seq":S,"source":…,"sourceSeq":…,"mark":…}}. */
+    @Override
+    public void duplicate(final long cmd, final String sender, final long senderSeq, final long mark) {
+        try {
+            start(T_DUPLICATE, cmd);
+            stringField(F_SOURCE, sender);
+            numberField(F_SOURCE_SEQ, senderSeq);
+            numberField(F_MARK, mark);
+            end();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code {"type":"rejected","cmd":N,"seq":S,"reason":"SEQUENCE_GAP","source":…,"sourceSeq":…,"expected":…}}. */
+    @Override
+    public void sequenceGap(final long cmd, final String sender, final long senderSeq, final long expected) {
+        try {
+            start(T_REJECTED, cmd);
+            stringField(F_REASON, RejectReason.SEQUENCE_GAP.name());
+            stringField(F_SOURCE, sender);
+            numberField(F_SOURCE_SEQ, senderSeq);
+            numberField(F_EXPECTED, expected);
             end();
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
@@ -306,6 +340,11 @@ public final class JsonEventWriter extends JsonLinesOutput implements EventSink 
     private void stringField(final SerializedString name, final String value) throws IOException {
         json.writeFieldName(name);
         json.writeString(value);
+    }
+
+    private void numberField(final SerializedString name, final long value) throws IOException {
+        json.writeFieldName(name);
+        json.writeNumber(value);
     }
 
     private void end() throws IOException {

@@ -49,6 +49,57 @@ class CommandDecoderTest {
     }
 
     @Test
+    void anyCommandMayCarryASourceAndSourceSeq() {
+        assertThat(decode("{\"type\":\"cancel\",\"account\":\"a1\",\"source\":\"edge-1\",\"clientOrderId\":\"o1\","
+                + "\"sourceSeq\":7}")).isEqualTo(new Command.FromSender("edge-1", 7, new Command.Cancel("a1", "o1")));
+        assertThat(decode("{\"sourceSeq\":9223372036854775807,\"source\":\"eu:fra\",\"type\":\"book\","
+                + "\"symbol\":\"BTC-USD\"}")).isEqualTo(new Command.FromSender("eu:fra", Long.MAX_VALUE,
+                        new Command.QueryBook("BTC-USD")));
+        // Null means absent for the pair too.
+        assertThat(decode("{\"type\":\"book\",\"symbol\":\"S\",\"source\":null,\"sourceSeq\":null}"))
+                .isEqualTo(new Command.QueryBook("S"));
+    }
+
+    @Test
+    void aMalformedPairMakesTheLineMalformedWithNoPair() {
+        final String book = "{\"type\":\"book\",\"symbol\":\"S\",";
+        assertThat(malformedDetail(book + "\"source\":\"edge-1\"}"))
+                .isEqualTo("source needs a sourceSeq: send both or neither");
+        assertThat(malformedDetail(book + "\"sourceSeq\":1,\"source\":null}"))
+                .isEqualTo("sourceSeq needs a source: send both or neither");
+        assertThat(malformedDetail(book + "\"source\":\"edge 1\",\"sourceSeq\":1}"))
+                .isEqualTo("source may hold only A-Z, a-z, 0-9 and . _ - :; character 5 is U+0020");
+        assertThat(malformedDetail(book + "\"source\":\"\",\"sourceSeq\":1}"))
+                .isEqualTo("source must be a non-empty string");
+        assertThat(malformedDetail(book + "\"source\":7,\"sourceSeq\":1}")).isEqualTo("source must be a string");
+        for (final String seq : new String[] {"0", "-1", "1.5", "\"1\"", "9223372036854775808", "true", "[1]"}) {
+            assertThat(malformedDetail(book + "\"source\":\"e\",\"sourceSeq\":" + seq + "}")).as(seq)
+                    .isEqualTo("sourceSeq must be an integer from 1 to 9223372036854775807");
+        }
+        // The pair's fault is reported whatever else is wrong, and the line is nobody's numbered command.
+        assertThat(malformedDetail("{\"type\":\"nope\",\"source\":\"e\",\"sourceSeq\":0}"))
+                .isEqualTo("sourceSeq must be an integer from 1 to 9223372036854775807");
+    }
+
+    @Test
+    void aWellNumberedLineThatIsOtherwiseMalformedKeepsItsPair() {
+        final Command decoded = decode("{\"type\":\"place\",\"account\":\"a\",\"clientOrderId\":\"o\","
+                + "\"side\":\"UP\",\"source\":\"edge-1\",\"sourceSeq\":3}");
+        assertThat(decoded).isEqualTo(new Command.FromSender("edge-1", 3, new Command.Malformed(
+                "side must be one of BUY, SELL", "a", "o")));
+        assertThat(decode("{\"type\":\"nope\",\"source\":\"e\",\"sourceSeq\":2}")).isEqualTo(
+                new Command.FromSender("e", 2, new Command.Malformed("unknown type 'nope'", null, null)));
+        // A line that is not a JSON object at all has no pair to read.
+        assertThat(decode("{\"source\":\"e\",\"sourceSeq\":2,")).isInstanceOf(Command.Malformed.class);
+    }
+
+    private String malformedDetail(final String line) {
+        final Command decoded = decode(line);
+        assertThat(decoded).as(line).isInstanceOf(Command.Malformed.class);
+        return ((Command.Malformed) decoded).detail();
+    }
+
+    @Test
     void defaultsAreLeftToTheEngineAndNullMeansAbsent() {
         assertThat(decode("{\"symbol\":\"S\",\"type\":\"place\",\"account\":\"a\",\"clientOrderId\":\"o\","
                 + "\"side\":\"SELL\",\"price\":null,\"quantity\":\"1\"}"))

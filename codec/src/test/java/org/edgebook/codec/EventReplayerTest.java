@@ -39,7 +39,8 @@ class EventReplayerTest {
         }
         assertThat(replayed.toString(StandardCharsets.UTF_8)).isEqualTo(live.toString(StandardCharsets.UTF_8))
                 .contains("\"type\":\"book\"", "\"type\":\"balances\"", "\"type\":\"transferred\"",
-                        "DUPLICATE_TRANSFER", "\"type\":\"trade\"", "\"type\":\"modified\"");
+                        "DUPLICATE_TRANSFER", "\"type\":\"trade\"", "\"type\":\"modified\"",
+                        "\"type\":\"duplicate\"", "SEQUENCE_GAP");
     }
 
     /** Sends events to the JSON writer and the collector, remembering the sequence number. */
@@ -82,6 +83,18 @@ class EventReplayerTest {
                                      final String detail) {
             json.transferRejected(cmd, reason, transferId, from, originalSeq, detail);
             collector.transferRejected(cmd, reason, transferId, from, originalSeq, detail);
+        }
+
+        @Override
+        public void duplicate(final long cmd, final String sender, final long senderSeq, final long mark) {
+            json.duplicate(cmd, sender, senderSeq, mark);
+            collector.duplicate(cmd, sender, senderSeq, mark);
+        }
+
+        @Override
+        public void sequenceGap(final long cmd, final String sender, final long senderSeq, final long expected) {
+            json.sequenceGap(cmd, sender, senderSeq, expected);
+            collector.sequenceGap(cmd, sender, senderSeq, expected);
         }
 
         @Override

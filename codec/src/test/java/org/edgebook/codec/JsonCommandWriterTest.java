@@ -31,7 +31,10 @@ class JsonCommandWriterTest {
                 new Command.Cancel("a1", "o1"),
                 new Command.Modify("a1", "o1", Decimal.parse("11"), null),
                 new Command.QueryBook("BTC-USD"),
-                new Command.QueryBalances("a1"));
+                new Command.QueryBalances("a1"),
+                new Command.FromSender("edge-1", 42, new Command.Cancel("a1", "o1")),
+                new Command.FromSender("eu:fra", Long.MAX_VALUE, new Command.Transfer("t1", "a1", "a2", "USD",
+                        Decimal.parse("1.5"))));
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonCommandWriter writer = new JsonCommandWriter(out)) {
             commands.forEach(writer::write);

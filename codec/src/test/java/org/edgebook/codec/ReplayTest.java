@@ -101,6 +101,37 @@ class ReplayTest {
     }
 
     @Test
+    void sourcedCommandsRunOnceInTheirSourcesOrder() throws IOException {
+        final Replay.Summary[] summary = new Replay.Summary[1];
+        final String flow = String.join("\n",
+                "{\"type\":\"asset\",\"asset\":\"USD\",\"scale\":2}",
+                "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"USD\",\"amount\":\"20\",\"source\":\"edge-1\","
+                        + "\"sourceSeq\":1}",
+                "{\"type\":\"deposit\",\"account\":\"a\",\"asset\":\"USD\",\"amount\":\"20\",\"source\":\"edge-1\","
+                        + "\"sourceSeq\":1}",
+                "{\"type\":\"withdraw\",\"account\":\"a\",\"asset\":\"USD\",\"amount\":\"99\",\"source\":\"edge-1\","
+                        + "\"sourceSeq\":3}",
+                "{\"type\":\"withdraw\",\"account\":\"a\",\"asset\":\"USD\",\"amount\":\"99\",\"source\":\"edge-1\","
+                        + "\"sourceSeq\":2}",
+                "{\"type\":\"balances\",\"account\":\"a\",\"source\":\"edge-1\",\"sourceSeq\":0}",
+                "{\"type\":\"balances\",\"account\":\"a\",\"source\":\"edge-1\",\"sourceSeq\":3}",
+                "");
+        assertThat(replay(flow, summary)).isEqualTo(String.join("\n",
+                "{\"type\":\"ok\",\"cmd\":1,\"seq\":1}",
+                "{\"type\":\"ok\",\"cmd\":2,\"seq\":2}",
+                "{\"type\":\"duplicate\",\"cmd\":3,\"seq\":3,\"source\":\"edge-1\",\"sourceSeq\":1,\"mark\":1}",
+                "{\"type\":\"rejected\",\"cmd\":4,\"seq\":4,\"reason\":\"SEQUENCE_GAP\",\"source\":\"edge-1\","
+                        + "\"sourceSeq\":3,\"expected\":2}",
+                "{\"type\":\"rejected\",\"cmd\":5,\"seq\":5,\"reason\":\"INSUFFICIENT_FUNDS\",\"account\":\"a\"}",
+                "{\"type\":\"rejected\",\"cmd\":6,\"seq\":6,\"reason\":\"MALFORMED\",\"account\":\"a\",\"detail\":\"sourceSeq must be "
+                        + "an integer from 1 to 9223372036854775807\"}",
+                "{\"type\":\"balances\",\"cmd\":7,\"seq\":7,\"account\":\"a\",\"balances\":{\"USD\":{\"available\":"
+                        + "\"20\",\"reserved\":\"0\"}}}",
+                ""));
+        assertThat(summary[0].rejections()).isEqualTo(3);
+    }
+
+    @Test
     void stringsAreEscapedInEvents() throws IOException {
         final Replay.Summary[] summary = new Replay.Summary[1];
         // A name with a quote breaks the rule for names; the detail that says so is escaped in the event's JSON.

@@ -89,6 +89,47 @@ public sealed interface Command {
     }
 
     /**
+     * A command numbered by its sender, for exactly-once delivery into settlement (docs/semantics.md, "Sources"). A
+     * sender (an edge node, a region, a client) numbers its commands 1, 2, 3…; the engine keeps each sender's mark,
+     * the highest number it has executed. {@code senderSeq} = mark + 1 runs {@code command} as usual (whatever its
+     * outcome) and moves the mark; at or below the mark the command is a duplicate and does not run again; above
+     * mark + 1 it is a SEQUENCE_GAP and nothing changes.
+     * <p>
+     * On the wire the pair is the JSON fields {@code source} and {@code sourceSeq} of any command object. The Java
+     * name is "sender" because a journal record already has a "source": the API key id or tool that submitted the
+     * command, kept for the audit trail. The two are unrelated: one key (an edge node's) may carry many senders.
+     *
+     * @param sender    the sender's name, a name by the rule for names ({@link Names}).
+     * @param senderSeq the sender's number for this command, 1 or more.
+     * @param command   the command itself; never another {@code FromSender}.
+     */
+    record FromSender(String sender, long senderSeq, Command command) implements Command {
+
+        /** What is wrong with the pair or the wrapped command's presence, naming the JSON field; {@code null} if fine. */
+        public String problem() {
+            final String name = Names.problem("source", sender);
+            if (name != null) {
+                return name;
+            }
+            if (senderSeq < 1) {
+                return "sourceSeq must be a positive integer, not " + senderSeq;
+            }
+            if (command == null) {
+                return "a command with source and sourceSeq needs the command itself";
+            }
+            if (command instanceof FromSender) {
+                return "a command has one source and sourceSeq; a sourced command cannot hold another";
+            }
+            return null;
+        }
+    }
+
+    /** The command a {@link FromSender} carries (if it carries one), else {@code command} itself. */
+    static Command unwrap(final Command command) {
+        return command instanceof FromSender f && f.command() != null ? f.command() : command;
+    }
+
+    /**
      * A line that could not be read as a command. It still takes its place in the sequence and is answered
      * {@code rejected MALFORMED}.
      *

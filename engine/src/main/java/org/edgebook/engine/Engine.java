@@ -46,6 +46,9 @@ public final class Engine {
     final StringTable<Account> accountsByName = new StringTable<>(1024);
     final List<Account> accounts = new ArrayList<>();
     final OrderPool orderPool = new OrderPool();
+    /** Senders of numbered commands by name, and in order of first use (snapshots list them in that order). */
+    final StringTable<Sender> sendersByName = new StringTable<>(16);
+    final List<Sender> senders = new ArrayList<>();
     /** The sequence number of the last command executed; the next one gets {@code sequence + 1}. */
     long sequence;
     // Price levels the current command changed, for EventSink.levelChanged; tracked only when the sink asks.
@@ -90,6 +93,7 @@ public final class Engine {
             return;
         }
         switch (command) {
+            case Command.FromSender c -> fromSender(cmd, c);
             case Command.Place c -> place(cmd, c);
             case Command.Cancel c -> cancel(cmd, c);
             case Command.Modify c -> modify(cmd, c);
@@ -105,6 +109,41 @@ public final class Engine {
                     Names.orNull(c.clientOrderId()), c.detail());
             case null -> sink.rejected(cmd, MALFORMED, null, null, "no command");
         }
+    }
+
+    // ----------------------------------------------------------------------------------------------------- senders
+
+    /**
+     * A numbered command (docs/semantics.md, "Sources"). Checked in this order: MALFORMED (the pair itself: the source
+     * is not a name, sourceSeq is not positive, no command or a sourced one inside), then against the sender's mark:
+     * at or below it a duplicate (nothing runs), above mark + 1 a SEQUENCE_GAP (nothing changes), and at mark + 1 the
+     * mark moves and the command runs as if it were not numbered, whatever its outcome: a command the engine rejects
+     * has still had its turn. Allocates only a sender's first time.
+     */
+    private void fromSender(final long cmd, final Command.FromSender c) {
+        final String problem = c.problem();
+        if (problem != null) {
+            sink.rejected(cmd, MALFORMED, null, null, problem);
+            return;
+        }
+        Sender sender = sendersByName.get(c.sender());
+        final long mark = sender == null ? 0 : sender.mark;
+        final long senderSeq = c.senderSeq();
+        if (senderSeq <= mark) {
+            sink.duplicate(cmd, c.sender(), senderSeq, mark);
+            return;
+        }
+        if (senderSeq != mark + 1) {
+            sink.sequenceGap(cmd, c.sender(), senderSeq, mark + 1);
+            return;
+        }
+        if (sender == null) {
+            sender = new Sender(c.sender());
+            senders.add(sender);
+            sendersByName.put(sender.name, sender);
+        }
+        sender.mark = senderSeq;
+        dispatch(cmd, c.command());
     }
 
     // ------------------------------------------------------------------------------------------------ book changes
@@ -955,6 +994,21 @@ public final class Engine {
     /** The sequence number of the last command executed, 0 before the first. */
     public long sequence() {
         return sequence;
+    }
+
+    /** A sender's mark: the highest sourceSeq of its that was executed; 0 for a sender never seen. */
+    public long senderMark(final String sender) {
+        final Sender s = sender == null ? null : sendersByName.get(sender);
+        return s == null ? 0 : s.mark;
+    }
+
+    /** Every sender's mark, in order of first use. */
+    public Map<String, Long> senderMarks() {
+        final Map<String, Long> marks = new LinkedHashMap<>();
+        for (final Sender sender : senders) {
+            marks.put(sender.name, sender.mark);
+        }
+        return Collections.unmodifiableMap(marks);
     }
 
     /** Names of all accounts, in order of first use. */

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Writes an engine's whole state and restores it: assets, instruments, accounts with their balances and every client
- * order id they ever used, open orders in time priority with what each has filled, and the sequence number. A
+ * order id they ever used, open orders in time priority with what each has filled, every sender's mark (sourced
+ * commands, in order of first use), and the sequence number. A
  * restored engine answers every following command exactly as the original would. The byte format is this class's;
  * files around it (headers, checksums, atomic replacement) are the journal's business.
  * <p>
@@ -17,7 +18,7 @@ import java.util.List;
  */
 public final class EngineSnapshot {
     /** Body format version; bump it on any change below. */
-    public static final int FORMAT = 3;
+    public static final int FORMAT = 4;
 
     private EngineSnapshot() {
     }
@@ -54,6 +55,11 @@ public final class EngineSnapshot {
         for (final Instrument instrument : engine.instruments) {
             writeSide(out, instrument.book.bids, accountNumbers);
             writeSide(out, instrument.book.asks, accountNumbers);
+        }
+        out.writeInt(engine.senders.size());
+        for (final Sender sender : engine.senders) {
+            writeString(out, sender.name);
+            out.writeLong(sender.mark);
         }
     }
 
@@ -128,7 +134,8 @@ public final class EngineSnapshot {
 
     /**
      * As {@link #read(DataInput, EventSink)}, for a body in {@code format} (1: before transfers; 2: before orders
-     * recorded what had filled; 3: now). An order from format 1 or 2 counts as unfilled: its total is what remained.
+     * recorded what had filled; 3: before senders' marks; 4: now). An order from format 1 or 2 counts as unfilled: its
+     * total is what remained; a body before format 4 has no senders (none existed).
      */
     public static Engine read(final DataInput in, final EventSink sink, final int format) throws IOException {
         final Engine engine = new Engine(sink);
@@ -186,6 +193,15 @@ public final class EngineSnapshot {
                     instrument.book.side(side).add(order);
                     account.orders.open(order);
                 }
+            }
+        }
+        if (format >= 4) {
+            final int senders = count(in, "senders");
+            for (int i = 0; i < senders; i++) {
+                final Sender sender = new Sender(readString(in));
+                sender.mark = in.readLong();
+                engine.senders.add(sender);
+                engine.sendersByName.put(sender.name, sender);
             }
         }
         return engine;

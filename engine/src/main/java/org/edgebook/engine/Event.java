@@ -34,6 +34,23 @@ public sealed interface Event {
         }
     }
 
+    /**
+     * A sourced command repeated one already executed: its {@code senderSeq} is at or below the sender's mark. Nothing
+     * ran; the original answer is the service's to give (docs/semantics.md, "Sources").
+     */
+    record Duplicate(long cmd, String sender, long senderSeq, long mark) implements Event {
+    }
+
+    /**
+     * A sourced command came ahead of its turn ({@code senderSeq} > mark + 1): rejected SEQUENCE_GAP, nothing changed;
+     * the sender resends from {@code expected}.
+     */
+    record SequenceGap(long cmd, String sender, long senderSeq, long expected) implements Event {
+        public RejectReason reason() {
+            return RejectReason.SEQUENCE_GAP;
+        }
+    }
+
     /** Funds moved between two accounts' available balances. */
     record Transferred(long cmd, String transferId, String from, String to, String asset, Decimal amount)
             implements Event {

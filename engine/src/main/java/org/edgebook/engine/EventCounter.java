@@ -104,6 +104,19 @@ public final class EventCounter implements EventSink {
     }
 
     @Override
+    public void duplicate(final long cmd, final String sender, final long senderSeq, final long mark) {
+        events++;
+        next.duplicate(cmd, sender, senderSeq, mark);
+    }
+
+    @Override
+    public void sequenceGap(final long cmd, final String sender, final long senderSeq, final long expected) {
+        events++;
+        rejections++;
+        next.sequenceGap(cmd, sender, senderSeq, expected);
+    }
+
+    @Override
     public void trade(final long cmd, final String symbol, final long price, final int priceScale, final long quantity,
                       final int quantityScale, final String makerAccount, final String makerOrderId,
                       final String takerAccount, final String takerOrderId, final Side takerSide) {

@@ -29,6 +29,8 @@ public final class EventReplayer {
                             e.detail());
             case Event.Rejected e -> sink.rejected(e.cmd(), e.reason(), e.account(), e.clientOrderId(), e.detail());
             case Event.Accepted e -> sink.accepted(e.cmd(), e.account(), e.clientOrderId());
+            case Event.Duplicate e -> sink.duplicate(e.cmd(), e.sender(), e.senderSeq(), e.mark());
+            case Event.SequenceGap e -> sink.sequenceGap(e.cmd(), e.sender(), e.senderSeq(), e.expected());
             case Event.Transferred e -> sink.transferred(e.cmd(), e.transferId(), e.from(), e.to(), e.asset(),
                     e.amount().unscaled(), e.amount().scale());
             case Event.Trade e -> sink.trade(e.cmd(), e.symbol(), e.price().unscaled(), e.price().scale(),

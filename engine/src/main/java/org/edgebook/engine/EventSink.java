@@ -42,6 +42,18 @@ public interface EventSink {
     void transferRejected(long cmd, RejectReason reason, String transferId, String from, long originalSeq,
                           String detail);
 
+    /**
+     * A sourced command repeated one its sender had numbered before ({@code senderSeq} at or below {@code mark}):
+     * nothing ran (docs/semantics.md, "Sources").
+     */
+    void duplicate(long cmd, String sender, long senderSeq, long mark);
+
+    /**
+     * A sourced command came ahead of its turn: rejected SEQUENCE_GAP, nothing changed; {@code expected} is the
+     * sender's mark + 1, the number to resend from.
+     */
+    void sequenceGap(long cmd, String sender, long senderSeq, long expected);
+
     void trade(long cmd, String symbol, long price, int priceScale, long quantity, int quantityScale,
                String makerAccount, String makerOrderId, String takerAccount, String takerOrderId, Side takerSide);
 

@@ -30,6 +30,14 @@ public abstract class EventSinkAdapter implements EventSink {
     }
 
     @Override
+    public void duplicate(final long cmd, final String sender, final long senderSeq, final long mark) {
+    }
+
+    @Override
+    public void sequenceGap(final long cmd, final String sender, final long senderSeq, final long expected) {
+    }
+
+    @Override
     public void trade(final long cmd, final String symbol, final long price, final int priceScale, final long quantity,
                       final int quantityScale, final String makerAccount, final String makerOrderId,
                       final String takerAccount, final String takerOrderId, final Side takerSide) {

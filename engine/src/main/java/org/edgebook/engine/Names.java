@@ -2,7 +2,8 @@ package org.edgebook.engine;
 
 /**
  * The one rule for every name a command carries (account, asset, symbol, base, quote, clientOrderId, transferId,
- * depositId, withdrawalId, from, to): 1 to {@value #MAX_LENGTH} characters, each one of {@code A-Z a-z 0-9 . _ - :}.
+ * depositId, withdrawalId, from, to, a sourced command's source): 1 to {@value #MAX_LENGTH} characters, each one of
+ * {@code A-Z a-z 0-9 . _ - :}.
  * <p>
  * Names are kept forever (order ids, transfer ids), travel in URL paths ({@code /v1/orders/{clientOrderId}}), in CSV
  * reports and in logs, and are written to the journal. The rule keeps all of that exact and harmless: no character

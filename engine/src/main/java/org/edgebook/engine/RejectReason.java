@@ -17,5 +17,7 @@ public enum RejectReason {
     UNKNOWN_ORDER,
     DUPLICATE_TRANSFER,
     INVALID_TRANSFER,
-    UNKNOWN_ACCOUNT
+    UNKNOWN_ACCOUNT,
+    /** A sourced command's sourceSeq is beyond its sender's mark + 1 (docs/semantics.md, "Sources"). */
+    SEQUENCE_GAP
 }

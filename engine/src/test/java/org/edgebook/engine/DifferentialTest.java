@@ -105,6 +105,18 @@ class DifferentialTest {
                         limit("b", "y1", Side.SELL, "500", "100"), btcUsd("b", "y2", Side.SELL, "100", "0.005"),
                         new Command.QueryOrders("a"), new Command.Cancel("a", "c4"), new Command.QueryOrders("a"),
                         new Command.QueryOrders("b"), new Command.QueryOrders("nobody")),
+                // Sources: in order, a repeat (nothing runs again), a gap (nothing changes), a command the engine
+                // rejects (the mark moves all the same), two sources side by side, malformed pairs (nothing moves).
+                flow(sourced("edge-1", 1, deposit("a", "JPY", "1000")), sourced("edge-1", 1, deposit("a", "JPY",
+                        "1000")), sourced("edge-1", 3, deposit("a", "JPY", "5")),
+                        sourced("edge-1", 2, new Command.Withdraw("a", "JPY", Decimal.parse("5000"))),
+                        sourced("edge-1", 3, deposit("a", "JPY", "5")), sourced("edge-2", 1, deposit("b", "JPY",
+                                "7")), sourced("edge-2", 1, new Command.QueryBalances("b")),
+                        sourced("", 4, deposit("a", "JPY", "1")), sourced("edge-1", 0, deposit("a", "JPY", "1")),
+                        sourced("edge-1", 4, null), sourced("edge-1", 4, sourced("edge-1", 4, deposit("a", "JPY",
+                                "1"))), sourced("edge-1", Long.MAX_VALUE, deposit("a", "JPY", "1")),
+                        sourced("edge-1", 4, new Command.Malformed("bad", "a", null)),
+                        new Command.QueryBalances("a")),
                 // Empty and null names in every command that has them.
                 flow(new Command.Deposit("", "JPY", Decimal.parse("1")), new Command.Withdraw(null, "JPY",
                         Decimal.parse("1")), new Command.Cancel("", ""), new Command.Modify("a", "", null, null),
@@ -120,6 +132,10 @@ class DifferentialTest {
 
     private static List<Command> flow(final Command... commands) {
         return List.of(commands);
+    }
+
+    private static Command sourced(final String source, final long sourceSeq, final Command command) {
+        return new Command.FromSender(source, sourceSeq, command);
     }
 
     private static Command deposit(final String account, final String asset, final String amount) {

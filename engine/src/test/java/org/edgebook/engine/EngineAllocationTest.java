@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hot path allocates nothing: once tables and pools have grown to the working set, placing, matching, modifying,
- * cancelling and moving money create no garbage, and neither do the queries (book, balances, orders). Measured with the JVM's per-thread allocation counter, which counts
+ * cancelling and moving money create no garbage, and neither do the queries (book, balances, orders) or sourced
+ * commands (run, repeated or ahead of their turn). Measured with the JVM's per-thread allocation counter, which counts
  * every byte the thread allocates (interpreted or compiled), so this is a count, not a timing.
  */
 class EngineAllocationTest {
@@ -49,6 +50,21 @@ class EngineAllocationTest {
         commands.add(new Command.Withdraw("acct3", "USD", Decimal.parse("10")));
         commands.add(new Command.QueryBook("BTC-USD"));
         commands.add(new Command.QueryBalances("acct1"));
+        // Sourced commands: each source's next number (places, a cancel, a rejected withdrawal), then a repeat and
+        // a gap, over sources made in the warm-up.
+        for (int s = 0; s < 3; s++) {
+            final String source = "edge-" + s;
+            final long base = round * 4L;
+            final String id = "s" + round + "-" + s;
+            commands.add(new Command.FromSender(source, base + 1, Command.Place.limit("acct" + s, id, "BTC-USD",
+                    Side.BUY, "95", "1")));
+            commands.add(new Command.FromSender(source, base + 2, new Command.Cancel("acct" + s, id)));
+            commands.add(new Command.FromSender(source, base + 3, new Command.Withdraw("acct" + s, "USD",
+                    Decimal.parse("1000000000"))));
+            commands.add(new Command.FromSender(source, base + 1, new Command.Cancel("acct" + s, id)));
+            commands.add(new Command.FromSender(source, base + 9, new Command.Cancel("acct" + s, id)));
+            commands.add(new Command.FromSender(source, base + 4, new Command.QueryBalances("acct" + s)));
+        }
         return commands;
     }
 

@@ -149,7 +149,7 @@ class EngineInvariantsTest {
             run.engine.execute(cmd, command);
             final boolean tookEffect = run.collector.drain().stream().anyMatch(e -> e instanceof Event.Ok);
             if (tookEffect) {
-                switch (command) {
+                switch (Command.unwrap(command)) { // a sourced command that ran is its command (an Ok means it ran)
                     case Command.Deposit d -> run.depositsMinusWithdrawals.merge(d.asset(), big(d.amount()),
                             BigDecimal::add);
                     case Command.Withdraw w -> run.depositsMinusWithdrawals.merge(w.asset(),

@@ -798,6 +798,128 @@ class EngineRulesTest {
         }
     }
 
+    /**
+     * docs/semantics.md "Sources": a sender's numbered commands run exactly once, in its order; the mark moves with
+     * each one that runs, whatever it answers.
+     */
+    @Nested
+    class Sources {
+        private static Command.FromSender from(final String source, final long sourceSeq, final Command command) {
+            return new Command.FromSender(source, sourceSeq, command);
+        }
+
+        private static Command transfer(final String id, final String amount) {
+            return new Command.Transfer(id, "a", "b", "USD", d(amount));
+        }
+
+        /** USD and BTC, a with 100 USD, b with an account (1 BTC). */
+        private EngineFixture funded() {
+            final EngineFixture f = EngineFixture.btcUsd();
+            f.deposit("a", "USD", "100");
+            f.deposit("b", "BTC", "1");
+            return f;
+        }
+
+        @Test
+        void theNextNumberRunsAndMovesTheMark() {
+            final EngineFixture f = funded();
+            assertThat(f.engine.senderMark("edge-1")).isZero();
+            assertThat(f.run(from("edge-1", 1, transfer("t1", "10"))))
+                    .containsExactly(new Event.Transferred(6, "t1", "a", "b", "USD", d("10")));
+            assertThat(f.engine.senderMark("edge-1")).isEqualTo(1);
+            assertThat(f.run(from("edge-1", 2, new Command.Deposit("a", "USD", d("1"))))).containsExactly(
+                    new Event.Ok(7));
+            assertThat(f.engine.senderMark("edge-1")).isEqualTo(2);
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("91", "0"));
+        }
+
+        @Test
+        void aCommandTheEngineRejectsStillMovesTheMarkAndItsRepeatIsADuplicate() {
+            final EngineFixture f = funded();
+            assertThat(reason(f.run(from("edge-1", 1, transfer("t1", "1000")))))
+                    .isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+            assertThat(f.engine.senderMark("edge-1")).isEqualTo(1);
+            // The sender goes on with its next number; the rejected one is not run again.
+            assertThat(f.run(from("edge-1", 1, transfer("t1", "10"))))
+                    .containsExactly(new Event.Duplicate(7, "edge-1", 1, 1));
+            assertThat(f.run(from("edge-1", 2, transfer("t1", "10")))).hasSize(1).first()
+                    .isInstanceOf(Event.Transferred.class);
+            // A malformed command with a good pair has had its turn too.
+            assertThat(reason(f.run(from("edge-1", 3, new Command.Malformed("bad line", null, null)))))
+                    .isEqualTo(RejectReason.MALFORMED);
+            assertThat(f.engine.senderMark("edge-1")).isEqualTo(3);
+        }
+
+        @Test
+        void aDuplicateDoesNotRunAgainAndNamesTheMark() {
+            final EngineFixture f = funded();
+            f.run(from("edge-1", 1, transfer("t1", "10")));
+            f.run(from("edge-1", 2, transfer("t2", "5")));
+            final long before = f.engine.sequence();
+            // The same command again, and a different command under an old number: neither runs.
+            assertThat(f.run(from("edge-1", 1, transfer("t1", "10"))))
+                    .containsExactly(new Event.Duplicate(8, "edge-1", 1, 2));
+            assertThat(f.run(from("edge-1", 2, transfer("t9", "50"))))
+                    .containsExactly(new Event.Duplicate(9, "edge-1", 2, 2));
+            assertThat(f.engine.sequence()).isEqualTo(before + 2); // each repeat has its own sequence number
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("85", "0"));
+            assertThat(f.balance("b", "USD")).isEqualTo(bal("15", "0"));
+            assertThat(f.engine.senderMark("edge-1")).isEqualTo(2);
+        }
+
+        @Test
+        void aGapIsRejectedWithTheExpectedNumberAndChangesNothing() {
+            final EngineFixture f = funded();
+            f.run(from("edge-1", 1, transfer("t1", "10")));
+            assertThat(f.run(from("edge-1", 3, transfer("t3", "10"))))
+                    .containsExactly(new Event.SequenceGap(7, "edge-1", 3, 2));
+            assertThat(((Event.SequenceGap) f.run(from("edge-1", 5, transfer("t3", "10"))).getFirst()).reason())
+                    .isEqualTo(RejectReason.SEQUENCE_GAP);
+            assertThat(f.engine.senderMark("edge-1")).isEqualTo(1);
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("90", "0"));
+            // The transfer id was not used up: the sender resends from the expected number, in order.
+            assertThat(f.run(from("edge-1", 2, transfer("t2", "1")))).hasSize(1).first()
+                    .isInstanceOf(Event.Transferred.class);
+            assertThat(f.run(from("edge-1", 3, transfer("t3", "10")))).hasSize(1).first()
+                    .isInstanceOf(Event.Transferred.class);
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("79", "0"));
+        }
+
+        @Test
+        void eachSourceHasItsOwnMarkAndTheFirstNumberIsOne() {
+            final EngineFixture f = funded();
+            assertThat(f.run(from("edge-2", 2, transfer("t1", "1"))))
+                    .containsExactly(new Event.SequenceGap(6, "edge-2", 2, 1));
+            f.run(from("edge-1", 1, transfer("t1", "1")));
+            f.run(from("eu:fra", 1, new Command.QueryBalances("a")));
+            f.run(from("edge-1", 2, transfer("t2", "1")));
+            assertThat(f.engine.senderMarks()).containsExactly(java.util.Map.entry("edge-1", 2L),
+                    java.util.Map.entry("eu:fra", 1L));
+            assertThat(f.engine.senderMark("edge-2")).isZero();
+        }
+
+        @Test
+        void aMalformedPairIsMalformedNamingTheFieldAndMovesNothing() {
+            final EngineFixture f = funded();
+            final List<Command> bad = List.of(from("edge 1", 1, transfer("t1", "1")),
+                    from("", 1, transfer("t1", "1")), from(null, 1, transfer("t1", "1")),
+                    from("edge-1", 0, transfer("t1", "1")), from("edge-1", -5, transfer("t1", "1")),
+                    from("edge-1", 1, null), from("edge-1", 1, from("edge-1", 1, transfer("t1", "1"))));
+            final List<String> details = List.of("source may hold only A-Z, a-z, 0-9 and . _ - :; character 5 is "
+                    + "U+0020", "source must be a non-empty string", "source must be a non-empty string",
+                    "sourceSeq must be a positive integer, not 0", "sourceSeq must be a positive integer, not -5",
+                    "a command with source and sourceSeq needs the command itself",
+                    "a command has one source and sourceSeq; a sourced command cannot hold another");
+            for (int i = 0; i < bad.size(); i++) {
+                final List<Event> events = f.run(bad.get(i));
+                assertThat(events).as(bad.get(i).toString()).containsExactly(new Event.Rejected(f.lastCmd(),
+                        RejectReason.MALFORMED, null, null, details.get(i)));
+            }
+            assertThat(f.engine.senderMarks()).isEmpty();
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("100", "0"));
+        }
+    }
+
     @Test
     void malformedCommandIsRejectedWithItsDetail() {
         final EngineFixture f = new EngineFixture();

@@ -32,6 +32,7 @@ class EngineSnapshotTest {
         for (final String account : engine.accounts()) {
             s.append(account).append(engine.balances(account)).append('\n');
         }
+        s.append(engine.senderMarks()).append('\n');
         return s.toString();
     }
 
@@ -106,6 +107,37 @@ class EngineSnapshotTest {
         restored.execute(8, new Command.Modify("b", "bid", null, Decimal.parse("0.5")));
         assertThat(events.drain()).containsExactly(
                 new Event.Modified(8, "b", "bid", Decimal.parse("40"), Decimal.parse("0.1")));
+    }
+
+    @Test
+    void sendersMarksSurviveARestore() throws IOException {
+        final EngineFixture f = EngineFixture.btcUsd();
+        f.run(new Command.FromSender("edge-1", 1, new Command.Deposit("a", "USD", Decimal.parse("10"))));
+        f.run(new Command.FromSender("edge-1", 2, new Command.Withdraw("a", "USD", Decimal.parse("99")))); // rejected
+        f.run(new Command.FromSender("eu:fra", 1, new Command.QueryBalances("a")));
+        final EventCollector events = new EventCollector();
+        final Engine restored = restore(snapshot(f.engine), events);
+        assertThat(restored.senderMarks()).containsExactly(java.util.Map.entry("edge-1", 2L),
+                java.util.Map.entry("eu:fra", 1L));
+        restored.execute(7, new Command.FromSender("edge-1", 2, new Command.Deposit("a", "USD", Decimal.parse("1"))));
+        restored.execute(8, new Command.FromSender("edge-1", 4, new Command.Deposit("a", "USD", Decimal.parse("1"))));
+        restored.execute(9, new Command.FromSender("edge-1", 3, new Command.Deposit("a", "USD", Decimal.parse("1"))));
+        assertThat(events.drain()).containsExactly(new Event.Duplicate(7, "edge-1", 2, 2),
+                new Event.SequenceGap(8, "edge-1", 4, 3), new Event.Ok(9));
+    }
+
+    @Test
+    void aSnapshotFromBeforeSendersRestoresWithNoMarks() throws IOException {
+        final Engine engine = new Engine(EventSink.DISCARD);
+        engine.execute(1, new Command.DefineAsset("USD", 2));
+        engine.execute(2, new Command.Deposit("a", "USD", Decimal.parse("10")));
+        final byte[] now = snapshot(engine);
+        // Format 3 is format 4 without the senders' section at the end (here: a count of 0).
+        final byte[] format3 = java.util.Arrays.copyOf(now, now.length - 4);
+        final Engine restored = EngineSnapshot.read(new DataInputStream(new ByteArrayInputStream(format3)),
+                EventSink.DISCARD, 3);
+        assertThat(state(restored)).isEqualTo(state(engine));
+        assertThat(restored.senderMarks()).isEmpty();
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Runs one flow through a fresh {@link Engine} and a fresh {@link ReferenceModel} side by side and reports the first
  * command on which they disagree: different events, or (every {@code stateCheckEvery} commands) different open orders,
- * accounts or balances.
+ * senders' marks, accounts or balances.
  */
 final class EngineVsModel {
 
@@ -109,6 +109,10 @@ final class EngineVsModel {
         if (!expectedOrders.equals(actualOrders)) {
             return "openOrders() differ\n  expected (model):" + lines(expectedOrders) + "\n  actual (engine):"
                     + lines(actualOrders);
+        }
+        if (!model.senderMarks().equals(engine.senderMarks())
+                || !List.copyOf(model.senderMarks().keySet()).equals(List.copyOf(engine.senderMarks().keySet()))) {
+            return "senderMarks() differ: expected " + model.senderMarks() + " actual " + engine.senderMarks();
         }
         final List<String> accounts = model.accounts();
         if (!accounts.equals(engine.accounts())) {

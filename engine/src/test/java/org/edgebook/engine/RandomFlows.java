@@ -16,7 +16,9 @@ import java.util.Random;
  * trade), cancels and modifies of ids that exist and ids that do not (modifies of partly filled orders and repeated
  * modifies among them), queries (an account's orders among them, also right after some of its modifies), and a
  * sprinkling of invalid values:
- * off-tick, zero, negative, too precise, huge, {@link Decimal#OUT_OF_RANGE}, null and empty fields.
+ * off-tick, zero, negative, too precise, huge, {@link Decimal#OUT_OF_RANGE}, null and empty fields. Some commands are
+ * numbered by one of a few sources ({@link Command.FromSender}): in order, duplicates (a source resending its last
+ * few), gaps, and malformed pairs, over commands of every kind, rejected ones included.
  * <p>
  * Generation is stateful (it remembers which ids it placed) and driven by one {@link Random}, so a seed reproduces a
  * flow exactly; {@link FlowMinimizer} shrinks a failing one. (No jqwik: the project does not use it.)
@@ -54,6 +56,8 @@ final class RandomFlows {
     private static final Market LATE_MARKET = new Market("XAU-USD", "XAU", "USD", "0.01", "1", "30");
 
     private static final List<String> ACCOUNTS = List.of("a1", "a2", "a3", "a4", "a5");
+    /** Senders of numbered commands: edge nodes, a region, a client. */
+    private static final List<String> SOURCES = List.of("edge-1", "edge-2", "eu:fra", "a1:app");
 
     private final Random random;
     private final List<Command> flow = new ArrayList<>();
@@ -69,6 +73,10 @@ final class RandomFlows {
     private final java.util.ArrayDeque<Command> pending = new java.util.ArrayDeque<>();
     private int nextId;
     private int activeAccounts;
+    /** Each source's mark as the engine must have it: the generator knows which numbers run. */
+    private final Map<String, Long> marks = new HashMap<>();
+    /** What each source sent in order, by number (index + 1), so that a resend repeats it exactly. */
+    private final Map<String, List<Command>> sent = new HashMap<>();
 
     private RandomFlows(final Random random) {
         this.random = random;
@@ -132,6 +140,68 @@ final class RandomFlows {
         if (!pending.isEmpty()) {
             return pending.poll();
         }
+        final int sourced = random.nextInt(100);
+        if (sourced < 3) {
+            resendScenario();
+            return pending.poll();
+        }
+        if (sourced < 15) {
+            return sourced(plain());
+        }
+        return plain();
+    }
+
+    // ---- sources ----
+
+    /**
+     * The command numbered by one of a few sources: mostly in order (mark + 1, which runs whatever it answers), else
+     * a duplicate of an earlier number, a gap ahead of the mark, or now and then a malformed pair (a bad name, a
+     * number below 1, no command, a sourced command inside).
+     */
+    private Command sourced(final Command command) {
+        final String source = SOURCES.get(random.nextInt(SOURCES.size()));
+        final long mark = marks.getOrDefault(source, 0L);
+        final int roll = random.nextInt(100);
+        if (roll < 70 || mark == 0 && roll < 82) {
+            marks.put(source, mark + 1);
+            sent.computeIfAbsent(source, k -> new ArrayList<>()).add(command);
+            return new Command.FromSender(source, mark + 1, command);
+        }
+        if (roll < 82) {
+            return new Command.FromSender(source, 1 + random.nextInt((int) Math.min(mark, 1000)), command);
+        }
+        if (roll < 94) {
+            return new Command.FromSender(source, mark + 2 + random.nextInt(3), command);
+        }
+        return switch (random.nextInt(5)) {
+            case 0 -> new Command.FromSender(oddName(), mark + 1, command);
+            case 1 -> new Command.FromSender(source, -random.nextInt(3), command);
+            case 2 -> new Command.FromSender(source, mark + 1, null);
+            case 3 -> new Command.FromSender(source, mark + 1, new Command.FromSender(source, mark + 1, command));
+            default -> new Command.FromSender(source, random.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE,
+                    command);
+        };
+    }
+
+    /**
+     * A source that lost its acknowledgements sends its last few commands again (duplicates, each with what it sent
+     * the first time), then goes on in order.
+     */
+    private void resendScenario() {
+        final String source = SOURCES.get(random.nextInt(SOURCES.size()));
+        final List<Command> history = sent.getOrDefault(source, List.of());
+        final int again = Math.min(history.size(), 1 + random.nextInt(4));
+        for (int i = history.size() - again; i < history.size(); i++) {
+            pending.add(new Command.FromSender(source, i + 1, history.get(i)));
+        }
+        final Command next = random.nextBoolean() ? place() : transfer();
+        final long mark = marks.getOrDefault(source, 0L);
+        marks.put(source, mark + 1);
+        sent.computeIfAbsent(source, k -> new ArrayList<>()).add(next);
+        pending.add(new Command.FromSender(source, mark + 1, next));
+    }
+
+    private Command plain() {
         final int roll = random.nextInt(1000);
         if (roll < 90) {
             return deposit();

@@ -91,12 +91,21 @@ final class ReferenceModel {
     private long cmd;
     private List<Event> out;
 
+    /** Each source's mark: the highest sourceSeq of its that ran. A source not in the map has mark 0. */
+    private final Map<String, Long> marks = new LinkedHashMap<>();
+
     /** Executes one command and returns the events it causes, in order. */
     List<Event> execute(final long cmd, final Command command) {
         this.cmd = cmd;
         executed++;
         this.out = new ArrayList<>();
+        run(command);
+        return out;
+    }
+
+    private void run(final Command command) {
         switch (command) {
+            case Command.FromSender c -> sourced(c);
             case Command.DefineAsset c -> defineAsset(c);
             case Command.DefineInstrument c -> defineInstrument(c);
             case Command.Deposit c -> deposit(c);
@@ -111,7 +120,34 @@ final class ReferenceModel {
             case Command.Malformed c -> out.add(new Event.Rejected(cmd, RejectReason.MALFORMED, echo(c.account()),
                     echo(c.clientOrderId()), c.detail()));
         }
-        return out;
+    }
+
+    // ---- sources ----
+
+    /**
+     * docs/semantics.md "Sources": a malformed pair is MALFORMED and moves nothing; at or below the mark a duplicate;
+     * beyond mark + 1 a SEQUENCE_GAP; at mark + 1 the mark moves and the command runs, whatever it answers.
+     */
+    private void sourced(final Command.FromSender c) {
+        if (blank(c.sender()) || c.senderSeq() < 1 || c.command() == null
+                || c.command() instanceof Command.FromSender) {
+            malformed(null, null, "the source, sourceSeq or command is missing or wrong");
+            return;
+        }
+        final long mark = marks.getOrDefault(c.sender(), 0L);
+        if (c.senderSeq() <= mark) {
+            out.add(new Event.Duplicate(cmd, c.sender(), c.senderSeq(), mark));
+        } else if (c.senderSeq() > mark + 1) {
+            out.add(new Event.SequenceGap(cmd, c.sender(), c.senderSeq(), mark + 1));
+        } else {
+            marks.put(c.sender(), c.senderSeq());
+            run(c.command());
+        }
+    }
+
+    /** Every source's mark, in order of first use. */
+    Map<String, Long> senderMarks() {
+        return Collections.unmodifiableMap(marks);
     }
 
     /** "account deposit id" and "account withdrawal id" of every deposit and withdrawal that took effect. */

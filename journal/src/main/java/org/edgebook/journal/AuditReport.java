@@ -16,7 +16,9 @@ import org.edgebook.engine.EventCollector;
  * The audit trail, straight from the journal: every command with its sequence number, the time it was sequenced,
  * its source (the API key id that sent it, or the tool), the command itself, and its outcome, as JSON lines:
  * <pre>{"seq":12,"time":"2026-11-22T00:31:02.129542Z","source":"ek_…","command":{…},"outcome":"accepted","events":3}</pre>
- * The outcome is the first event's type, or {@code rejected:REASON}. Commands are replayed through a fresh engine to
+ * The outcome is the first event's type, or {@code rejected:REASON} ({@code duplicate} for a sourced command that
+ * repeated one already executed). The journal's {@code source} here is who submitted the command; a sourced command's
+ * own {@code source} and {@code sourceSeq} (its sender's numbering) are inside {@code command}. Commands are replayed through a fresh engine to
  * learn their outcomes, from the journal's start or the oldest snapshot it continues.
  * <p>
  * Threading: the calling thread.
@@ -66,6 +68,8 @@ public final class AuditReport {
         }
         return switch (events.getFirst()) {
             case Event.Rejected r -> "rejected:" + r.reason();
+            case Event.SequenceGap g -> "rejected:" + g.reason();
+            case Event.Duplicate d -> "duplicate";
             case Event.Ok o -> "ok";
             case Event.Accepted a -> "accepted";
             case Event.Transferred t -> "transferred";

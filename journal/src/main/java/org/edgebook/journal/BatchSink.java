@@ -18,6 +18,7 @@ final class BatchSink implements EventSink {
     private final EventCollector collector;
     private boolean first;
     private RejectReason rejection;
+    private boolean duplicate;
 
     BatchSink(final JsonEventWriter json, final EventCollector collector) {
         this.json = json;
@@ -28,6 +29,12 @@ final class BatchSink implements EventSink {
     void next() {
         first = true;
         rejection = null;
+        duplicate = false;
+    }
+
+    /** Whether the command repeated a sourced command already executed (its one event is {@code duplicate}). */
+    boolean duplicate() {
+        return duplicate;
     }
 
     /** Why the command was rejected, if its first event says so; else {@code null}. */
@@ -105,6 +112,27 @@ final class BatchSink implements EventSink {
         json.transferRejected(cmd, reason, transferId, from, originalSeq, detail);
         if (collector != null) {
             collector.transferRejected(cmd, reason, transferId, from, originalSeq, detail);
+        }
+    }
+
+    @Override
+    public void duplicate(final long cmd, final String sender, final long senderSeq, final long mark) {
+        if (first) {
+            duplicate = true;
+        }
+        event(null);
+        json.duplicate(cmd, sender, senderSeq, mark);
+        if (collector != null) {
+            collector.duplicate(cmd, sender, senderSeq, mark);
+        }
+    }
+
+    @Override
+    public void sequenceGap(final long cmd, final String sender, final long senderSeq, final long expected) {
+        event(RejectReason.SEQUENCE_GAP);
+        json.sequenceGap(cmd, sender, senderSeq, expected);
+        if (collector != null) {
+            collector.sequenceGap(cmd, sender, senderSeq, expected);
         }
     }
 

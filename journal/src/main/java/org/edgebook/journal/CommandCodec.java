@@ -15,6 +15,7 @@ import org.edgebook.engine.TimeInForce;
  * a length (a byte, or 255 and an int for long ones) and UTF-8 bytes, with length 254 meaning null; decimals are a
  * flag byte (null, out of range, value) and the unscaled digits and scale; enums are their ordinal + 1, 0 for null.
  * A typical place is about 50 bytes. Malformed commands are journaled too, so that replay answers them the same way.
+ * A sourced command is its own type byte, the sender's name and number, then the command it carries.
  * <p>
  * Stateless and thread-safe.
  */
@@ -40,6 +41,13 @@ public final class CommandCodec {
     /** A deposit or withdrawal with its idempotency id; those without keep their first codes. */
     private static final byte DEPOSIT_WITH_ID = 13;
     private static final byte WITHDRAW_WITH_ID = 14;
+    /**
+     * A sourced command ({@link Command.FromSender}): its sender's name and number, then the command it carries in its
+     * own form (type byte and fields), or {@link #NO_COMMAND}. Journals written before it have none and read as before.
+     */
+    private static final byte FROM_SENDER = 16;
+    /** In a sourced command's place for the command: there is none (the engine answers MALFORMED). */
+    private static final byte NO_COMMAND = 0;
 
     private static final int NULL_STRING = 254;
     private static final int LONG_STRING = 255;
@@ -69,7 +77,9 @@ public final class CommandCodec {
             return command;
         } catch (final IllegalArgumentException e) {
             out.position(start);
-            final Command replacement = new Command.Malformed(UNJOURNALABLE, null, null);
+            // A sourced command holding another (only Java can build one) is the engine's MALFORMED either way.
+            final Command replacement = new Command.Malformed(command instanceof Command.FromSender f
+                    && f.command() instanceof Command.FromSender ? f.problem() : UNJOURNALABLE, null, null);
             encode(replacement, out);
             return replacement;
         }
@@ -81,6 +91,18 @@ public final class CommandCodec {
      */
     public static void encode(final Command command, final ByteBuffer out) {
         switch (command) {
+            case Command.FromSender c -> {
+                out.put(FROM_SENDER);
+                string(out, c.sender());
+                out.putLong(c.senderSeq());
+                if (c.command() == null) {
+                    out.put(NO_COMMAND);
+                } else if (c.command() instanceof Command.FromSender) {
+                    throw new IllegalArgumentException(c.problem());
+                } else {
+                    encode(c.command(), out);
+                }
+            }
             case Command.Place c -> {
                 out.put(PLACE);
                 string(out, c.account());
@@ -167,8 +189,13 @@ public final class CommandCodec {
 
     /** An upper bound on the encoded size of {@code command}. */
     public static int maxLength(final Command command) {
+        if (command instanceof Command.FromSender c) {
+            // Type, the sender (5 bytes of length and up to 3 per character), the number, then the command.
+            return 1 + 5 + len(c.sender()) * 3 + 8 + (c.command() == null ? 1 : maxLength(c.command()));
+        }
         int strings = 0;
         switch (command) {
+            case Command.FromSender c -> throw new IllegalStateException("sized above");
             case Command.Place c -> strings = len(c.account()) + len(c.clientOrderId()) + len(c.symbol());
             case Command.Transfer c -> strings = len(c.transferId()) + len(c.from()) + len(c.to()) + len(c.asset());
             case Command.Cancel c -> strings = len(c.account()) + len(c.clientOrderId());
@@ -195,6 +222,20 @@ public final class CommandCodec {
     public static Command decode(final ByteBuffer in) {
         try {
             final byte type = in.get();
+            if (type == FROM_SENDER) {
+                final String sender = string(in);
+                final long senderSeq = in.getLong();
+                final int at = in.position();
+                if (in.get() == NO_COMMAND) {
+                    return new Command.FromSender(sender, senderSeq, null);
+                }
+                in.position(at);
+                final Command command = decode(in);
+                if (command instanceof Command.FromSender) { // never written: encode refuses it
+                    throw new IllegalArgumentException("a sourced command inside a sourced command");
+                }
+                return new Command.FromSender(sender, senderSeq, command);
+            }
             return switch (type) {
                 case PLACE -> new Command.Place(string(in), string(in), string(in), enumValue(in, SIDES),
                         enumValue(in, ORDER_TYPES), enumValue(in, TIFS), decimal(in), decimal(in), in.get() == 1);

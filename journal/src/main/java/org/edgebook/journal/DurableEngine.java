@@ -25,6 +25,10 @@ import org.edgebook.engine.EventSink;
  * or {@link Reply#failed} if the journal failed first (and then every later one is refused, with the cause in
  * {@link #failure()}). The data directory is locked ({@link DataDirLock}) from {@link #start} to {@link #close}.
  * <p>
+ * A command numbered by its source ({@link Command.FromSender}) that ran moves the source's durable mark and leaves its
+ * answer in {@link #senders()}' window before its reply; a reply whose command was a repeat
+ * ({@link Sequencer.Batch#duplicate}) finds the original answer there.
+ * <p>
  * Threads: {@link #submit} from any thread; replies and listeners on the publisher thread (a reply for a command that
  * the journal failure caught before it was sequenced comes from the engine thread).
  */
@@ -82,18 +86,27 @@ public final class DurableEngine implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Recovery.Recovered recovered;
     private final Sequencer sequencer;
+    private final Senders senders;
     private final Consumer<String> warn;
     private volatile boolean closing;
 
     private DurableEngine(final JournalOptions options, final Sequencer.Meter meter, final Consumer<String> warn)
             throws IOException {
+        this(options, meter, warn, Senders.WINDOW_ANSWERS, Senders.WINDOW_BYTES);
+    }
+
+    private DurableEngine(final JournalOptions options, final Sequencer.Meter meter, final Consumer<String> warn,
+                          final int windowAnswers, final long windowBytes) throws IOException {
         this.warn = warn;
         final EventSinkSwitch sink = new EventSinkSwitch(EventSink.DISCARD);
         recovered = Recovery.recover(options.dir(), sink, warn); // holds the directory's lock until close
+        // The engine's thread has not started: its marks are read here, then kept up to date by the publisher.
+        senders = new Senders(options.dir(), recovered.engine().senderMarks(), windowAnswers, windowBytes);
         try {
             sequencer = new Sequencer(recovered, sink, options, true, new Publisher(warn), meter,
                     JournalWriter.Clock.SYSTEM, warn);
         } catch (final IOException | RuntimeException e) {
+            senders.close();
             recovered.close();
             throw e;
         }
@@ -112,6 +125,15 @@ public final class DurableEngine implements AutoCloseable {
         return service;
     }
 
+    /** As {@link #start(JournalOptions, Consumer)}, with a window of original answers of other bounds (tests). */
+    static DurableEngine start(final JournalOptions options, final Consumer<String> warn, final int windowAnswers,
+                               final long windowBytes) throws IOException {
+        final DurableEngine service = new DurableEngine(options, Sequencer.Meter.NONE, warn, windowAnswers,
+                windowBytes);
+        service.sequencer.start(service.new Submissions());
+        return service;
+    }
+
     /** Adds a listener that sees every command from now on once it is durable. */
     public void listen(final Listener listener) {
         listeners.add(listener);
@@ -120,6 +142,14 @@ public final class DurableEngine implements AutoCloseable {
     /** What recovery did at start. */
     public Recovery.Recovered recovered() {
         return recovered;
+    }
+
+    /**
+     * The sources of numbered commands: their durable marks, and the original answers of repeats (for a reply whose
+     * command was one: {@link Sequencer.Batch#duplicate}).
+     */
+    public Senders senders() {
+        return senders;
     }
 
     /** The pipeline, for its figures. */
@@ -176,6 +206,7 @@ public final class DurableEngine implements AutoCloseable {
     public void close() throws IOException {
         closing = true;
         sequencer.close();
+        senders.close(); // no journal lookups any more
         recovered.close(); // nothing writes the directory any more
         if (sequencer.failure() != null) {
             throw sequencer.failure();
@@ -236,6 +267,11 @@ public final class DurableEngine implements AutoCloseable {
                         warn.accept("listener " + listener.getClass().getSimpleName() + " failed at sequence "
                                 + batch.seq(i) + ": " + e);
                     }
+                }
+                try {
+                    senders.durable(batch, i); // before the reply: its source's mark is durable once answered
+                } catch (final RuntimeException e) {
+                    warn.accept("senders failed at sequence " + batch.seq(i) + ": " + e);
                 }
                 if (batch.attachment(i) instanceof Reply reply) {
                     try {

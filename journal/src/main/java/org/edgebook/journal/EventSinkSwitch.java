@@ -72,6 +72,16 @@ public final class EventSinkSwitch implements EventSink {
     }
 
     @Override
+    public void duplicate(final long cmd, final String sender, final long senderSeq, final long mark) {
+        target.duplicate(cmd, sender, senderSeq, mark);
+    }
+
+    @Override
+    public void sequenceGap(final long cmd, final String sender, final long senderSeq, final long expected) {
+        target.sequenceGap(cmd, sender, senderSeq, expected);
+    }
+
+    @Override
     public void trade(final long cmd, final String symbol, final long price, final int priceScale, final long quantity,
                       final int quantityScale, final String makerAccount, final String makerOrderId,
                       final String takerAccount, final String takerOrderId, final Side takerSide) {

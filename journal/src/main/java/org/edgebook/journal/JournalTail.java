@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.edgebook.engine.Command;
 
 /**
  * Follows a journal that a writer may be appending to: reads the whole frames (format 3; records in formats 1 and 2)
@@ -26,9 +27,29 @@ final class JournalTail {
     private final CRC32C crc = new CRC32C();
     private final Frames.Decoder decoder = new Frames.Decoder();
 
+    /** Receives records until it answers {@code false}: reading then stops at that record. */
+    @FunctionalInterface
+    interface Until {
+        boolean record(long seq, long timeMicros, Command command) throws IOException;
+    }
+
     /** Hands every record with {@code seq > afterSeq} from {@code from} on to the visitor; answers where it stopped. */
     Position read(final Path dir, final Position from, final long afterSeq,
                   final JournalScanner.RecordVisitor visitor) throws IOException {
+        return readUntil(dir, from, afterSeq, (seq, time, command) -> {
+            visitor.record(seq, time, command);
+            return true;
+        });
+    }
+
+    /**
+     * As {@link #read(Path, Position, long, JournalScanner.RecordVisitor)}, stopping at the record for which
+     * {@code until} answers {@code false}. The position answered then lies at or before that record (in a format 3
+     * segment, at the start of its frame: a frame is read whole), so the caller passes the last sequence number it
+     * has taken as {@code afterSeq} on the next read, and records up to it are not handed over again.
+     */
+    Position readUntil(final Path dir, final Position from, final long afterSeq, final Until until)
+            throws IOException {
         final List<Path> segments = JournalScanner.segments(dir);
         Position at = from;
         if (at.segment() != null && !java.nio.file.Files.exists(at.segment())) {
@@ -49,8 +70,9 @@ final class JournalTail {
         }
         while (true) {
             final Path next = following(segments, at.segment());
-            final Position reached = readSegment(at, next != null, afterSeq, visitor);
-            if (next == null) {
+            final boolean[] stopped = {false};
+            final Position reached = readSegment(at, next != null, afterSeq, until, stopped);
+            if (next == null || stopped[0]) {
                 return reached;
             }
             if (JournalFormat.segmentFirstSeq(next) != reached.nextSeq()) {
@@ -78,8 +100,8 @@ final class JournalTail {
         return i >= 0 && i + 1 < segments.size() ? segments.get(i + 1) : null;
     }
 
-    private Position readSegment(final Position at, final boolean finished, final long afterSeq,
-                                 final JournalScanner.RecordVisitor visitor) throws IOException {
+    private Position readSegment(final Position at, final boolean finished, final long afterSeq, final Until until,
+                                 final boolean[] stopped) throws IOException {
         final Path file = at.segment();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             final ByteBuffer header = ByteBuffer.allocate(JournalFormat.HEADER_LENGTH);
@@ -106,7 +128,7 @@ final class JournalTail {
             }
             final ByteBuffer in = ByteBuffer.wrap(bytes, 0, buffer.position());
             if (version >= 3) {
-                return readFrames(file, start, bytes, in.limit(), at.nextSeq(), finished, afterSeq, visitor);
+                return readFrames(file, start, bytes, in.limit(), at.nextSeq(), finished, afterSeq, until, stopped);
             }
             int pos = 0;
             long expected = at.nextSeq();
@@ -126,8 +148,14 @@ final class JournalTail {
                 }
                 if (seq > afterSeq) {
                     JournalScanner.visit(file, start + pos, version, seq, time, bytes,
-                            pos + JournalFormat.RECORD_HEADER, length, (s, t, source, command) -> visitor.record(s, t,
-                                    command));
+                            pos + JournalFormat.RECORD_HEADER, length, (s, t, source, command) -> {
+                                if (!until.record(s, t, command)) {
+                                    stopped[0] = true;
+                                }
+                            });
+                    if (stopped[0]) {
+                        return new Position(file, start + pos, expected);
+                    }
                 }
                 expected++;
                 pos = (int) end;
@@ -142,10 +170,9 @@ final class JournalTail {
 
     /** The whole frames of {@code bytes[0, limit)}, read from file offset {@code start} of a format 3 segment. */
     private Position readFrames(final Path file, final long start, final byte[] bytes, final int limit,
-                                final long nextSeq, final boolean finished, final long afterSeq,
-                                final JournalScanner.RecordVisitor visitor) throws IOException {
+                                final long nextSeq, final boolean finished, final long afterSeq, final Until until,
+                                final boolean[] stopped) throws IOException {
         final ByteBuffer in = ByteBuffer.wrap(bytes, 0, limit);
-        final JournalScanner.SourcedRecordVisitor sourced = (s, t, source, command) -> visitor.record(s, t, command);
         int pos = 0;
         long expected = nextSeq;
         while (limit - pos >= JournalFormat.FRAME_HEADER) {
@@ -163,7 +190,18 @@ final class JournalTail {
             final int count = Frames.Decoder.checkHeader(file, start + pos, bytes, pos);
             if (firstSeq + count - 1 > afterSeq) {
                 decoder.open(file, start + pos, bytes, pos);
-                Frames.records(decoder, afterSeq, sourced);
+                while (decoder.next()) {
+                    if (decoder.seq() > afterSeq) {
+                        decoder.visit((s, t, source, command) -> {
+                            if (!until.record(s, t, command)) {
+                                stopped[0] = true;
+                            }
+                        });
+                        if (stopped[0]) {
+                            return new Position(file, start + pos, firstSeq); // the frame is read again, whole
+                        }
+                    }
+                }
             }
             expected += count;
             pos = (int) end;

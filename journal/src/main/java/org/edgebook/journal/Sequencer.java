@@ -108,7 +108,9 @@ public final class Sequencer implements AutoCloseable {
         private final long[] times = new long[BATCH_COMMANDS];
         private final Command[] commands = new Command[BATCH_COMMANDS];
         private final Object[] attachments = new Object[BATCH_COMMANDS];
+        private final String[] viewers = new String[BATCH_COMMANDS];
         private final RejectReason[] rejections = new RejectReason[BATCH_COMMANDS];
+        private final boolean[] duplicates = new boolean[BATCH_COMMANDS];
         private final List<List<Event>> typed = new ArrayList<>(BATCH_COMMANDS);
         private final List<List<BookChange>> bookChanges = new ArrayList<>(BATCH_COMMANDS);
         private long firstSeq;
@@ -125,6 +127,7 @@ public final class Sequencer implements AutoCloseable {
             events.reset();
             java.util.Arrays.fill(commands, 0, size, null);
             java.util.Arrays.fill(attachments, 0, size, null);
+            java.util.Arrays.fill(viewers, 0, size, null);
             typed.clear();
             bookChanges.clear();
             size = 0;
@@ -158,6 +161,19 @@ public final class Sequencer implements AutoCloseable {
         /** Why command {@code i} was rejected (its first event), or {@code null} if it was not. */
         public RejectReason rejection(final int i) {
             return rejections[i];
+        }
+
+        /**
+         * Whether command {@code i} repeated a sourced command already executed (its event is {@code duplicate}): its
+         * original answer is {@link Senders#original}'s to find.
+         */
+        public boolean duplicate(final int i) {
+            return duplicates[i];
+        }
+
+        /** The account whose view command {@code i}'s events were written in; {@code null}: everything. */
+        public String viewer(final int i) {
+            return viewers[i];
         }
 
         /** The bytes that hold every command's events; command {@code i}'s are {@link #eventsFrom}..{@link #eventsTo}. */
@@ -395,6 +411,7 @@ public final class Sequencer implements AutoCloseable {
         batch.times[i] = lastTime;
         batch.commands[i] = journaled;
         batch.attachments[i] = attachment;
+        batch.viewers[i] = viewer;
         batch.size = i + 1; // in the batch before it runs: should the engine throw, its reply fails with the batch
         json.view(viewer, separator);
         batchSink.next();
@@ -404,6 +421,7 @@ public final class Sequencer implements AutoCloseable {
             batch.eventEnds[i] = batch.events.size();
         }
         batch.rejections[i] = batchSink.rejection();
+        batch.duplicates[i] = batchSink.duplicate();
         if (collector != null) {
             batch.typed.add(collector.drain());
             batch.bookChanges.add(collector.drainBookChanges());

@@ -120,7 +120,7 @@ public final class StatementIndex {
         StatementReport.movements(seq, time, command, caused, engine,
                 (account, movement) -> day(account).movements.add(movement));
         // Any account the command or its events name may have had its balances changed: its day gets a closing.
-        final String commandAccount = switch (command) {
+        final String commandAccount = switch (Command.unwrap(command)) {
             case Command.Deposit c -> c.account();
             case Command.Withdraw c -> c.account();
             case Command.Transfer c -> c.from();

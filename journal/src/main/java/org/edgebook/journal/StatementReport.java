@@ -100,8 +100,9 @@ public final class StatementReport {
      * both ends of a transfer, the buyer's two legs of a trade and then the seller's. {@code engine} has executed the
      * command (it names each market's assets).
      */
-    static void movements(final long seq, final long time, final Command command, final List<Event> caused,
+    static void movements(final long seq, final long time, final Command journaled, final List<Event> caused,
                           final Engine engine, final MovementSink sink) {
+        final Command command = Command.unwrap(journaled); // a sourced command that ran is its command's movements
         for (final Event event : caused) {
             switch (event) {
                 case Event.Ok ok when command instanceof Command.Deposit d && d.account() != null ->

@@ -42,10 +42,37 @@ class CommandCodecTest {
                 new Command.Modify("a", "o1", null, Decimal.parse("3")),
                 new Command.QueryBook("BTC-USD"),
                 new Command.QueryBalances("a"),
-                new Command.Malformed("not valid JSON: \"x\"", "a", null));
+                new Command.Malformed("not valid JSON: \"x\"", "a", null),
+                new Command.FromSender("edge-1", 7, new Command.Cancel("a", "o1")),
+                new Command.FromSender(longName, Long.MIN_VALUE, new Command.Malformed("bad", null, null)),
+                new Command.FromSender(null, 0, null));
         for (final Command command : commands) {
             assertThat(roundTrip(command)).isEqualTo(command);
         }
+    }
+
+    @Test
+    void aSourcedCommandInsideAnotherIsJournaledAsTheMalformedCommandTheEngineAnswers() {
+        final Command.FromSender nested = new Command.FromSender("e", 1, new Command.FromSender("e", 1,
+                new Command.Cancel("a", "o")));
+        assertThatThrownBy(() -> CommandCodec.encode(nested, ByteBuffer.allocate(CommandCodec.maxLength(nested))))
+                .isInstanceOf(IllegalArgumentException.class);
+        final ByteBuffer buffer = ByteBuffer.allocate(CommandCodec.maxLength(nested));
+        final Command journaled = CommandCodec.encodeExact(nested, buffer);
+        assertThat(journaled).isEqualTo(new Command.Malformed(nested.problem(), null, null));
+        buffer.flip();
+        assertThat(CommandCodec.decode(buffer)).isEqualTo(journaled);
+    }
+
+    @Test
+    void aSourcedCommandCostsItsNameAndNumberMore() {
+        final Command place = Command.Place.limit("acct1234", "o1234567", "BTC-USD", Side.BUY, "64000.5", "0.25");
+        final Command sourced = new Command.FromSender("edge-fra-1", 42, place);
+        final ByteBuffer plain = ByteBuffer.allocate(CommandCodec.maxLength(place));
+        CommandCodec.encode(place, plain);
+        final ByteBuffer buffer = ByteBuffer.allocate(CommandCodec.maxLength(sourced));
+        CommandCodec.encode(sourced, buffer);
+        assertThat(buffer.position()).isEqualTo(plain.position() + 1 + 1 + "edge-fra-1".length() + 8);
     }
 
     @Test

@@ -88,6 +88,50 @@ class DurableReplayTest {
         }
     }
 
+    /**
+     * Sources' marks live in the journal and the snapshots: recovered from a snapshot and the journal after it, from
+     * the journal alone, and from a replica's snapshots as from a copy's, they are the marks of a straight run, and
+     * the commands after a restart get the answers they would have had without it.
+     */
+    @Test
+    void sourcesMarksSurviveRecoveryFromTheJournalAndFromSnapshots(@TempDir final Path dir) throws IOException {
+        final List<String> flow = JournalFixture.sourcedFlow(7, 9_000);
+        final org.edgebook.engine.Engine straight = new org.edgebook.engine.Engine(
+                org.edgebook.engine.EventSink.DISCARD);
+        final org.edgebook.codec.CommandDecoder decoder = new org.edgebook.codec.CommandDecoder();
+        for (int i = 0; i < flow.size(); i++) {
+            final byte[] line = flow.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            straight.execute(i + 1, decoder.decode(line, 0, line.length));
+        }
+        assertThat(straight.senderMarks()).hasSize(3);
+        assertThat(JournalFixture.plain(flow)).contains("\"type\":\"duplicate\"", "SEQUENCE_GAP");
+        for (final SnapshotMode mode : SnapshotMode.values()) {
+            for (final long snapshotEvery : new long[] {0, 2_000}) {
+                final Path d = dir.resolve(mode + "-" + snapshotEvery);
+                final JournalOptions options = new JournalOptions(d, 64L << 20, snapshotEvery, 10, mode);
+                final List<String> warnings = new ArrayList<>();
+                final String first = JournalFixture.journaled(flow.subList(0, 5_000), options, warnings);
+                final String second = JournalFixture.journaled(flow.subList(5_000, flow.size()), options, warnings);
+                assertThat(JournalFixture.withoutCmd(first + second)).as(d.toString())
+                        .isEqualTo(JournalFixture.withoutCmd(JournalFixture.plain(flow)));
+                try (Recovery.Recovered recovered = Recovery.recover(d,
+                        new EventSinkSwitch(org.edgebook.engine.EventSink.DISCARD), w -> {})) {
+                    assertThat(recovered.snapshotSeq()).isEqualTo(snapshotEvery == 0 ? 0 : 8_000);
+                    assertThat(recovered.engine().senderMarks()).as(d.toString())
+                            .containsExactlyEntriesOf(straight.senderMarks());
+                }
+                if (snapshotEvery > 0) {
+                    final org.edgebook.engine.Engine fromSnapshot = SnapshotStore.load(new SnapshotStore(d).list()
+                            .getFirst(), org.edgebook.engine.EventSink.DISCARD).engine();
+                    assertThat(fromSnapshot.senderMarks()).isNotEmpty();
+                }
+            }
+        }
+        for (final Path snapshot : new SnapshotStore(dir.resolve("REPLICA-2000")).list()) {
+            assertThat(snapshot).hasSameBinaryContentAs(dir.resolve("COPY-2000").resolve(snapshot.getFileName()));
+        }
+    }
+
     @Test
     void recoveryReportsWhatItDid(@TempDir final Path dir) throws IOException {
         final List<String> flow = JournalFixture.flow(4, 4_000);

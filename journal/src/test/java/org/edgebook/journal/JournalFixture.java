@@ -60,6 +60,30 @@ public final class JournalFixture {
         return lines;
     }
 
+    /**
+     * {@link #flow}, with about a fifth of its commands (after the setup) numbered by one of three sources: mostly in
+     * order, some repeats of an earlier number, some gaps ahead of the mark.
+     */
+    public static List<String> sourcedFlow(final long seed, final int commands) {
+        final List<String> plain = flow(seed, commands);
+        final SplittableRandom random = new SplittableRandom(seed ^ 0x5eed);
+        final List<String> lines = new ArrayList<>(plain.subList(0, 13));
+        final long[] marks = new long[3];
+        for (final String line : plain.subList(13, plain.size())) {
+            if (random.nextInt(5) != 0) {
+                lines.add(line);
+                continue;
+            }
+            final int source = random.nextInt(marks.length);
+            final int roll = random.nextInt(10);
+            final long seq = roll < 7 || marks[source] == 0 ? ++marks[source]
+                    : roll < 9 ? 1 + random.nextLong(marks[source]) : marks[source] + 2;
+            lines.add(line.substring(0, line.length() - 1) + ",\"source\":\"edge-" + source + "\",\"sourceSeq\":"
+                    + seq + "}");
+        }
+        return lines;
+    }
+
     public static byte[] bytes(final List<String> lines) {
         return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     }

@@ -30,6 +30,24 @@ class StatementReportTest {
     }
 
     @Test
+    void aSourcedDepositIsOneMovementHoweverOftenItIsRepeated(@TempDir final Path dir) throws IOException {
+        final List<String> flow = new ArrayList<>(JournalFixture.flow(52, 100));
+        final String deposit = "{\"type\":\"deposit\",\"account\":\"zed\",\"asset\":\"USD\",\"amount\":\"7.5\","
+                + "\"depositId\":\"d1\",\"source\":\"edge-1\",\"sourceSeq\":1}";
+        flow.add(deposit);
+        flow.add(deposit);
+        flow.add(deposit.replace("\"sourceSeq\":1", "\"sourceSeq\":3")); // a gap: nothing moves
+        flow.add(deposit.replace("\"d1\"", "\"d2\"").replace("\"sourceSeq\":1", "\"sourceSeq\":2"));
+        JournalFixture.journaled(flow, JournalOptions.defaults(dir), new ArrayList<>());
+        final StatementReport.Statement statement = StatementReport.build(dir, "zed", dayOfFirstRecord(dir));
+        assertThat(statement.movements()).extracting(StatementReport.Movement::kind, StatementReport.Movement::amount)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("deposit", new BigDecimal("7.5")),
+                        org.assertj.core.groups.Tuple.tuple("deposit", new BigDecimal("7.5")));
+        assertThat(statement.closing().get("USD")).isEqualByComparingTo("15");
+        assertThat(statement.reconciles()).isTrue();
+    }
+
+    @Test
     void todaysStatementReconcilesToTheLastUnitWithEveryKindOfMovement(@TempDir final Path dir) throws IOException {
         final List<String> flow = new ArrayList<>(JournalFixture.flow(51, 2_000));
         flow.add("{\"type\":\"transfer\",\"transferId\":\"t1\",\"from\":\"a1\",\"to\":\"a2\",\"asset\":\"USD\","

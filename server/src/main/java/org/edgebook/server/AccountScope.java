@@ -9,6 +9,11 @@ import org.edgebook.engine.Command;
  * or withdrawal without its idempotency id is refused ({@link #missingMoneyId}). A malformed command names no account
  * but the sender's ({@link #sendersOwn}), so its rejection reaches no one else.
  * <p>
+ * A sourced command ({@code source} and {@code sourceSeq}, docs/semantics.md "Sources") is scoped as the command it
+ * carries, and its source must be the key's: the admin key (an edge node, a region, today) numbers any source; an
+ * account key only its account's own, named as the account or beginning with it and a colon ({@code alice},
+ * {@code alice:phone}), so that no account can move, learn or answer from another's sequence ({@link #mayNumber}).
+ * <p>
  * Threading: stateless.
  */
 final class AccountScope {
@@ -45,6 +50,17 @@ final class AccountScope {
     }
 
     private static Scoped scope(final ApiKey key, final Command command, final boolean fillIn) {
+        if (command instanceof Command.FromSender f) {
+            if (!mayNumber(key, f.sender())) {
+                return new Scoped(null, 403, "forbidden", foreignSource(key));
+            }
+            if (f.command() == null || f.command() instanceof Command.FromSender) {
+                return Scoped.allowed(f); // the engine answers MALFORMED; nothing runs, no mark moves
+            }
+            final Scoped inner = scope(key, f.command(), fillIn);
+            return inner.refused() ? inner
+                    : Scoped.allowed(new Command.FromSender(f.sender(), f.senderSeq(), inner.command()));
+        }
         if (command instanceof Command.Malformed m) {
             return Scoped.allowed(sendersOwn(key, m));
         }
@@ -57,10 +73,36 @@ final class AccountScope {
     }
 
     /**
+     * Whether {@code key} may number commands as {@code source}, and read its mark: the admin any source, an account
+     * key its account's own ({@code alice}, or {@code alice:} and more).
+     */
+    static boolean mayNumber(final ApiKey key, final String source) {
+        return key.admin() || source != null && (source.equals(key.account())
+                || source.startsWith(key.account() + ":"));
+    }
+
+    /** The refusal of a source that is not the key's. */
+    static String foreignSource(final ApiKey key) {
+        return "this key numbers only its account's own sources: " + key.account() + ", or a name beginning with "
+                + key.account() + ":";
+    }
+
+    /**
+     * Whether {@code key} may see the answer of {@code command} (a repeat's original): the admin any, an account key
+     * its own account's commands.
+     */
+    static boolean mayAnswer(final ApiKey key, final Command command) {
+        final Command inner = Command.unwrap(command);
+        return key.admin() || inner instanceof Command.Malformed m && key.account().equals(m.account())
+                || owned(key.account(), inner);
+    }
+
+    /**
      * Money moves at most once: a deposit or withdrawal without its idempotency id is refused (what is wrong, or
      * {@code null}), so that a retry or a replay cannot move the money twice.
      */
-    static String missingMoneyId(final Command command) {
+    static String missingMoneyId(final Command sent) {
+        final Command command = Command.unwrap(sent);
         if (command instanceof Command.Deposit d && d.depositId() == null
                 || command instanceof Command.Withdraw w && w.withdrawalId() == null) {
             return (command instanceof Command.Deposit ? "depositId" : "withdrawalId") + " is required: an id of "

@@ -13,19 +13,21 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.edgebook.codec.CommandDecoder;
 import org.edgebook.engine.Command;
 import org.edgebook.journal.DurableEngine;
+import org.edgebook.journal.Senders;
 import org.edgebook.journal.Sequencer;
 
 /**
  * {@code POST /v1/batch}: JSON lines in, JSON lines out. Every line is checked ({@link AccountScope#ofLine}) before
  * any is submitted, so a refused line means nothing was done. Each line's events are the pipeline's bytes (written
- * as JSON lines, in the key's view), appended to the answer in order as each becomes durable: copied once.
+ * as JSON lines, in the key's view), appended to the answer in order as each becomes durable: copied once (lines
+ * answered while an earlier repeat of a sourced command is still looked up in the journal wait, copied, for it).
  * <p>
  * Every line submitted is answered exactly once (durable or failed), so the request is answered as soon as the last
  * one is: 200 with the events if all were made durable; otherwise 503 with {@code Retry-After}, saying how many of
  * the first lines were made durable (they stand) and that the rest were not accepted.
  * <p>
  * Threading: the handler on the event loop; replies on the publisher thread (a failed one may come from the engine
- * thread); the answer is written on the request's context.
+ * thread, a repeat's original from the journal lookup thread); the answer is written on the request's context.
  */
 final class BatchRoute {
     private final DurableEngine engine;
@@ -69,24 +71,33 @@ final class BatchRoute {
         }
         final Answer answer = new Answer(ctx, commands.size());
         for (int i = 0; i < commands.size(); i++) {
-            if (!engine.submit(commands.get(i), key.id(), Replies.viewer(key), '\n', answer)) {
+            if (!engine.submit(commands.get(i), key.id(), Replies.viewer(key), '\n', answer.new Line(engine, key,
+                    i))) {
                 answer.refused(i, Refusal.of(engine));
                 return;
             }
         }
     }
 
-    /** The answer being gathered: each durable line's events appended in order, and what stopped the rest. */
-    private static final class Answer extends Replies.FromSlice {
+    /**
+     * The answer being gathered: each durable line's events kept at its place, and what stopped the rest. A line that
+     * repeated a sourced command gives its own {@code duplicate} event, then its original's events (with the
+     * original's seq), or a line {@code {"error":…,"detail":…}} when they cannot be given; such a line may be
+     * answered after later ones (from the journal), so each is kept at its place until all are in.
+     */
+    private static final class Answer {
         private final RoutingContext ctx;
         private final Context context;
         private final int lines;
         /** Lines not yet answered (durable, failed, or never submitted). */
         private final AtomicInteger remaining;
         private final AtomicReference<IOException> failure = new AtomicReference<>();
-        /** Written on the publisher thread only, read once {@link #remaining} is 0. */
+        /** The events of lines 0 to {@link #next} - 1, in order: each line's copied once, when it is next. */
         private final Buffer events;
-        private int durable;
+        /** Lines answered ahead of one still waiting (a repeat looked up in the journal), until it is their turn. */
+        private byte[][] parked;
+        private int next;
+        private final AtomicInteger durable = new AtomicInteger();
         private volatile Refusal refusal;
         private volatile int submitted;
 
@@ -99,19 +110,67 @@ final class BatchRoute {
             this.events = Buffer.buffer(lines * 160);
         }
 
-        /** Lines come back in the order they were submitted: one request's commands are sequenced in order. */
-        @Override
-        public void done(final Sequencer.Batch batch, final int i) {
-            final int from = batch.eventsFrom(i);
-            events.appendBytes(batch.eventBytes(), from, batch.eventsTo(i) - from);
-            durable++;
-            answered(1);
+        /** Line {@code index}'s events, {@code bytes[from, to)}: appended if it is next, else parked until it is. */
+        private synchronized void line(final int index, final byte[] bytes, final int from, final int to) {
+            if (index != next) {
+                if (parked == null) {
+                    parked = new byte[lines][];
+                }
+                parked[index] = java.util.Arrays.copyOfRange(bytes, from, to);
+                return;
+            }
+            events.appendBytes(bytes, from, to - from);
+            next++;
+            while (parked != null && next < lines && parked[next] != null) {
+                events.appendBytes(parked[next]);
+                parked[next++] = null;
+            }
         }
 
-        @Override
-        public void failed(final IOException cause) {
-            failure.compareAndSet(null, cause);
-            answered(1);
+        /** One line's reply. */
+        final class Line extends Replies.FromSlice {
+            private final int index;
+
+            Line(final DurableEngine engine, final ApiKey key, final int index) {
+                super(engine, key);
+                this.index = index;
+            }
+
+            @Override
+            void answer(final Sequencer.Batch batch, final int i) {
+                line(index, batch.eventBytes(), batch.eventsFrom(i), batch.eventsTo(i));
+                durable.incrementAndGet();
+                answered(1);
+            }
+
+            @Override
+            void repeat(final byte[] own, final Senders.Original original) {
+                final byte[] theirs = original.events('\n');
+                final byte[] both = java.util.Arrays.copyOf(own, own.length + theirs.length);
+                System.arraycopy(theirs, 0, both, own.length, theirs.length);
+                durable(both);
+            }
+
+            @Override
+            void repeatMissing(final byte[] own, final int status, final String error, final String detail) {
+                final byte[] why = ApiResponses.error(error, detail);
+                final byte[] both = java.util.Arrays.copyOf(own, own.length + why.length + 1);
+                System.arraycopy(why, 0, both, own.length, why.length);
+                both[both.length - 1] = '\n';
+                durable(both);
+            }
+
+            private void durable(final byte[] lineEvents) {
+                line(index, lineEvents, 0, lineEvents.length);
+                durable.incrementAndGet();
+                answered(1);
+            }
+
+            @Override
+            public void failed(final IOException cause) {
+                failure.compareAndSet(null, cause);
+                answered(1);
+            }
         }
 
         /** Line {@code index} (from 0) and every later one were not submitted. */
@@ -127,8 +186,9 @@ final class BatchRoute {
             }
         }
 
-        private void finish() {
+        private synchronized void finish() {
             final IOException failed = failure.get();
+            final int durable = this.durable.get();
             if (failed == null && refusal == null) {
                 if (!ctx.response().ended() && !ctx.response().closed()) {
                     ctx.response().setStatusCode(200).putHeader("Content-Type", "application/x-ndjson").end(events);

@@ -6,11 +6,13 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import org.edgebook.engine.Command;
 import org.edgebook.journal.DurableEngine;
+import org.edgebook.journal.Senders;
 import org.edgebook.journal.Sequencer;
 
 /**
  * One command over HTTP: checked against the key's {@link AccountScope}, submitted in the key's view, and answered
- * once durable with {@code {"seq":…,"time":…,"events":[…]}} and the status that fits; answered 503 at once (with
+ * once durable with {@code {"seq":…,"time":…,"events":[…]}} and the status that fits (a repeat of a sourced command with
+ * its original's answer and {@code "duplicate":true}, {@link Replies#repeat}); answered 503 at once (with
  * {@code Retry-After} and the cause) when the engine refuses it or its journal write fails.
  * <p>
  * Threading: {@link #submit} on the request's event loop; the reply is built on the publisher thread (the only copy
@@ -36,12 +38,29 @@ final class HttpCommands {
     private void submit(final RoutingContext ctx, final Command command) {
         final Context context = ctx.vertx().getOrCreateContext();
         final ApiKey key = ctx.get("key");
-        final boolean taken = engine.submit(command, key.id(), Replies.viewer(key), ',', new Replies.FromSlice() {
+        final boolean taken = engine.submit(command, key.id(), Replies.viewer(key), ',', new Replies.FromSlice(engine,
+                key) {
             @Override
-            public void done(final Sequencer.Batch batch, final int i) {
+            void answer(final Sequencer.Batch batch, final int i) {
                 final Buffer body = Buffer.buffer(Replies.object(batch, i, null));
                 final int status = Replies.status(batch, i);
                 context.runOnContext(v -> HttpAnswers.json(ctx, status, body));
+            }
+
+            @Override
+            void repeat(final byte[] own, final Senders.Original original) {
+                final Buffer body = Buffer.buffer(Replies.repeat(original, null));
+                context.runOnContext(v -> HttpAnswers.json(ctx, Replies.status(original), body));
+            }
+
+            @Override
+            void repeatMissing(final byte[] own, final int status, final String error, final String detail) {
+                context.runOnContext(v -> {
+                    if (status == 503 && !ctx.response().ended() && !ctx.response().closed()) {
+                        ctx.response().putHeader("Retry-After", "1");
+                    }
+                    HttpAnswers.json(ctx, status, ApiResponses.error(error, detail));
+                });
             }
 
             @Override

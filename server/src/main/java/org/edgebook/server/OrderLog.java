@@ -70,8 +70,9 @@ final class OrderLog implements DurableEngine.Listener {
     }
 
     @Override
-    public synchronized void durable(final long seq, final long timeMicros, final Command command,
+    public synchronized void durable(final long seq, final long timeMicros, final Command journaled,
                                      final List<Event> events) {
+        final Command command = Command.unwrap(journaled); // a sourced command that ran is its command
         int trade = 0;
         for (final Event event : events) {
             switch (event) {

@@ -74,11 +74,18 @@ final class OrderRoutes {
         if (decoded == null) {
             return;
         }
+        if (Command.unwrap(decoded) instanceof Command.Malformed) {
+            commands.submitScoped(ctx, decoded); // a well-numbered malformed modify has its turn: MALFORMED, 400
+            return;
+        }
         final String path = ctx.pathParam("clientOrderId");
-        if (!(decoded instanceof Command.Modify c) || c.clientOrderId() != null && !c.clientOrderId().equals(path)) {
+        if (!(Command.unwrap(decoded) instanceof Command.Modify c)
+                || c.clientOrderId() != null && !c.clientOrderId().equals(path)) {
             HttpAnswers.json(ctx, 403, ApiResponses.error("forbidden", AccountScope.forbidden(key)));
             return;
         }
-        commands.submitScoped(ctx, new Command.Modify(c.account(), path, c.price(), c.quantity()));
+        final Command modify = new Command.Modify(c.account(), path, c.price(), c.quantity());
+        commands.submitScoped(ctx, decoded instanceof Command.FromSender f
+                ? new Command.FromSender(f.sender(), f.senderSeq(), modify) : modify);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.edgebook.engine.RejectReason;
 import org.edgebook.journal.DurableEngine;
+import org.edgebook.journal.Senders;
 import org.edgebook.journal.Sequencer;
 import org.edgebook.journal.UtcMicros;
 
@@ -12,7 +13,8 @@ import org.edgebook.journal.UtcMicros;
  * view of the key that sent it), and an answer is that slice copied once into the bytes sent, behind a small prefix
  * of numbers and a time.
  * <p>
- * Threading: stateless; {@link #object} runs on the publisher thread, during {@link DurableEngine.Reply#done}.
+ * Threading: stateless; {@link #object} runs on the publisher thread, during {@link DurableEngine.Reply#done}; a
+ * repeat's answer ({@link #repeat}) may be made on the journal lookup thread.
  */
 final class Replies {
     private Replies() {
@@ -50,17 +52,88 @@ final class Replies {
         return reason == null ? 200 : ApiResponses.statusOf(reason);
     }
 
+    /** A repeat's answer has the status its original had. */
+    static int status(final Senders.Original original) {
+        return original.rejection() == null ? 200 : ApiResponses.statusOf(original.rejection());
+    }
+
     /**
-     * A reply that reads the batch's slice only ({@link #done(Sequencer.Batch, int)}); the typed events are not used.
+     * The original answer of a repeated sourced command: {@code {"seq":N,"time":"…","events":[…],"duplicate":true}}
+     * with the original's sequence number, time and events, and {@code head} as in {@link #object}.
+     */
+    static byte[] repeat(final Senders.Original original, final byte[] head) {
+        final byte[] prefix = (",\"seq\":" + original.seq() + ",\"time\":\"" + UtcMicros.instant(original.timeMicros())
+                + "\",\"events\":[").getBytes(StandardCharsets.US_ASCII);
+        final byte[] events = original.events(',');
+        final byte[] suffix = "],\"duplicate\":true}".getBytes(StandardCharsets.US_ASCII);
+        final int length = events.length > 0 ? events.length - 1 : 0; // without the last separator
+        final byte[] opening = head == null ? new byte[] {'{'} : head;
+        final byte[] out = new byte[opening.length + prefix.length - 1 + length + suffix.length];
+        System.arraycopy(opening, 0, out, 0, opening.length);
+        System.arraycopy(prefix, 1, out, opening.length, prefix.length - 1);
+        System.arraycopy(events, 0, out, opening.length + prefix.length - 1, length);
+        System.arraycopy(suffix, 0, out, out.length - suffix.length, suffix.length);
+        return out;
+    }
+
+    /**
+     * A reply that reads the batch's slice only ({@link #answer}); the typed events are not used. A command that
+     * repeated a sourced command already executed is answered with the original's answer instead ({@link #repeat}),
+     * found by the engine's {@link Senders} (at once from memory, or later from the journal on another thread), and
+     * only to a key that may see it ({@link AccountScope#mayAnswer}); when it cannot be given, {@link #repeatMissing}
+     * says why: 403 (not the key's), 410 (gone: the journal before it was pruned), 503 (for now: ask again).
      */
     abstract static class FromSlice implements DurableEngine.Reply {
+        private final DurableEngine engine;
+        private final ApiKey key;
+
+        FromSlice(final DurableEngine engine, final ApiKey key) {
+            this.engine = engine;
+            this.key = key;
+        }
+
         @Override
         public final void done(final long seq, final java.util.List<org.edgebook.engine.Event> events) {
             throw new IllegalStateException("answered from the batch's bytes, never from typed events");
         }
 
         @Override
-        public abstract void done(Sequencer.Batch batch, int i);
+        public final void done(final Sequencer.Batch batch, final int i) {
+            if (!batch.duplicate(i)) {
+                answer(batch, i);
+                return;
+            }
+            final byte[] own = java.util.Arrays.copyOfRange(batch.eventBytes(), batch.eventsFrom(i),
+                    batch.eventsTo(i));
+            engine.senders().original(batch, i, new Senders.Answer() {
+                @Override
+                public void original(final Senders.Original original) {
+                    if (AccountScope.mayAnswer(key, original.command())) {
+                        repeat(own, original);
+                    } else {
+                        repeatMissing(own, 403, "forbidden", "the original of this sourceSeq is not a command of "
+                                + "account " + key.account());
+                    }
+                }
+
+                @Override
+                public void missing(final boolean gone, final String detail) {
+                    repeatMissing(own, gone ? 410 : 503, gone ? "gone" : "unavailable", detail);
+                }
+            });
+        }
+
+        /** Command {@code i} of the batch, not a repeat: its own answer. Publisher thread, during the call only. */
+        abstract void answer(Sequencer.Batch batch, int i);
+
+        /**
+         * The command was a repeat ({@code own}: its own {@code duplicate} event and separator); {@code original} is
+         * its original answer. Publisher or lookup thread.
+         */
+        abstract void repeat(byte[] own, Senders.Original original);
+
+        /** The command was a repeat whose original answer cannot be given: a status, an error and a detail. */
+        abstract void repeatMissing(byte[] own, int status, String error, String detail);
 
         @Override
         public abstract void failed(IOException cause);

@@ -72,6 +72,9 @@ public final class ServiceMetrics implements DurableEngine.Listener, Sequencer.M
     public ServiceMetrics() {
         final Map<Class<?>, Counter> byClass = new HashMap<>();
         for (final Class<?> type : Command.class.getPermittedSubclasses()) {
+            if (type == Command.FromSender.class) {
+                continue; // counted as the command it carries
+            }
             byClass.put(type, Counter.builder("edgebook_commands")
                     .description("Commands made durable, by type (queries included: every command is journaled)")
                     .tag("type", type.getSimpleName()).register(registry));
@@ -122,12 +125,14 @@ public final class ServiceMetrics implements DurableEngine.Listener, Sequencer.M
     /** Each durable command, on the publisher thread: its type, and its reason if it was rejected. */
     @Override
     public void durable(final long seq, final long timeMicros, final Command command, final List<Event> events) {
-        final Counter type = commands.get(command.getClass());
+        final Counter type = commands.get(Command.unwrap(command).getClass()); // a sourced command by what it carries
         if (type != null) {
             type.increment();
         }
         if (!events.isEmpty() && events.getFirst() instanceof Event.Rejected rejected) {
             rejections[rejected.reason().ordinal()].increment();
+        } else if (!events.isEmpty() && events.getFirst() instanceof Event.SequenceGap gap) {
+            rejections[gap.reason().ordinal()].increment();
         }
     }
 

@@ -24,7 +24,8 @@ import org.edgebook.journal.JournalOptions;
  * <p>
  * This class is the wiring only: the engine and its listeners (trade log, order log, streams), Vert.x, the HTTP server's
  * options and the connection limit. The roles are elsewhere: {@link Authentication}; the route groups
- * ({@link OrderRoutes}, {@link AccountRoutes}, {@link MarketRoutes}, {@link AdminRoutes}, {@link ReportRoutes},
+ * ({@link OrderRoutes}, {@link AccountRoutes}, {@link MarketRoutes}, {@link SourceRoutes}, {@link AdminRoutes},
+ * {@link ReportRoutes},
  * {@link BatchRoute}, {@link WebSocketRoute} with a {@link WebSocketSession} per socket), all under one
  * {@link AccountScope}; command answers from the pipeline's bytes ({@link Replies}); refusals ({@link Refusal}) and
  * {@link Health}.
@@ -204,6 +205,7 @@ public final class SettlementServer implements AutoCloseable {
                 new OrderRoutes(commands, orders)::register,
                 new AccountRoutes(commands)::register,
                 new MarketRoutes(commands, trades)::register,
+                new SourceRoutes(engine.senders())::register,
                 new AdminRoutes(commands, keys, sessions)::register,
                 new ReportRoutes(config.dataDir(), limiter)::register,
                 new BatchRoute(engine)::register,

@@ -9,6 +9,7 @@ import org.edgebook.engine.Command;
 import org.edgebook.engine.Event;
 import org.edgebook.engine.Names;
 import org.edgebook.journal.DurableEngine;
+import org.edgebook.journal.Senders;
 import org.edgebook.journal.Sequencer;
 
 /**
@@ -16,7 +17,9 @@ import org.edgebook.journal.Sequencer;
  * {@code {"op":"subscribe","channel":"trades"|"private"|"book","symbol":…}} and
  * {@code {"op":"command","id":…,"command":{…}}}; a command is answered {@code {"id":…,"seq":…,"time":…,"events":[…]}}
  * once durable, or {@code {"id":…,"error":…,"detail":…}} at once when it is refused (another account's, malformed, over
- * the rate, or not accepted by the engine: busy, closing, or its journal failed). Commands may be pipelined. Every
+ * the rate, or not accepted by the engine: busy, closing, or its journal failed). Commands may be pipelined. A repeat
+ * of a sourced command is answered with its original's answer and {@code "duplicate":true}, at once from memory or,
+ * past the window, once the journal has given it (then after commands sent later). Every
  * message counts as a request of its key against the one rate limiter.
  * <p>
  * Threading: messages arrive on the socket's context; command answers are built on the publisher thread (one copy of
@@ -133,10 +136,28 @@ final class WebSocketSession {
         }
         final byte[] head = head(id);
         final boolean taken = engine.submit(scoped.command(), key.id(), Replies.viewer(key), ',',
-                new Replies.FromSlice() {
+                new Replies.FromSlice(engine, key) {
                     @Override
-                    public void done(final Sequencer.Batch batch, final int i) {
+                    void answer(final Sequencer.Batch batch, final int i) {
                         answer(Replies.object(batch, i, head));
+                    }
+
+                    @Override
+                    void repeat(final byte[] own, final Senders.Original original) {
+                        answer(Replies.repeat(original, head));
+                    }
+
+                    @Override
+                    void repeatMissing(final byte[] own, final int status, final String error, final String detail) {
+                        answer(ApiResponses.object(json -> {
+                            json.writeFieldName("id");
+                            json.writeRawValue(id);
+                            json.writeStringField("error", error);
+                            json.writeStringField("detail", detail);
+                            if (status == 503) {
+                                json.writeNumberField("retryAfter", 1);
+                            }
+                        }));
                     }
 
                     @Override
