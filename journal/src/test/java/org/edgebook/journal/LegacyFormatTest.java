@@ -30,6 +30,10 @@ class LegacyFormatTest {
         Files.createDirectories(dir);
         for (final String name : FIXTURE) {
             try (InputStream in = LegacyFormatTest.class.getResourceAsStream("/format2/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("the format 2 fixture /format2/" + name + " is missing from the "
+                            + "test resources (is it committed? *.log files are ignored but for these)");
+                }
                 Files.copy(in, dir.resolve(name));
             }
         }
