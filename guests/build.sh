@@ -10,7 +10,7 @@ out="$here/wasm"
 
 CC="${CC:-clang}"
 missing=()
-for tool in "$CC" wasm-ld wat2wasm wasm-validate; do
+for tool in "$CC" wasm-ld wat2wasm wasm-validate wasm-objdump; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]})); then
@@ -37,7 +37,7 @@ CFLAGS=(--target=wasm32-wasi -O2 -flto -std=c11 -Wall -Wextra -Werror "-ffile-pr
 LDFLAGS=(-flto -Wl,--strip-all)
 COMMON=("$src/edge.c" "$src/json.c" "$src/timestamp.c" "$src/sha256.c")
 
-for fn in transform telemetry; do
+for fn in transform telemetry screening; do
     def="-DEDGE_FUNCTION_$(echo "$fn" | tr a-z A-Z)"
     # memory convention: a WASI reactor (exports _initialize, memory, edge_alloc, edge_handle)
     "$CC" "${CFLAGS[@]}" -mexec-model=reactor "$def" "$src/abi_memory.c" "${COMMON[@]}" "$src/$fn.c" \
@@ -50,7 +50,7 @@ done
 "$CC" "${CFLAGS[@]}" "$wat/probe-wagi.c" "${LDFLAGS[@]}" -o "$out/probe-wagi.wasm"
 "$CC" "${CFLAGS[@]}" -mexec-model=reactor "$wat/probe-memory.c" "${LDFLAGS[@]}" -o "$out/probe-memory.wasm"
 
-for w in loop membomb trap wrong-export stdout-bomb reactor; do
+for w in loop membomb trap wrong-export stdout-bomb reactor maybe not-json; do
     wat2wasm "$wat/$w.wat" -o "$out/$w.wasm"
 done
 
@@ -58,6 +58,16 @@ done
 printf '\000asm\001\000\000\000\001\020\377\377\377' >"$out/invalid.wasm"
 
 status=0
+# The bundled functions count money and scores in integers: no f32/f64 instruction may appear in them.
+for fn in transform telemetry screening; do
+    for conv in memory wagi; do
+        floats="$(wasm-objdump -d "$out/$fn-$conv.wasm" | grep -cE '\b(f32|f64)\.' || true)"
+        if [[ "$floats" != 0 ]]; then
+            echo "build.sh: $fn-$conv.wasm has $floats floating-point instructions" >&2
+            status=1
+        fi
+    done
+done
 for f in "$out"/*.wasm; do
     name="$(basename "$f")"
     if [[ "$name" == invalid.wasm ]]; then

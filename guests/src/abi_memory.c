@@ -1,5 +1,5 @@
 /* In-memory convention (docs/edge-functions.md 1.1): exports edge_alloc and edge_handle.
-   Build with -DEDGE_FUNCTION_TRANSFORM or -DEDGE_FUNCTION_TELEMETRY.
+   Build with -DEDGE_FUNCTION_TRANSFORM, -DEDGE_FUNCTION_TELEMETRY or -DEDGE_FUNCTION_SCREENING.
 
    Memory: a bump allocator from __heap_base, growing linear memory as needed; nothing is ever freed within a
    request. The first edge_alloc of a request (the first after the previous edge_handle, or the first ever)
@@ -12,8 +12,10 @@
 #elif defined(EDGE_FUNCTION_TELEMETRY)
 #include "telemetry.h"
 __attribute__((import_module("edgebook"), import_name("request_time_ms"))) extern int64_t edgebook_request_time_ms(void);
+#elif defined(EDGE_FUNCTION_SCREENING)
+#include "screening.h"
 #else
-#error "define EDGE_FUNCTION_TRANSFORM or EDGE_FUNCTION_TELEMETRY"
+#error "define EDGE_FUNCTION_TRANSFORM, EDGE_FUNCTION_TELEMETRY or EDGE_FUNCTION_SCREENING"
 #endif
 
 extern unsigned char __heap_base;
@@ -62,8 +64,10 @@ __attribute__((export_name("edge_handle"))) uint32_t *edge_handle(const uint8_t 
     edge_result r;
 #if defined(EDGE_FUNCTION_TRANSFORM)
     transform(ptr, (size_t)(uint32_t)len, &r);
-#else
+#elif defined(EDGE_FUNCTION_TELEMETRY)
     telemetry(ptr, (size_t)(uint32_t)len, edgebook_request_time_ms(), &r);
+#else
+    screening(ptr, (size_t)(uint32_t)len, &r);
 #endif
     result[0] = (uint32_t)r.status;
     result[1] = (uint32_t)(uintptr_t)r.body;

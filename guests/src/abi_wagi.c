@@ -1,5 +1,6 @@
 /* WAGI convention (docs/edge-functions.md 1.2): a WASI command reading the body from stdin and writing a CGI
-   response to stdout. Build with -DEDGE_FUNCTION_TRANSFORM or -DEDGE_FUNCTION_TELEMETRY. */
+   response to stdout. Build with -DEDGE_FUNCTION_TRANSFORM, -DEDGE_FUNCTION_TELEMETRY or
+   -DEDGE_FUNCTION_SCREENING. */
 #include "edge.h"
 #include <stdlib.h>
 #include <unistd.h>
@@ -7,8 +8,10 @@
 #include "transform.h"
 #elif defined(EDGE_FUNCTION_TELEMETRY)
 #include "telemetry.h"
+#elif defined(EDGE_FUNCTION_SCREENING)
+#include "screening.h"
 #else
-#error "define EDGE_FUNCTION_TRANSFORM or EDGE_FUNCTION_TELEMETRY"
+#error "define EDGE_FUNCTION_TRANSFORM, EDGE_FUNCTION_TELEMETRY or EDGE_FUNCTION_SCREENING"
 #endif
 
 void *edge_malloc(size_t n) {
@@ -61,8 +64,10 @@ int main(void) {
     edge_result r;
 #if defined(EDGE_FUNCTION_TRANSFORM)
     transform(buf, len, &r);
-#else
+#elif defined(EDGE_FUNCTION_TELEMETRY)
     telemetry(buf, len, request_time_ms(), &r);
+#else
+    screening(buf, len, &r);
 #endif
     char head[80];
     edge_out o = {(uint8_t *)head, 0};

@@ -243,3 +243,24 @@ int json_arr_next(const uint8_t *s, size_t n, json_iter *it, size_t *vs, size_t 
     it->pos = *ve;
     return 1;
 }
+
+int json_obj_next(const uint8_t *s, size_t n, json_iter *it, size_t *ks, size_t *ke, size_t *vs, size_t *ve) {
+    size_t i;
+    if (!it->started) {
+        i = json_ws(s, n, it->pos + 1); /* past '{' */
+    } else {
+        i = json_ws(s, n, it->pos); /* after the last value */
+        if (s[i] == '}') return 0;
+        i = json_ws(s, n, i + 1); /* past ',' */
+    }
+    if (s[i] == '}') return 0;
+    it->started = 1;
+    *ks = i;
+    *ke = string_end(s, n, i);
+    i = json_ws(s, n, *ke);
+    i = json_ws(s, n, i + 1); /* past ':' */
+    *vs = i;
+    *ve = json_value_end(s, n, i);
+    it->pos = *ve;
+    return 1;
+}

@@ -28,6 +28,10 @@ typedef struct { size_t pos; int started; } json_iter;
 void json_arr_begin(json_iter *it, size_t arr);
 int json_arr_next(const uint8_t *s, size_t n, json_iter *it, size_t *vs, size_t *ve);
 
+/* Iterates an object's members in order: start with json_arr_begin(&it, obj) (the '{'); returns 1 with the next
+   member's key token [*ks, *ke) (quotes included) and value span [*vs, *ve), 0 after the last. */
+int json_obj_next(const uint8_t *s, size_t n, json_iter *it, size_t *ks, size_t *ke, size_t *vs, size_t *ve);
+
 static inline int json_is_number_start(uint8_t c) { return c == '-' || (c >= '0' && c <= '9'); }
 
 #endif

@@ -76,6 +76,25 @@ class EdgeNodeTest {
         assertThat(nativeScore.body()).contains("\"should_alert\":true", "\"processed_timestamp\":1795338000250");
     }
 
+    /** The screening function is not on a default route, but a config can route it like any other function. */
+    @Test
+    void theScreeningFunctionCanBeRoutedByConfig() throws Exception {
+        start(new EdgeConfig("127.0.0.1", 0, EdgeConfig.DEFAULT_MAX_BODY_BYTES, List.of(
+                EdgeConfig.Route.ofNative("/native/screening", "screening"),
+                EdgeConfig.Route.ofWasm("/wasm/screening", "bundled:" + Guests.SCREENING_MEMORY, Convention.MEMORY)
+                        .withLimits(EdgeConfig.BUNDLED_LIMITS)),
+                Path.of(".")));
+        final String body = "{\"tx\":{\"type\":\"transfer\",\"account\":\"alice\",\"transferId\":\"t-1\","
+                + "\"asset\":\"USD\",\"to\":\"bob\",\"amount\":\"9000\"},\"activity\":{\"lastMinute\":{},"
+                + "\"lastHour\":{}},\"config\":{\"holdScore\":400,\"rejectScore\":800,\"assets\":{\"USD\":"
+                + "{\"decimals\":2,\"maxAmount\":\"10000\",\"maxCountMinute\":5,\"maxAmountMinute\":\"20000\","
+                + "\"maxCountHour\":20,\"maxAmountHour\":\"50000\"}}}}";
+        final HttpResponse<String> nativeAnswer = post("/native/screening", body);
+        assertThat(nativeAnswer.statusCode()).isEqualTo(200);
+        assertThat(nativeAnswer.body()).isEqualTo("{\"decision\":\"accept\",\"score\":120}");
+        assertThat(post("/wasm/screening", body).body()).isEqualTo(nativeAnswer.body());
+    }
+
     @Test
     void wrongMethodIsRefusedWithAllow() throws Exception {
         start(EdgeConfig.defaults("127.0.0.1", 0));

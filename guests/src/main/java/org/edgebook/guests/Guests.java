@@ -10,6 +10,8 @@ public final class Guests {
     public static final String TRANSFORM_WAGI = "transform-wagi.wasm";
     public static final String TELEMETRY_MEMORY = "telemetry-memory.wasm";
     public static final String TELEMETRY_WAGI = "telemetry-wagi.wasm";
+    public static final String SCREENING_MEMORY = "screening-memory.wasm";
+    public static final String SCREENING_WAGI = "screening-wagi.wasm";
 
     private Guests() {
     }

@@ -86,6 +86,21 @@ public final class JsonTape {
         return found;
     }
 
+    /**
+     * The value of the last member of {@code object} whose key, as written, equals {@code source[from, to)} (a name
+     * taken from the body itself, without its quotes); -1 if none.
+     */
+    public int member(final int object, final byte[] source, final int from, final int to) {
+        int found = -1;
+        for (int k = object + 1, end = nexts[object]; k < end; k = nexts[k + 1]) {
+            if (ends[k] - starts[k] - 2 == to - from
+                    && Arrays.equals(body, starts[k] + 1, ends[k] - 1, source, from, to)) {
+                found = k + 1;
+            }
+        }
+        return found;
+    }
+
     /** True when a string node is {@code ""}. */
     public boolean isEmptyString(final int node) {
         return types[node] == STRING && ends[node] - starts[node] == 2;
