@@ -315,7 +315,10 @@ public final class JournalScanner {
         final ByteBuffer in = ByteBuffer.wrap(bytes);
         for (int o = from; o + JournalFormat.FRAME_HEADER <= to; o++) {
             final int stored = in.getInt(o);
-            if (stored < 1 || stored > to - o - JournalFormat.FRAME_HEADER || in.getLong(o + 8) < minSeq) {
+            // Only lengths a writer could have written: otherwise a damaged length early in a large segment would
+            // checksum most of the file at many offsets before its corruption is reported.
+            if (stored < 1 || stored > JournalFormat.MAX_FRAME_BODY || stored > to - o - JournalFormat.FRAME_HEADER
+                    || in.getLong(o + 8) < minSeq) {
                 continue;
             }
             if (JournalFormat.frameCrc(crc, bytes, o, stored) == in.getInt(o + 4)) {
@@ -365,7 +368,8 @@ public final class JournalScanner {
         for (int o = from; o + JournalFormat.RECORD_HEADER <= to; o++) {
             final int length = in.getInt(o);
             final long seq = in.getLong(o + 8);
-            if (length < 0 || length > to - o - JournalFormat.RECORD_HEADER || seq < minSeq) {
+            if (length < 0 || length > JournalFormat.MAX_PAYLOAD || length > to - o - JournalFormat.RECORD_HEADER
+                    || seq < minSeq) {
                 continue;
             }
             if (JournalFormat.recordCrc(crc, seq, in.getLong(o + 16), bytes, o + JournalFormat.RECORD_HEADER,

@@ -74,15 +74,24 @@ final class AccountScope {
 
     /**
      * Whether {@code key} may number commands as {@code source}, and read its mark: the admin any source, an account
-     * key its account's own ({@code alice}, or {@code alice:} and more).
+     * key its account's own ({@code alice}, or {@code alice:} and more). An account whose name holds a {@code :} has
+     * no sources: its name would also be one of another account's ({@code alice:phone} is alice's), and two keys
+     * numbering one source would take each other's numbers.
      */
     static boolean mayNumber(final ApiKey key, final String source) {
-        return key.admin() || source != null && (source.equals(key.account())
+        if (key.admin()) {
+            return true;
+        }
+        return source != null && key.account().indexOf(':') < 0 && (source.equals(key.account())
                 || source.startsWith(key.account() + ":"));
     }
 
     /** The refusal of a source that is not the key's. */
     static String foreignSource(final ApiKey key) {
+        if (key.account().indexOf(':') >= 0) {
+            return "an account whose name holds ':' numbers no source (" + key.account() + " would be one of "
+                    + key.account().substring(0, key.account().indexOf(':')) + "'s sources)";
+        }
         return "this key numbers only its account's own sources: " + key.account() + ", or a name beginning with "
                 + key.account() + ":";
     }

@@ -131,6 +131,31 @@ class SourcesTest {
     }
 
     @Test
+    void anAccountNamedLikeAnotherAccountsSourceNumbersNothingSoItCannotTakeThatSourcesNumbers(
+                                                                                               @TempDir final Path dir)
+            throws Exception {
+        try (Served s = Served.start(dir)) {
+            final HttpResponse<String> made = s.send(s.admin, "POST", "/v1/admin/keys",
+                    "{\"account\":\"alice:app\"}");
+            assertThat(made.statusCode()).isEqualTo(200);
+            final io.vertx.core.json.JsonObject created = new io.vertx.core.json.JsonObject(made.body());
+            final ApiKey lookalike = s.server.keys().find(created.getString("key"));
+            final HttpResponse<String> taken = s.send(lookalike, "POST", "/v1/transfers", TRANSFER.replace(
+                    "\"to\":\"bob\"", "\"to\":\"bob\"").replace("\"transferId\":\"rent\"",
+                            "\"transferId\":\"steal\""));
+            assertThat(taken.statusCode()).isEqualTo(403);
+            assertThat(taken.body()).contains("numbers no source");
+            assertThat(s.send(lookalike, "GET", "/v1/sources/alice:app", (String) null).statusCode())
+                    .isEqualTo(403);
+            assertThat(s.send(lookalike, "GET", "/v1/sources/alice:app:2", (String) null).statusCode())
+                    .isEqualTo(403);
+            // alice's own source is still hers: her first number runs.
+            assertThat(s.send(s.alice, "POST", "/v1/transfers", TRANSFER).statusCode()).isEqualTo(200);
+            assertThat(mark(s, s.alice, "alice:app").getLong("mark")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRepeatIsAnsweredOnlyToAKeyThatMaySeeTheOriginal(@TempDir final Path dir) throws Exception {
         try (Served s = Served.start(dir)) {
             // The admin numbers any source, an account's namespace included, and any account's commands.

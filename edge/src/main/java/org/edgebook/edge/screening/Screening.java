@@ -145,8 +145,23 @@ public final class Screening {
     /** Screens {@code tx} against the account's activity now. Never completes exceptionally. */
     public CompletableFuture<Decision> screen(final Transaction tx, final String requestId) {
         final long now = clock.getAsLong();
-        final byte[] input = input(tx, tracker.snapshot(tx.account(), now));
-        return caller.call(input, requestId, now).thenApply(this::decide);
+        final byte[] input;
+        try {
+            input = input(tx, tracker.snapshot(tx.account(), now));
+        } catch (final RuntimeException e) { // a transaction the node should have refused: held, never thrown
+            return CompletableFuture.completedFuture(failure("bad_input", "the transaction could not be given to "
+                    + "the function: " + e));
+        }
+        return caller.call(input, requestId, now).handle((answer, error) -> {
+            if (error != null) {
+                return failure("call_failed", String.valueOf(error));
+            }
+            try {
+                return decide(answer);
+            } catch (final RuntimeException e) { // e.g. a native function's 200 without a body
+                return failure("malformed_answer", "the function's answer could not be read: " + e);
+            }
+        });
     }
 
     /**
@@ -263,6 +278,10 @@ public final class Screening {
      * optional {@code score} from 0 to 1000; anything else is the {@code onFailure} answer.
      */
     static Decision read(final int status, final byte[] body, final OnFailure onFailure) {
+        if (body == null) {
+            return new Decision(onFailure.kind, Decision.FAILED + "malformed_answer", -1, "the function answered "
+                    + "status " + status + " without a body");
+        }
         if (status != 200) {
             return new Decision(onFailure.kind, Decision.FAILED + "error_answer", -1, "the function answered status "
                     + status + ": " + snippet(body));

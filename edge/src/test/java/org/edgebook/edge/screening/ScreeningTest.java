@@ -228,6 +228,28 @@ class ScreeningTest {
     }
 
     @Test
+    void aNativeFunctionAnsweringNoBodyOrATransactionWithoutAnAssetHoldsAndNeverThrows() throws Exception {
+        final EdgeFunction empty = new EdgeFunction() {
+            @Override
+            public String name() {
+                return "empty";
+            }
+
+            @Override
+            public EdgeResponse handle(final EdgeRequest request) {
+                return new EdgeResponse(200, EdgeResponse.JSON, null);
+            }
+        };
+        final Screening s = Screening.ofNative(empty, ScreeningConfig.read(CONFIG), new ActivityTracker(),
+                Screening.OnFailure.HOLD, () -> T0);
+        final Decision d = screen(s, transfer("alice", "USD", "1"));
+        assertThat(d.reason()).isEqualTo("SCREENING_FAILED: malformed_answer");
+        assertThat(d.detail()).contains("without a body");
+        final Decision noAsset = screen(s, transfer("alice", null, "1"));
+        assertThat(noAsset.reason()).startsWith("SCREENING_FAILED: ");
+    }
+
+    @Test
     void onFailureChoosesRejectOrAccept() throws Exception {
         final SandboxedFunction trap = guest("trap.wasm", Convention.MEMORY, Duration.ofSeconds(10), Duration
                 .ofSeconds(10), 4096);
