@@ -250,6 +250,12 @@ public final class JournalScanner {
             final long end = (long) pos + JournalFormat.FRAME_HEADER + stored;
             final boolean sane = stored >= 1 && stored <= JournalFormat.MAX_FRAME_BODY;
             if (!sane || end > size) {
+                if (last && endsAtTheEnd(bytes, pos, size, crc)) { // checks out with the length the file gives it
+                    throw new CorruptJournalException(file, pos, "the last frame's length field says " + stored
+                            + " bytes, but the " + (size - pos - JournalFormat.FRAME_HEADER) + " bytes after its "
+                            + "header, to the end of the file, are a whole frame whose checksum holds: its length was "
+                            + "damaged after it was written (a crash does not change a length already on disk)");
+                }
                 if (last && sane && !wholeFrameAfter(bytes, pos + 1, size, expected, crc)) {
                     return new SegmentResult(records, new TornTail(file, pos, size - pos)); // cut short by a crash
                 }
@@ -326,6 +332,16 @@ public final class JournalScanner {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the frame at {@code pos} is whole and sound if it ends where the file does: then a stored length that
+     * says otherwise was damaged (the checksum covers everything but the length), not cut short by a crash.
+     */
+    private static boolean endsAtTheEnd(final byte[] bytes, final int pos, final int size, final CRC32C crc) {
+        final int stored = size - pos - JournalFormat.FRAME_HEADER;
+        return stored >= 1 && stored <= JournalFormat.MAX_FRAME_BODY
+                && JournalFormat.frameCrc(crc, bytes, pos, stored) == ByteBuffer.wrap(bytes).getInt(pos + 4);
     }
 
     /** Checks a segment header; returns its format version. */

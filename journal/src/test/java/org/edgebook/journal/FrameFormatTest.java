@@ -113,8 +113,7 @@ class FrameFormatTest {
         final Path segment = JournalScanner.segments(dir).getFirst();
         final byte[] whole = Files.readAllBytes(segment);
         final int last = JournalFixture.frameOffsets(segment).getLast().intValue();
-        // From the checksum on: a flipped bit in the length field itself reads as a frame longer than the file,
-        // which is what a write cut short looks like (as with a format 2 record's length).
+        // From the checksum on; the length field itself below.
         for (int at = last + 4; at < whole.length; at++) {
             final byte[] bytes = whole.clone();
             bytes[at] ^= (byte) (1 << (at % 8));
@@ -128,6 +127,22 @@ class FrameFormatTest {
                         CorruptJournalException.class).hasMessageContaining("offset " + last);
                 assertThat(Files.readAllBytes(copy.resolve(segment.getFileName()))).isEqualTo(bytes);
             }
+        }
+    }
+
+    @Test
+    void aFlippedBitInTheLastFramesLengthIsCorruptionNotATornWrite(@TempDir final Path tmp) throws IOException {
+        final Path dir = tmp.resolve("length");
+        JournalFixture.framed(dir, flow, 1, 150, T0);
+        final Path segment = JournalScanner.segments(dir).getFirst();
+        final byte[] whole = Files.readAllBytes(segment);
+        final int last = JournalFixture.frameOffsets(segment).getLast().intValue();
+        for (int bit = 0; bit < 32; bit++) {
+            final byte[] bytes = whole.clone();
+            bytes[last + 3 - bit / 8] ^= (byte) (1 << (bit % 8));
+            final Path copy = withSegment(tmp, "length-" + bit, segment, bytes);
+            assertThatThrownBy(() -> scan(copy)).as("length bit " + bit).isInstanceOf(
+                    CorruptJournalException.class).hasMessageContaining("offset " + last);
         }
     }
 
