@@ -75,7 +75,8 @@ public final class Screening {
 
     private final Caller caller;
     private final ScreeningConfig config;
-    private final byte[] configJson;
+    private final String configJson;
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
     private final ActivityTracker tracker;
     private final OnFailure onFailure;
     private final LongSupplier clock;
@@ -84,7 +85,7 @@ public final class Screening {
                       final OnFailure onFailure, final LongSupplier clock) {
         this.caller = caller;
         this.config = config;
-        this.configJson = config.json();
+        this.configJson = new String(config.json(), StandardCharsets.UTF_8);
         this.tracker = tracker;
         this.onFailure = onFailure;
         this.clock = clock;
@@ -195,70 +196,64 @@ public final class Screening {
         return units >= 0;
     }
 
-    /** The function's input for {@code tx} with {@code activity} (section 5.1). */
+    /** The function's input for {@code tx} with {@code activity} (section 5.1), written by a JSON generator. */
     public byte[] input(final Transaction tx, final ActivityTracker.Activity activity) {
-        final StringBuilder b = new StringBuilder(256 + configJson.length);
-        b.append("{\"tx\":{\"type\":");
-        switch (tx) {
-            case Transaction.Transfer t -> {
-                b.append("\"transfer\",\"account\":");
-                ScreeningConfig.quote(b, t.account());
-                b.append(",\"transferId\":");
-                ScreeningConfig.quote(b, t.transferId());
-                b.append(",\"asset\":");
-                ScreeningConfig.quote(b, t.asset());
-                b.append(",\"to\":");
-                ScreeningConfig.quote(b, t.to());
-                b.append(",\"amount\":");
-                ScreeningConfig.quote(b, t.amount());
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + configJson.length());
+        try (com.fasterxml.jackson.core.JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeObjectFieldStart("tx");
+            switch (tx) {
+                case Transaction.Transfer t -> {
+                    json.writeStringField("type", "transfer");
+                    json.writeStringField("account", t.account());
+                    json.writeStringField("transferId", t.transferId());
+                    json.writeStringField("asset", t.asset());
+                    json.writeStringField("to", t.to());
+                    json.writeStringField("amount", t.amount());
+                }
+                case Transaction.Place p -> {
+                    json.writeStringField("type", "place");
+                    json.writeStringField("account", p.account());
+                    json.writeStringField("clientOrderId", p.clientOrderId());
+                    json.writeStringField("symbol", p.symbol());
+                    json.writeStringField("side", p.side());
+                    json.writeStringField("price", p.price());
+                    json.writeStringField("quantity", p.quantity());
+                }
             }
-            case Transaction.Place p -> {
-                b.append("\"place\",\"account\":");
-                ScreeningConfig.quote(b, p.account());
-                b.append(",\"clientOrderId\":");
-                ScreeningConfig.quote(b, p.clientOrderId());
-                b.append(",\"symbol\":");
-                ScreeningConfig.quote(b, p.symbol());
-                b.append(",\"side\":");
-                ScreeningConfig.quote(b, p.side());
-                b.append(",\"price\":");
-                ScreeningConfig.quote(b, p.price());
-                b.append(",\"quantity\":");
-                ScreeningConfig.quote(b, p.quantity());
+            json.writeEndObject();
+            json.writeObjectFieldStart("activity");
+            json.writeObjectFieldStart("lastMinute");
+            for (final ActivityTracker.AssetActivity a : activity.assets()) {
+                if (a.minuteCount() > 0) {
+                    entry(json, a.asset(), a.minuteCount(), a.minuteUnits());
+                }
             }
-        }
-        b.append("},\"activity\":{\"lastMinute\":{");
-        boolean first = true;
-        for (final ActivityTracker.AssetActivity a : activity.assets()) {
-            if (a.minuteCount() > 0) {
-                first = entry(b, first, a.asset(), a.minuteCount(), a.minuteUnits());
+            json.writeEndObject();
+            json.writeObjectFieldStart("lastHour");
+            for (final ActivityTracker.AssetActivity a : activity.assets()) {
+                entry(json, a.asset(), a.hourCount(), a.hourUnits());
             }
+            json.writeEndObject();
+            json.writeEndObject();
+            json.writeFieldName("config");
+            json.writeRawValue(configJson); // the config as it was read and checked
+            json.writeEndObject();
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        b.append("},\"lastHour\":{");
-        first = true;
-        for (final ActivityTracker.AssetActivity a : activity.assets()) {
-            first = entry(b, first, a.asset(), a.hourCount(), a.hourUnits());
-        }
-        b.append("}},\"config\":");
-        final byte[] head = b.toString().getBytes(StandardCharsets.UTF_8);
-        final byte[] out = new byte[head.length + configJson.length + 1];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(configJson, 0, out, head.length, configJson.length);
-        out[out.length - 1] = '}';
-        return out;
+        return out.toByteArray();
     }
 
-    private boolean entry(final StringBuilder b, final boolean first, final String asset, final int count,
-                          final long units) {
-        if (!first) {
-            b.append(',');
-        }
-        ScreeningConfig.quote(b, asset);
-        b.append(":{\"count\":").append(count).append(",\"amount\":\"");
+    private void entry(final com.fasterxml.jackson.core.JsonGenerator json, final String asset, final int count,
+                       final long units) throws java.io.IOException {
+        json.writeObjectFieldStart(asset);
+        json.writeNumberField("count", count);
+        final StringBuilder amount = new StringBuilder(24);
         final ScreeningConfig.AssetLimits limits = config.assets().get(asset);
-        ScreeningConfig.appendDecimal(b, units, limits == null ? 0 : limits.decimals());
-        b.append("\"}");
-        return false;
+        ScreeningConfig.appendDecimal(amount, units, limits == null ? 0 : limits.decimals());
+        json.writeStringField("amount", amount.toString());
+        json.writeEndObject();
     }
 
     private Decision decide(final Answer answer) {
