@@ -20,9 +20,37 @@ import org.edgebook.journal.Sequencer;
  */
 final class HttpCommands {
     private final DurableEngine engine;
+    private final SignedCommands signed;
 
-    HttpCommands(final DurableEngine engine) {
+    HttpCommands(final DurableEngine engine, final SignedCommands signed) {
         this.engine = engine;
+        this.signed = signed;
+    }
+
+    /**
+     * The request body as a command of {@code type}, which may be signed by a client key ({@link SignedCommands}):
+     * checked, decoded, scoped ({@link AccountScope#of(ApiKey, Command, String)}) and submitted, or answered with why
+     * not (a malformed body 400, a signature that does not hold 401).
+     */
+    void submitBody(final RoutingContext ctx, final String type) {
+        final byte[] body = HttpAnswers.body(ctx);
+        final SignedCommands.Checked checked = signed.check(body, 0, body.length);
+        if (checked.refused()) {
+            HttpAnswers.json(ctx, checked.status(), ApiResponses.error(checked.error(), checked.detail()));
+            return;
+        }
+        final Command command = HttpAnswers.decoder().decode(checked.bytes(), checked.offset(), checked.length(),
+                type);
+        if (command instanceof Command.Malformed m) {
+            HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", m.detail()));
+            return;
+        }
+        final AccountScope.Scoped scoped = AccountScope.of(ctx.get("key"), command, checked.signer());
+        if (scoped.refused()) {
+            HttpAnswers.json(ctx, scoped.status(), ApiResponses.error(scoped.error(), scoped.detail()));
+            return;
+        }
+        submit(ctx, scoped.command());
     }
 
     /** Submits {@code command} if the key may send it; otherwise answers the scope's refusal. */

@@ -28,10 +28,7 @@ final class OrderRoutes {
 
     private void place(final RoutingContext ctx) {
         if (HttpAnswers.accountKey(ctx) != null) {
-            final Command command = HttpAnswers.decode(ctx, "place");
-            if (command != null) {
-                commands.submitScoped(ctx, command);
-            }
+            commands.submitBody(ctx, "place"); // perhaps signed by a client key
         }
     }
 
