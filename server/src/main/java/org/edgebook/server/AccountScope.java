@@ -18,7 +18,9 @@ import org.edgebook.engine.Command;
  * authority, not the API key that brings it: any authenticated key (an account's, the admin's, later an edge node's)
  * may submit it, even for another account, and it acts as the signing account. It must name that account (nothing is
  * filled in: what was signed is what runs) and be that account's own command; otherwise it is refused 401
- * {@code wrong account}. Its source, when it has one, must be the signing account's or the submitting key's
+ * {@code wrong account}. Only a place, a cancel or a transfer is taken signed (400 otherwise): their ids stop replays
+ * (a {@code clientOrderId} is used once ever, a {@code transferId} moves money once), which a modify's or a query's
+ * would not. Its source, when it has one, must be the signing account's or the submitting key's
  * ({@link #mayNumber}). An unsigned command keeps the rules above.
  * <p>
  * Threading: stateless.
@@ -78,7 +80,14 @@ final class AccountScope {
         if (command instanceof Command.Malformed m) {
             return Scoped.allowed(sendersOwn(key, m));
         }
-        return owned(signer, command) && !(command instanceof Command.QueryBook) ? Scoped.allowed(command)
+        if (!(command instanceof Command.Place || command instanceof Command.Cancel
+                || command instanceof Command.Transfer)) {
+            // A modify has no id of its own, so a captured one could be replayed over a later change within the age;
+            // a query's answer would go to whoever holds the signed query.
+            return new Scoped(null, 400, "MALFORMED", "a signed command is a place, cancel or transfer "
+                    + "(docs/signing.md)");
+        }
+        return owned(signer, command) ? Scoped.allowed(command)
                 : new Scoped(null, 401, "wrong account", "the command was signed by a key of account " + signer
                         + "; a client key signs only its account's own orders and transfers, naming the account");
     }

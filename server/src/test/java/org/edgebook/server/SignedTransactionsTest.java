@@ -111,6 +111,10 @@ class SignedTransactionsTest {
                 .replaceAll("\"signedAt\":\\d+,", ""));
         assertThat(noTime.statusCode()).isEqualTo(400);
         assertThat(noTime.body()).contains("signedAt is required");
+        final HttpResponse<String> query = served.send(served.bob, "POST", "/v1/batch", signed(
+                "{\"type\":\"balances\",\"account\":\"alice\"}", alice, aliceKey, now) + "\n");
+        assertThat(query.statusCode()).isEqualTo(400);
+        assertThat(query.body()).contains("a signed command is a place, cancel or transfer");
         assertThat(served.journalRecords()).isEqualTo(records);
         assertThat(usd(served.alice)).contains("10000"); // a balance query is a journaled command
 
