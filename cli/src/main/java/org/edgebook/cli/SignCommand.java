@@ -53,7 +53,7 @@ final class SignCommand implements Callable<Integer> {
     private Path newKey;
 
     @Option(names = "--account", paramLabel = "NAME", description = "With --new-key: the account to name in the "
-            + "registration body (default: alice).", defaultValue = "alice")
+            + "registration body.")
     private String account;
 
     @Parameters(arity = "0..1", paramLabel = "COMMAND", description = "The command JSON file (default, or -: stdin).")
@@ -72,7 +72,9 @@ final class SignCommand implements Callable<Integer> {
             writeNew(newKey, TransactionSignature.pem(pair.getPrivate()));
             final byte[] raw = TransactionSignature.raw(pair.getPublic());
             final Map<String, Object> body = new LinkedHashMap<>();
-            body.put("account", account);
+            if (account != null) {
+                body.put("account", account);
+            }
             body.put("publicKey", Base64.getEncoder().encodeToString(raw));
             out.println(CanonicalJson.write(body));
             err.println("edgebook: key " + TransactionSignature.keyId(raw) + " written to " + newKey
