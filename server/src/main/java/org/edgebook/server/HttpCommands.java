@@ -30,7 +30,8 @@ final class HttpCommands {
     /**
      * The request body as a command of {@code type}, which may be signed by a client key ({@link SignedCommands}):
      * checked, decoded, scoped ({@link AccountScope#of(ApiKey, Command, String)}) and submitted, or answered with why
-     * not (a malformed body 400, a signature that does not hold 401).
+     * not (a malformed body 400, a signature that does not hold 401). The routes are an account's, so the admin key
+     * (which acts for no account) is refused 403 unless the command is signed: then the signature is the authority.
      */
     void submitBody(final RoutingContext ctx, final String type) {
         final byte[] body = HttpAnswers.body(ctx);
@@ -38,6 +39,9 @@ final class HttpCommands {
         if (checked.refused()) {
             HttpAnswers.json(ctx, checked.status(), ApiResponses.error(checked.error(), checked.detail()));
             return;
+        }
+        if (checked.signer() == null && HttpAnswers.accountKey(ctx) == null) {
+            return; // the admin key's unsigned command: 403, as before
         }
         final Command command = HttpAnswers.decoder().decode(checked.bytes(), checked.offset(), checked.length(),
                 type);

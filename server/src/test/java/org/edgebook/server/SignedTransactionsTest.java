@@ -87,6 +87,32 @@ class SignedTransactionsTest {
     }
 
     @Test
+    void aSignedOrderAndASourcedTransferRunAsTheSigningAccountWhoeverBringsThem() throws Exception {
+        final KeyPair alice = keyPair();
+        final String keyId = register("alice", alice);
+        final long now = System.currentTimeMillis();
+        // the admin key acts for no account, but a signed order is the signature's: it runs as alice's
+        final HttpResponse<String> order = served.send(served.admin, "POST", "/v1/orders", signed("{\"account\":"
+                + "\"alice\",\"clientOrderId\":\"s-1\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\",\"price\":"
+                + "\"90000\",\"quantity\":\"0.5\"}", alice, keyId, now));
+        assertThat(order.statusCode()).as(order.body()).isEqualTo(200);
+        assertThat(served.send(served.alice, "GET", "/v1/orders", (String) null).body()).contains("s-1");
+        final HttpResponse<String> unsigned = served.send(served.admin, "POST", "/v1/orders", "{\"account\":"
+                + "\"alice\",\"clientOrderId\":\"s-2\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\",\"price\":"
+                + "\"90000\",\"quantity\":\"0.5\"}");
+        assertThat(unsigned.statusCode()).isEqualTo(403); // unsigned, the rules of the API key
+        // alice's own source, numbered and signed by her, forwarded with bob's key
+        final String sourced = transfer("t-9", "5").replace("}", ",\"source\":\"alice:app\",\"sourceSeq\":1}");
+        final HttpResponse<String> r = served.send(served.bob, "POST", "/v1/transfers", signed(sourced, alice, keyId,
+                now));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(usd(served.alice)).contains("9995");
+        // bob's own unsigned transfer from alice is still refused
+        final HttpResponse<String> bobs = served.send(served.bob, "POST", "/v1/transfers", transfer("t-10", "5"));
+        assertThat(bobs.statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void whatDoesNotHoldIs401WithItsReasonAndJournalsNothing() throws Exception {
         final KeyPair alice = keyPair();
         final String aliceKey = register("alice", alice);
