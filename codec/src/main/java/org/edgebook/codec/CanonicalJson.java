@@ -64,7 +64,7 @@ public final class CanonicalJson {
                 final Map<String, Object> object = new LinkedHashMap<>();
                 JsonToken next;
                 while ((next = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                    final String name = parser.currentName();
+                    final String name = unicode(parser.currentName(), parser);
                     object.put(name, read(parser, parser.nextToken()));
                 }
                 if (next != JsonToken.END_OBJECT) {
@@ -83,7 +83,7 @@ public final class CanonicalJson {
                 }
                 yield array;
             }
-            case VALUE_STRING -> parser.getText();
+            case VALUE_STRING -> unicode(parser.getText(), parser);
             case VALUE_NUMBER_INT -> {
                 if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                         || Math.abs(parser.getLongValue()) > MAX_SAFE) {
@@ -99,6 +99,20 @@ public final class CanonicalJson {
             case VALUE_NULL -> NULL;
             default -> throw new IllegalArgumentException("not valid JSON");
         };
+    }
+
+    /** {@code text}, refused when it holds a lone surrogate (from a backslash-u escape): it has no UTF-8 form. */
+    private static String unicode(final String text, final JsonParser parser) throws IOException {
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("'" + parser.currentName() + "': not valid Unicode (a lone "
+                        + "surrogate escape); a signed command's text has a UTF-8 form");
+            }
+        }
+        return text;
     }
 
     /** The canonical text of {@code value}. */

@@ -42,6 +42,7 @@ class TransactionSignatureTest {
                 .hasMessageContaining("integer");
         assertThatThrownBy(() -> parse("{\"n\":9007199254740992}")).hasMessageContaining("2^53");
         assertThatThrownBy(() -> parse("[1]")).hasMessageContaining("object");
+        assertThatThrownBy(() -> parse("{\"to\":\"\\ud800\"}")).hasMessageContaining("'to': not valid Unicode");
     }
 
     @Test

@@ -54,6 +54,7 @@ final class BatchRoute {
                 if (end > start) {
                     final SignedCommands.Checked checked = signed.check(bytes, start, end - start);
                     if (checked.refused()) {
+                        ctx.put(FailedAuthentications.NOT_COUNTED, true);
                         HttpAnswers.json(ctx, checked.status(), ApiResponses.error(checked.error(), "line "
                                 + (commands.size() + 1) + ": " + checked.detail() + "; nothing in the batch was done"));
                         return;
@@ -61,6 +62,7 @@ final class BatchRoute {
                     final AccountScope.Scoped scoped = AccountScope.ofLine(key, decoder.decode(checked.bytes(),
                             checked.offset(), checked.length()), checked.signer());
                     if (scoped.refused()) {
+                        ctx.put(FailedAuthentications.NOT_COUNTED, true);
                         final int line = commands.size() + 1;
                         HttpAnswers.json(ctx, scoped.status(), ApiResponses.error(scoped.error(), scoped.status() == 403
                                 && checked.signer() == null

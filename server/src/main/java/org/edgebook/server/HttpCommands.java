@@ -37,6 +37,7 @@ final class HttpCommands {
         final byte[] body = HttpAnswers.body(ctx);
         final SignedCommands.Checked checked = signed.check(body, 0, body.length);
         if (checked.refused()) {
+            ctx.put(FailedAuthentications.NOT_COUNTED, true);
             HttpAnswers.json(ctx, checked.status(), ApiResponses.error(checked.error(), checked.detail()));
             return;
         }
@@ -51,6 +52,7 @@ final class HttpCommands {
         }
         final AccountScope.Scoped scoped = AccountScope.of(ctx.get("key"), command, checked.signer());
         if (scoped.refused()) {
+            ctx.put(FailedAuthentications.NOT_COUNTED, true);
             HttpAnswers.json(ctx, scoped.status(), ApiResponses.error(scoped.error(), scoped.detail()));
             return;
         }

@@ -154,6 +154,22 @@ class SignedTransactionsTest {
     }
 
     @Test
+    void badClientSignaturesDoNotLockOutTheKeyThatForwardsThem() throws Exception {
+        served.close();
+        served = Served.start(dir.resolve("limited"), SettlementServer.Auth.DEFAULTS); // 10 failures a key, 50 an address
+        final KeyPair alice = keyPair();
+        final String keyId = register("alice", alice);
+        final String forged = signed(transfer("t-6", "1"), alice, keyId, System.currentTimeMillis())
+                .replace("\"1\"", "\"2\"");
+        for (int i = 0; i < 60; i++) {
+            assertThat(served.send(served.bob, "POST", "/v1/transfers", forged).statusCode()).isEqualTo(401);
+        }
+        final HttpResponse<String> good = served.send(served.bob, "POST", "/v1/transfers",
+                signed(transfer("t-6", "1"), alice, keyId, System.currentTimeMillis()));
+        assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+    }
+
+    @Test
     void batchLinesAndWebSocketCommandsAreVerifiedTheSameWay() throws Exception {
         final KeyPair alice = keyPair();
         final String keyId = register("alice", alice);
