@@ -76,6 +76,12 @@ final class UpCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     private long sessionMaxAgeSeconds;
 
+    @Option(names = "--signed-max-age", defaultValue = "86400", paramLabel = "SECONDS",
+            description = "How old a transaction signed by a client key (docs/signing.md) may be when it arrives, "
+                    + "by its signedAt: a forwarding node may have been cut off for hours; transferId and "
+                    + "clientOrderId stop replays (default ${DEFAULT-VALUE}, 24 h).")
+    private long signedMaxAgeSeconds;
+
     @picocli.CommandLine.Mixin
     private JournalFlags journalFlags;
 
@@ -92,7 +98,8 @@ final class UpCommand implements Callable<Integer> {
         final SettlementServer server = SettlementServer.start(new SettlementServer.Config(host, port, data,
                 masterKey, rate, maxConnections, idleTimeout, tlsCert, tlsKey).withJournal(journalFlags.options(data))
                 .withMetricsPort(metricsPort).withEventLoops(eventLoops),
-                new SettlementServer.Auth(clockWindowMillis, sessionMaxAgeSeconds * 1000), !noDemo,
+                new SettlementServer.Auth(clockWindowMillis, sessionMaxAgeSeconds * 1000)
+                        .withSignedMaxAge(signedMaxAgeSeconds * 1000), !noDemo,
                 warning -> System.err.println("edgebook: " + warning));
         final CountDownLatch stopped = new CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();

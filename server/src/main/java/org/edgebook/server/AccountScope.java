@@ -14,6 +14,15 @@ import org.edgebook.engine.Command;
  * account key only its account's own, named as the account or beginning with it and a colon ({@code alice},
  * {@code alice:phone}), so that no account can move, learn or answer from another's sequence ({@link #mayNumber}).
  * <p>
+ * A command signed by an account's client key ({@link SignedCommands}, docs/signing.md) has the signature as its
+ * authority, not the API key that brings it: any authenticated key (an account's, the admin's, later an edge node's)
+ * may submit it, even for another account, and it acts as the signing account. It must name that account (nothing is
+ * filled in: what was signed is what runs) and be that account's own command; otherwise it is refused 401
+ * {@code wrong account}. Only a place, a cancel or a transfer is taken signed (400 otherwise): their ids stop replays
+ * (a {@code clientOrderId} is used once ever, a {@code transferId} moves money once), which a modify's or a query's
+ * would not. Its source, when it has one, must be the signing account's or the submitting key's
+ * ({@link #mayNumber}). An unsigned command keeps the rules above.
+ * <p>
  * Threading: stateless.
  */
 final class AccountScope {
@@ -39,6 +48,48 @@ final class AccountScope {
     /** {@code command} as {@code key} may send it: its own account filled in where it names none. */
     static Scoped of(final ApiKey key, final Command command) {
         return scope(key, command, true);
+    }
+
+    /**
+     * {@code command} as {@code key} may send it, signed by {@code signer}'s client key ({@code null}: unsigned, as
+     * {@link #of}).
+     */
+    static Scoped of(final ApiKey key, final Command command, final String signer) {
+        return signer == null ? of(key, command) : signed(key, command, signer);
+    }
+
+    /** As {@link #ofLine}, signed by {@code signer}'s client key ({@code null}: unsigned). */
+    static Scoped ofLine(final ApiKey key, final Command command, final String signer) {
+        return signer == null ? ofLine(key, command) : signed(key, command, signer);
+    }
+
+    private static Scoped signed(final ApiKey key, final Command command, final String signer) {
+        final ApiKey signing = new ApiKey(null, null, signer);
+        if (command instanceof Command.FromSender f) {
+            if (!mayNumber(key, f.sender()) && !mayNumber(signing, f.sender())) {
+                return new Scoped(null, 403, "forbidden", "source " + f.sender() + " is neither the signing "
+                        + "account's nor the submitting key's: " + foreignSource(signing));
+            }
+            if (f.command() == null || f.command() instanceof Command.FromSender) {
+                return Scoped.allowed(f);
+            }
+            final Scoped inner = signed(key, f.command(), signer);
+            return inner.refused() ? inner
+                    : Scoped.allowed(new Command.FromSender(f.sender(), f.senderSeq(), inner.command()));
+        }
+        if (command instanceof Command.Malformed m) {
+            return Scoped.allowed(sendersOwn(key, m));
+        }
+        if (!(command instanceof Command.Place || command instanceof Command.Cancel
+                || command instanceof Command.Transfer)) {
+            // A modify has no id of its own, so a captured one could be replayed over a later change within the age;
+            // a query's answer would go to whoever holds the signed query.
+            return new Scoped(null, 400, "MALFORMED", "a signed command is a place, cancel or transfer "
+                    + "(docs/signing.md)");
+        }
+        return owned(signer, command) ? Scoped.allowed(command)
+                : new Scoped(null, 401, "wrong account", "the command was signed by a key of account " + signer
+                        + "; a client key signs only its account's own orders and transfers, naming the account");
     }
 
     /**

@@ -4,6 +4,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import org.edgebook.codec.TransactionSignature;
 import org.edgebook.engine.Command;
 
 /**
@@ -32,6 +36,7 @@ final class AdminRoutes {
         router.post("/v1/admin/deposits").handler(ctx -> command(ctx, "deposit"));
         router.post("/v1/admin/withdrawals").handler(ctx -> command(ctx, "withdraw"));
         router.post("/v1/admin/keys").handler(this::createKey);
+        router.get("/v1/admin/keys").handler(this::listKeys);
         router.delete("/v1/admin/keys/:id").handler(this::revokeKey);
     }
 
@@ -44,7 +49,11 @@ final class AdminRoutes {
         }
     }
 
-    /** {@code {"account":"carol"}} makes a key for carol and answers its id and secret, this once. */
+    /**
+     * {@code {"account":"carol"}} makes a key for carol and answers its id and secret, this once;
+     * {@code {"account":"carol","publicKey":"<base64>"}} registers carol's Ed25519 client signing key and answers its
+     * id ({@code ck-…}, docs/signing.md).
+     */
     private void createKey(final RoutingContext ctx) {
         if (!HttpAnswers.admin(ctx, KEYS_ADMIN_ONLY)) {
             return;
@@ -55,9 +64,13 @@ final class AdminRoutes {
             final JsonObject request = new JsonObject(body.length == 0 ? "{}"
                     : new String(body, StandardCharsets.UTF_8));
             account = request.getValue("account") instanceof String a && !a.isEmpty() ? a : null;
+            if (account != null && request.size() == 2 && request.containsKey("publicKey")) {
+                registerClientKey(ctx, account, request.getValue("publicKey"));
+                return;
+            }
             if (account == null || request.size() != 1) {
-                HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", "send {\"account\":\"…\"} and nothing "
-                        + "else"));
+                HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", "send {\"account\":\"…\"} (an API key) "
+                        + "or {\"account\":\"…\",\"publicKey\":\"…\"} (a client signing key) and nothing else"));
                 return;
             }
         } catch (final RuntimeException e) {
@@ -79,6 +92,72 @@ final class AdminRoutes {
         });
     }
 
+    private void registerClientKey(final RoutingContext ctx, final String account, final Object publicKey) {
+        if (!HttpAnswers.validName(ctx, "account", account)) {
+            return;
+        }
+        if (!(publicKey instanceof String text)) {
+            HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", "publicKey is a string: the base64 of the "
+                    + "32-byte raw Ed25519 public key or of its 44-byte X.509 SubjectPublicKeyInfo"));
+            return;
+        }
+        final byte[] raw;
+        try {
+            raw = TransactionSignature.rawPublicKey("publicKey", text);
+        } catch (final IllegalArgumentException e) {
+            HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", e.getMessage()));
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> keys.registerClientKey(account, raw), false).onComplete(result -> {
+            if (result.failed() && result.cause() instanceof IllegalStateException e) {
+                HttpAnswers.json(ctx, 409, ApiResponses.error("conflict", e.getMessage()));
+            } else if (result.failed()) {
+                HttpAnswers.json(ctx, 500, ApiResponses.error("key not registered", result.cause().getMessage()));
+            } else {
+                HttpAnswers.json(ctx, 200, ApiResponses.object(json -> {
+                    json.writeStringField("key", result.result().id());
+                    json.writeStringField("account", account);
+                    json.writeStringField("publicKey", Base64.getEncoder().encodeToString(raw));
+                }));
+            }
+        });
+    }
+
+    /** The keys, without secrets: API keys (id, account or admin) and client signing keys (id, account, key, state). */
+    private void listKeys(final RoutingContext ctx) {
+        if (!HttpAnswers.admin(ctx, KEYS_ADMIN_ONLY)) {
+            return;
+        }
+        final List<ApiKey> apiKeys = keys.all();
+        apiKeys.sort(Comparator.comparing(ApiKey::id));
+        final List<ClientSigningKey> clientKeys = keys.clientKeys();
+        clientKeys.sort(Comparator.comparing(ClientSigningKey::id));
+        HttpAnswers.json(ctx, 200, ApiResponses.object(json -> {
+            json.writeArrayFieldStart("apiKeys");
+            for (final ApiKey key : apiKeys) {
+                json.writeStartObject();
+                json.writeStringField("key", key.id());
+                if (key.admin()) {
+                    json.writeBooleanField("admin", true);
+                } else {
+                    json.writeStringField("account", key.account());
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("clientKeys");
+            for (final ClientSigningKey key : clientKeys) {
+                json.writeStartObject();
+                json.writeStringField("key", key.id());
+                json.writeStringField("account", key.account());
+                json.writeStringField("publicKey", Base64.getEncoder().encodeToString(key.raw()));
+                json.writeBooleanField("revoked", key.revoked());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        }));
+    }
+
     private void revokeKey(final RoutingContext ctx) {
         if (!HttpAnswers.admin(ctx, KEYS_ADMIN_ONLY)) {
             return;
@@ -86,6 +165,19 @@ final class AdminRoutes {
         final String id = ctx.pathParam("id");
         if (id.equals(((ApiKey) ctx.get("key")).id())) {
             HttpAnswers.json(ctx, 409, ApiResponses.error("conflict", "the admin key cannot revoke itself"));
+            return;
+        }
+        if (id.startsWith("ck-")) {
+            ctx.vertx().executeBlocking(() -> keys.revokeClientKey(id), false).onComplete(result -> {
+                if (result.failed()) {
+                    HttpAnswers.json(ctx, 500, ApiResponses.error("key not revoked", result.cause().getMessage()));
+                } else if (!result.result()) {
+                    HttpAnswers.json(ctx, 404, ApiResponses.error("not found", "no client key " + id
+                            + " that is not revoked"));
+                } else {
+                    HttpAnswers.json(ctx, 200, new JsonObject().put("revoked", true).toBuffer());
+                }
+            });
             return;
         }
         ctx.vertx().executeBlocking(() -> keys.revoke(id), false).onComplete(result -> {

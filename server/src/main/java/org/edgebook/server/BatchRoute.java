@@ -31,9 +31,11 @@ import org.edgebook.journal.Sequencer;
  */
 final class BatchRoute {
     private final DurableEngine engine;
+    private final SignedCommands signed;
 
-    BatchRoute(final DurableEngine engine) {
+    BatchRoute(final DurableEngine engine, final SignedCommands signed) {
         this.engine = engine;
+        this.signed = signed;
     }
 
     void register(final Router router) {
@@ -50,14 +52,23 @@ final class BatchRoute {
             if (i == bytes.length || bytes[i] == '\n') {
                 final int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
                 if (end > start) {
-                    final AccountScope.Scoped scoped = AccountScope.ofLine(key,
-                            decoder.decode(bytes, start, end - start));
+                    final SignedCommands.Checked checked = signed.check(bytes, start, end - start);
+                    if (checked.refused()) {
+                        ctx.put(FailedAuthentications.NOT_COUNTED, true);
+                        HttpAnswers.json(ctx, checked.status(), ApiResponses.error(checked.error(), "line "
+                                + (commands.size() + 1) + ": " + checked.detail() + "; nothing in the batch was done"));
+                        return;
+                    }
+                    final AccountScope.Scoped scoped = AccountScope.ofLine(key, decoder.decode(checked.bytes(),
+                            checked.offset(), checked.length()), checked.signer());
                     if (scoped.refused()) {
+                        ctx.put(FailedAuthentications.NOT_COUNTED, true);
                         final int line = commands.size() + 1;
                         HttpAnswers.json(ctx, scoped.status(), ApiResponses.error(scoped.error(), scoped.status() == 403
-                                ? "line " + line + " is not a command of account " + key.account() + ": "
-                                        + scoped.detail()
-                                : "line " + line + ": " + scoped.detail() + "; nothing in the batch was done"));
+                                && checked.signer() == null
+                                        ? "line " + line + " is not a command of account " + key.account() + ": "
+                                                + scoped.detail()
+                                        : "line " + line + ": " + scoped.detail() + "; nothing in the batch was done"));
                         return;
                     }
                     commands.add(scoped.command());

@@ -26,6 +26,12 @@ final class FailedAuthentications implements Handler<RoutingContext> {
     static final int PER_KEY = 10;
     /** Set on the context when the claimed key id is over its limit: the seconds to wait, for a failing attempt. */
     static final String KEY_OVER_LIMIT = "failedAuthentications.keyWait";
+    /**
+     * Set on the context when a 401 refuses a client key's signature on a command ({@link SignedCommands}), not the
+     * request's: not counted. The request was authenticated, Ed25519 cannot be brute-forced this way, and a node that
+     * forwards its clients' commands must not be locked out by one client's bad signatures.
+     */
+    static final String NOT_COUNTED = "failedAuthentications.notCounted";
     static final int PER_ADDRESS = 50;
     private final int perKey;
     private final int perAddress;
@@ -80,7 +86,7 @@ final class FailedAuthentications implements Handler<RoutingContext> {
             return;
         }
         ctx.addHeadersEndHandler(v -> {
-            if (ctx.response().getStatusCode() == 401) {
+            if (ctx.response().getStatusCode() == 401 && ctx.get(NOT_COUNTED) == null) {
                 failed(key, address, nanoClock.getAsLong());
             }
         });

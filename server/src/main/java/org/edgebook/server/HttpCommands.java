@@ -20,9 +20,43 @@ import org.edgebook.journal.Sequencer;
  */
 final class HttpCommands {
     private final DurableEngine engine;
+    private final SignedCommands signed;
 
-    HttpCommands(final DurableEngine engine) {
+    HttpCommands(final DurableEngine engine, final SignedCommands signed) {
         this.engine = engine;
+        this.signed = signed;
+    }
+
+    /**
+     * The request body as a command of {@code type}, which may be signed by a client key ({@link SignedCommands}):
+     * checked, decoded, scoped ({@link AccountScope#of(ApiKey, Command, String)}) and submitted, or answered with why
+     * not (a malformed body 400, a signature that does not hold 401). The routes are an account's, so the admin key
+     * (which acts for no account) is refused 403 unless the command is signed: then the signature is the authority.
+     */
+    void submitBody(final RoutingContext ctx, final String type) {
+        final byte[] body = HttpAnswers.body(ctx);
+        final SignedCommands.Checked checked = signed.check(body, 0, body.length);
+        if (checked.refused()) {
+            ctx.put(FailedAuthentications.NOT_COUNTED, true);
+            HttpAnswers.json(ctx, checked.status(), ApiResponses.error(checked.error(), checked.detail()));
+            return;
+        }
+        if (checked.signer() == null && HttpAnswers.accountKey(ctx) == null) {
+            return; // the admin key's unsigned command: 403, as before
+        }
+        final Command command = HttpAnswers.decoder().decode(checked.bytes(), checked.offset(), checked.length(),
+                type);
+        if (command instanceof Command.Malformed m) {
+            HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", m.detail()));
+            return;
+        }
+        final AccountScope.Scoped scoped = AccountScope.of(ctx.get("key"), command, checked.signer());
+        if (scoped.refused()) {
+            ctx.put(FailedAuthentications.NOT_COUNTED, true);
+            HttpAnswers.json(ctx, scoped.status(), ApiResponses.error(scoped.error(), scoped.detail()));
+            return;
+        }
+        submit(ctx, scoped.command());
     }
 
     /** Submits {@code command} if the key may send it; otherwise answers the scope's refusal. */

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.edgebook.codec.TransactionSignature;
 import org.edgebook.journal.OwnerOnly;
 
 /**
@@ -43,6 +44,8 @@ import org.edgebook.journal.OwnerOnly;
 public final class KeyStore {
     /** The key file's name in the data directory. */
     public static final String FILE_NAME = "keys.txt";
+    /** The clients' Ed25519 public keys ({@link ClientSigningKey}), beside the API keys, public and so in clear. */
+    public static final String CLIENT_FILE_NAME = "client-keys.txt";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int KEY_BYTES = 32;
 
@@ -58,10 +61,13 @@ public final class KeyStore {
     private final FileWriter writer;
     private boolean masterKeyWritten;
     private volatile Map<String, ApiKey> keys = Map.of();
+    private final Path clientFile;
+    private volatile Map<String, ClientSigningKey> clientKeys = Map.of();
 
     private KeyStore(final Path file, final Path masterKeyFile, final byte[] master, final boolean masterKeyWritten,
                      final FileWriter writer) {
         this.file = file;
+        this.clientFile = file.resolveSibling(CLIENT_FILE_NAME);
         this.masterKeyFile = masterKeyFile;
         this.master = new SecretKeySpec(master, "AES");
         this.masterKeyWritten = masterKeyWritten;
@@ -95,6 +101,9 @@ public final class KeyStore {
         }
         if (haveKeys) {
             store.keys = Map.copyOf(store.read());
+        }
+        if (Files.exists(store.clientFile)) {
+            store.clientKeys = Map.copyOf(store.readClientKeys());
         }
         return store;
     }
@@ -154,6 +163,104 @@ public final class KeyStore {
             read.put(parts[0], new ApiKey(parts[0], decrypt(parts[2], i + 1), account));
         }
         return read;
+    }
+
+    private Map<String, ClientSigningKey> readClientKeys() throws IOException {
+        final List<String> lines;
+        try {
+            lines = Files.readAllLines(clientFile, StandardCharsets.UTF_8);
+        } catch (final IOException e) {
+            throw new IOException("cannot read " + clientFile + ": " + e, e);
+        }
+        final Map<String, ClientSigningKey> read = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            final String line = lines.get(i);
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            final String[] parts = line.split(" ");
+            if (parts.length != 4 || !parts[3].equals("active") && !parts[3].equals("revoked")) {
+                throw new IOException(clientFile + " line " + (i + 1) + ": not 'id account public-key active|revoked'");
+            }
+            try {
+                final String account = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+                final byte[] raw = TransactionSignature.rawPublicKey("the public key", parts[2]);
+                if (!TransactionSignature.keyId(raw).equals(parts[0])) {
+                    throw new IllegalArgumentException("the id is not the key's (" + TransactionSignature.keyId(raw)
+                            + ")");
+                }
+                read.put(parts[0], new ClientSigningKey(parts[0], account, raw, TransactionSignature.publicKey(raw),
+                        parts[3].equals("revoked")));
+            } catch (final IllegalArgumentException e) {
+                throw new IOException(clientFile + " line " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return read;
+    }
+
+    /** The client signing key with this id, revoked or not, or {@code null}. */
+    public ClientSigningKey findClientKey(final String id) {
+        return id == null ? null : clientKeys.get(id);
+    }
+
+    /** Every client signing key, revoked ones included. */
+    List<ClientSigningKey> clientKeys() {
+        return new ArrayList<>(clientKeys.values());
+    }
+
+    /**
+     * Registers the Ed25519 public key {@code raw} (32 bytes) for {@code account}; answers it. Registering a key again
+     * for its account answers it as it is; a key of another account, or a revoked one, is refused
+     * ({@link IllegalStateException}): a revoked key stays revoked. If it cannot be written, it is not registered.
+     */
+    public synchronized ClientSigningKey registerClientKey(final String account, final byte[] raw)
+            throws IOException {
+        final String id = TransactionSignature.keyId(raw);
+        final ClientSigningKey known = clientKeys.get(id);
+        if (known != null) {
+            if (known.revoked()) {
+                throw new IllegalStateException("key " + id + " was revoked; a revoked key is not registered again "
+                        + "(make a new key pair)");
+            }
+            if (!known.account().equals(account)) {
+                throw new IllegalStateException("key " + id + " is registered for another account");
+            }
+            return known;
+        }
+        final ClientSigningKey key = new ClientSigningKey(id, account, raw.clone(), TransactionSignature.publicKey(raw),
+                false);
+        final Map<String, ClientSigningKey> next = new HashMap<>(clientKeys);
+        next.put(id, key);
+        saveClientKeys(next);
+        return key;
+    }
+
+    /**
+     * Revokes a client signing key; returns whether it existed and was not revoked. Commands signed with it are
+     * refused from now on. If the revocation cannot be written, the key stays, in memory as on disk.
+     */
+    public synchronized boolean revokeClientKey(final String id) throws IOException {
+        final ClientSigningKey known = clientKeys.get(id);
+        if (known == null || known.revoked()) {
+            return false;
+        }
+        final Map<String, ClientSigningKey> next = new HashMap<>(clientKeys);
+        next.put(id, new ClientSigningKey(id, known.account(), known.raw(), known.key(), true));
+        saveClientKeys(next);
+        return true;
+    }
+
+    private void saveClientKeys(final Map<String, ClientSigningKey> next) throws IOException {
+        final StringBuilder text = new StringBuilder("# edgebook client signing keys (Ed25519): id, account "
+                + "(base64url), public key (base64, 32 raw bytes), active or revoked\n");
+        for (final ClientSigningKey key : next.values()) {
+            text.append(key.id()).append(' ')
+                    .append(Base64.getUrlEncoder().encodeToString(key.account().getBytes(StandardCharsets.UTF_8)))
+                    .append(' ').append(Base64.getEncoder().encodeToString(key.raw())).append(' ')
+                    .append(key.revoked() ? "revoked" : "active").append('\n');
+        }
+        writer.write(clientFile, text.toString());
+        clientKeys = Map.copyOf(next);
     }
 
     /** The key with this id, or {@code null}. */

@@ -139,7 +139,22 @@ public final class SettlementServer implements AutoCloseable {
      * How requests are authenticated: how far a signed timestamp may be from the server's clock (within it, each
      * signature is accepted once), and how long a WebSocket session lives before it must be opened and signed anew.
      */
-    public record Auth(long clockWindowMillis, long sessionMaxAgeMillis, int failuresPerKey, int failuresPerAddress) {
+    public record Auth(long clockWindowMillis, long sessionMaxAgeMillis, int failuresPerKey, int failuresPerAddress,
+                       long signedMaxAgeMillis) {
+        /** How old a signed transaction may be when it arrives by default (up --signed-max-age): 24 hours. */
+        public static final long SIGNED_MAX_AGE_MILLIS = 24 * 3_600_000L;
+
+        /** With signed transactions taken up to {@link #SIGNED_MAX_AGE_MILLIS} old. */
+        public Auth(final long clockWindowMillis, final long sessionMaxAgeMillis, final int failuresPerKey,
+                    final int failuresPerAddress) {
+            this(clockWindowMillis, sessionMaxAgeMillis, failuresPerKey, failuresPerAddress, SIGNED_MAX_AGE_MILLIS);
+        }
+
+        /** As it is, with signed transactions taken up to {@code millis} old. */
+        public Auth withSignedMaxAge(final long millis) {
+            return new Auth(clockWindowMillis, sessionMaxAgeMillis, failuresPerKey, failuresPerAddress, millis);
+        }
+
         /** 5 s of clock skew; sessions of an hour; 10 failed authentications a key id, 50 an address, a minute. */
         public static final Auth DEFAULTS = new Auth(RequestSignature.WINDOW_MILLIS, 3_600_000);
 
@@ -151,9 +166,9 @@ public final class SettlementServer implements AutoCloseable {
 
         public Auth {
             if (clockWindowMillis < 1 || clockWindowMillis > 60_000 || sessionMaxAgeMillis < 1 || failuresPerKey < 1
-                    || failuresPerAddress < 1) {
+                    || failuresPerAddress < 1 || signedMaxAgeMillis < 1) {
                 throw new IllegalArgumentException("the clock window is 1 to 60000 ms; the session lifetime and the "
-                        + "failed authentication limits must be positive");
+                        + "failed authentication limits and the signed transactions' maximum age must be positive");
             }
         }
     }
@@ -199,7 +214,9 @@ public final class SettlementServer implements AutoCloseable {
         final Vertx vertx = Vertx.vertx();
         final RateLimiter limiter = new RateLimiter(config.requestsPerSecondPerKey(),
                 config.requestsPerSecondPerKey() * 2);
-        final HttpCommands commands = new HttpCommands(engine);
+        final SignedCommands signed = new SignedCommands(keys, auth.clockWindowMillis(), auth.signedMaxAgeMillis(),
+                System::currentTimeMillis);
+        final HttpCommands commands = new HttpCommands(engine, signed);
         final Sessions sessions = new Sessions(vertx, auth.sessionMaxAgeMillis());
         final Router router = ApiRouter.create(vertx, new Authentication(keys, limiter, auth), new Health(engine),
                 new OrderRoutes(commands, orders)::register,
@@ -208,8 +225,8 @@ public final class SettlementServer implements AutoCloseable {
                 new SourceRoutes(engine.senders())::register,
                 new AdminRoutes(commands, keys, sessions)::register,
                 new ReportRoutes(config.dataDir(), limiter)::register,
-                new BatchRoute(engine)::register,
-                new WebSocketRoute(engine, keys, limiter, streams, sessions)::register);
+                new BatchRoute(engine, signed)::register,
+                new WebSocketRoute(engine, keys, limiter, streams, sessions, signed)::register);
         metrics.instrument(router);
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setMaxHeaderSize(16 * 1024)

@@ -18,9 +18,11 @@ final class WebSocketRoute {
     private final RateLimiter limiter;
     private final Streams streams;
     private final Sessions sessions;
+    private final SignedCommands signed;
 
     WebSocketRoute(final DurableEngine engine, final KeyStore keys, final RateLimiter limiter, final Streams streams,
-                   final Sessions sessions) {
+                   final Sessions sessions, final SignedCommands signed) {
+        this.signed = signed;
         this.engine = engine;
         this.keys = keys;
         this.limiter = limiter;
@@ -41,7 +43,7 @@ final class WebSocketRoute {
                 socket.close(Sessions.CLOSED_BY_POLICY, "key revoked");
                 return;
             }
-            new WebSocketSession(key, socket, context, engine, keys, limiter, streams).start();
+            new WebSocketSession(key, socket, context, engine, keys, limiter, streams, signed).start();
         }).onFailure(e -> HttpAnswers.json(ctx, 400, ApiResponses.error("not a WebSocket upgrade", e.getMessage())));
     }
 }

@@ -33,10 +33,12 @@ final class WebSocketSession {
     private final KeyStore keys;
     private final RateLimiter limiter;
     private final Streams streams;
+    private final SignedCommands signed;
 
     WebSocketSession(final ApiKey key, final ServerWebSocket socket, final Context context,
                      final DurableEngine engine, final KeyStore keys, final RateLimiter limiter,
-                     final Streams streams) {
+                     final Streams streams, final SignedCommands signed) {
+        this.signed = signed;
         this.key = key;
         this.socket = socket;
         this.context = context;
@@ -123,9 +125,14 @@ final class WebSocketSession {
 
     private void command(final WebSocketMessage message) {
         final String id = message.id;
-        final Command decoded = HttpAnswers.decoder().decode(message.bytes, message.commandFrom,
+        final SignedCommands.Checked checked = signed.check(message.bytes, message.commandFrom,
                 message.commandTo - message.commandFrom);
-        final AccountScope.Scoped scoped = AccountScope.of(key, decoded);
+        if (checked.refused()) {
+            answerError(id, checked.error(), checked.detail());
+            return;
+        }
+        final Command decoded = HttpAnswers.decoder().decode(checked.bytes(), checked.offset(), checked.length());
+        final AccountScope.Scoped scoped = AccountScope.of(key, decoded, checked.signer());
         if (scoped.refused()) {
             answerError(id, scoped.error(), scoped.detail());
             return;

@@ -110,6 +110,54 @@ class KeyStoreTest {
         assertThat(KeyStore.open(data, master, warnings::add).isEmpty()).isTrue();
     }
 
+    @Test
+    void aClientKeyThatCannotBeWrittenIsNotRegisteredNorRevoked(@TempDir final Path dir) throws Exception {
+        final Path data = dir.resolve("data");
+        final Path master = dir.resolve("master.key");
+        final boolean[] diskFails = {false};
+        final KeyStore.FileWriter disk = (file, text) -> {
+            if (diskFails[0]) {
+                throw new IOException("cannot write " + file + ": No space left on device");
+            }
+            KeyStore.writeOwnerOnly(file, text);
+        };
+        final KeyStore keys = KeyStore.open(data, master, warnings::add, disk);
+        final byte[] alice = raw();
+        final ClientSigningKey registered = keys.registerClientKey("alice", alice);
+        assertThat(mode(data.resolve(KeyStore.CLIENT_FILE_NAME))).isEqualTo("rw-------");
+
+        diskFails[0] = true;
+        final byte[] bob = raw();
+        assertThatThrownBy(() -> keys.registerClientKey("bob", bob)).hasMessageContaining("No space left");
+        assertThatThrownBy(() -> keys.revokeClientKey(registered.id())).hasMessageContaining("No space left");
+        assertThat(keys.clientKeys()).extracting(ClientSigningKey::id).containsExactly(registered.id());
+        assertThat(keys.findClientKey(registered.id()).revoked()).isFalse();
+        final KeyStore restarted = KeyStore.open(data, master, warnings::add);
+        assertThat(restarted.clientKeys()).extracting(ClientSigningKey::id).containsExactly(registered.id());
+
+        diskFails[0] = false;
+        assertThat(keys.revokeClientKey(registered.id())).isTrue();
+        assertThat(KeyStore.open(data, master, warnings::add).findClientKey(registered.id()).revoked()).isTrue();
+        assertThatThrownBy(() -> keys.registerClientKey("alice", alice)).hasMessageContaining("was revoked");
+    }
+
+    @Test
+    void aDamagedClientKeyLineIsRefusedNamingTheFileAndLine(@TempDir final Path dir) throws Exception {
+        final Path data = dir.resolve("data");
+        final Path master = dir.resolve("master.key");
+        final KeyStore keys = KeyStore.open(data, master, warnings::add);
+        final ClientSigningKey key = keys.registerClientKey("alice", raw());
+        final Path file = data.resolve(KeyStore.CLIENT_FILE_NAME);
+        Files.writeString(file, Files.readString(file).replace(key.id(), "ck-AAAAAAAAAAAAAAAA"));
+        assertThatThrownBy(() -> KeyStore.open(data, master, warnings::add))
+                .hasMessageContaining(file + " line 2: the id is not the key's");
+    }
+
+    private static byte[] raw() throws Exception {
+        return org.edgebook.codec.TransactionSignature.raw(java.security.KeyPairGenerator.getInstance("Ed25519")
+                .generateKeyPair().getPublic());
+    }
+
     private static String mode(final Path path) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }

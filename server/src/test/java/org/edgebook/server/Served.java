@@ -69,12 +69,22 @@ final class Served implements AutoCloseable {
 
     private static Served start(final Path dir, final JournalOutput.Opener output, final Consumer<String> warn,
                                 final int metricsPort) throws IOException {
+        return start(dir, output, warn, metricsPort,
+                new SettlementServer.Auth(RequestSignature.WINDOW_MILLIS, 3_600_000, 1_000_000, 1_000_000));
+    }
+
+    /** As {@link #start(Path)}, with these limits (the failed authentication limits among them). */
+    static Served start(final Path dir, final SettlementServer.Auth auth) throws IOException {
+        return start(dir, JournalOutput.Opener.SEGMENTS, w -> {}, 0, auth);
+    }
+
+    private static Served start(final Path dir, final JournalOutput.Opener output, final Consumer<String> warn,
+                                final int metricsPort, final SettlementServer.Auth auth) throws IOException {
         final Path data = dir.resolve("data");
         return new Served(SettlementServer.start(new SettlementServer.Config("127.0.0.1", 0, data,
                 dir.resolve("secret/master.key"), 100_000).withJournal(JournalOptions.defaults(data).withOutput(output))
                 .withMetricsPort(metricsPort),
-                new SettlementServer.Auth(RequestSignature.WINDOW_MILLIS, 3_600_000, 1_000_000, 1_000_000), true,
-                warn), data);
+                auth, true, warn), data);
     }
 
     @Override

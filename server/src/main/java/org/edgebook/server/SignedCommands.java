@@ -1,0 +1,122 @@
+package org.edgebook.server;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.edgebook.codec.CanonicalJson;
+import org.edgebook.codec.TransactionSignature;
+
+/**
+ * The check of a client's signature on a command (docs/signing.md), the same on every transport: HTTP
+ * ({@code POST /v1/transfers}, {@code POST /v1/orders}), {@code /v1/batch} lines and WebSocket commands. A command
+ * without a {@code signature} member passes as it is. A signed one passes only if its key is registered and not revoked,
+ * its signature verifies over the canonical form of exactly what was received, and its {@code signedAt} is at most
+ * the maximum age old and at most the clock window ahead; it then passes as the canonical JSON without
+ * {@code signature} and {@code signedAt} (what the decoder reads), with the signing account, which
+ * {@link AccountScope#of(ApiKey, org.edgebook.engine.Command, String)} makes the command's authority. Otherwise it is
+ * refused: 400 for a signature that is not shaped as one, 401 with the reason (unknown key, revoked key, bad signature,
+ * too old, signed in the future); nothing is submitted.
+ * <p>
+ * Threading: thread-safe (the key store's lookups are).
+ */
+final class SignedCommands {
+    private static final byte[] MARK = "\"signature\"".getBytes(StandardCharsets.US_ASCII);
+
+    private final KeyStore keys;
+    private final long clockWindowMillis;
+    private final long maxAgeMillis;
+    private final LongSupplier clock;
+
+    SignedCommands(final KeyStore keys, final long clockWindowMillis, final long maxAgeMillis,
+                   final LongSupplier clock) {
+        this.keys = keys;
+        this.clockWindowMillis = clockWindowMillis;
+        this.maxAgeMillis = maxAgeMillis;
+        this.clock = clock;
+    }
+
+    /**
+     * What to decode, and for whom: the bytes as given with no signer (an unsigned command, or one the decoder will
+     * find malformed), the verified command with its signer, or a refusal ({@code status} not 200).
+     */
+    record Checked(byte[] bytes, int offset, int length, String signer, int status, String error, String detail) {
+        boolean refused() {
+            return status != 200;
+        }
+    }
+
+    Checked check(final byte[] bytes, final int offset, final int length) {
+        if (!contains(bytes, offset, length)) {
+            return new Checked(bytes, offset, length, null, 200, null, null);
+        }
+        final Map<String, Object> command;
+        try {
+            command = CanonicalJson.parseObject(bytes, offset, length);
+        } catch (final IllegalArgumentException e) {
+            if (e.getMessage().startsWith("'")) { // a number a signed command cannot hold
+                return refused(400, "MALFORMED", e.getMessage());
+            }
+            return new Checked(bytes, offset, length, null, 200, null, null); // the decoder says what is wrong
+        }
+        final Object signature = command.get(TransactionSignature.SIGNATURE);
+        if (signature == null) {
+            return new Checked(bytes, offset, length, null, 200, null, null); // "signature" was text in a value
+        }
+        if (!(signature instanceof Map<?, ?> sig) || sig.size() != 2 || !(sig.get("keyId") instanceof String keyId)
+                || !(sig.get("sig") instanceof String sigText)) {
+            return refused(400, "MALFORMED", "signature is {\"keyId\":\"ck-…\",\"sig\":\"<base64>\"} and nothing "
+                    + "else");
+        }
+        if (!(command.get(TransactionSignature.SIGNED_AT) instanceof Long signedAt)) {
+            return refused(400, "MALFORMED", "signedAt is required in a signed command: the signing time, "
+                    + "milliseconds since the epoch");
+        }
+        final ClientSigningKey key = keys.findClientKey(keyId);
+        if (key == null) {
+            return refused(401, "unknown key", "no client key " + keyId + " is registered (POST /v1/admin/keys)");
+        }
+        if (key.revoked()) {
+            return refused(401, "revoked key", "client key " + keyId + " was revoked");
+        }
+        final byte[] sigBytes;
+        try {
+            sigBytes = Base64.getDecoder().decode(sigText);
+        } catch (final IllegalArgumentException e) {
+            return refused(401, "bad signature", "signature.sig is not base64");
+        }
+        if (!TransactionSignature.verify(key.key(), TransactionSignature.signedBytes(command), sigBytes)) {
+            return refused(401, "bad signature", "the signature of key " + keyId + " does not verify over the "
+                    + "command received (docs/signing.md: the canonical form)");
+        }
+        final long now = clock.getAsLong();
+        if (now - signedAt > maxAgeMillis) {
+            return refused(401, "too old", "signed at " + signedAt + ", " + (now - signedAt) + " ms ago; a signed "
+                    + "command is taken up to " + maxAgeMillis + " ms after signedAt (up --signed-max-age)");
+        }
+        if (signedAt - now > clockWindowMillis) {
+            return refused(401, "signed in the future", "signedAt " + signedAt + " is " + (signedAt - now) + " ms "
+                    + "ahead of the server's clock; at most " + clockWindowMillis + " ms is taken (the clock window)");
+        }
+        command.remove(TransactionSignature.SIGNATURE);
+        command.remove(TransactionSignature.SIGNED_AT);
+        final byte[] plain = CanonicalJson.bytes(command);
+        return new Checked(plain, 0, plain.length, key.account(), 200, null, null);
+    }
+
+    private static Checked refused(final int status, final String error, final String detail) {
+        return new Checked(null, 0, 0, null, status, error, detail);
+    }
+
+    private static boolean contains(final byte[] bytes, final int offset, final int length) {
+        outer: for (int i = offset; i <= offset + length - MARK.length; i++) {
+            for (int j = 0; j < MARK.length; j++) {
+                if (bytes[i + j] != MARK[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
