@@ -365,8 +365,9 @@ public final class Outbox implements AutoCloseable {
         current.bytes += OutboxFormat.RECORD_HEADER + body.length;
         logBytes += needed;
         open.ensure(OutboxFormat.RECORD_HEADER + body.length);
-        OutboxFormat.putRecord(open.records, seq, type, body);
-        final long answer = apply(type, ByteBuffer.wrap(body), seq, current);
+        final long now = options.clock().micros();
+        OutboxFormat.putRecord(open.records, seq, now, type, body);
+        final long answer = apply(type, ByteBuffer.wrap(body), seq, now, current);
         if (type == ASSIGNED) {
             open.maxForwardSeq = answer;
         }
@@ -412,7 +413,8 @@ public final class Outbox implements AutoCloseable {
      * Applies an event to the state (new or replayed); answers the event's answer: its seq, or the forwarding
      * sequence of an assignment. A replayed event for a transaction compacted away is skipped.
      */
-    private long apply(final byte type, final ByteBuffer body, final long seq, final Segment segment) {
+    private long apply(final byte type, final ByteBuffer body, final long seq, final long time,
+                       final Segment segment) {
         final String id = OutboxFormat.getString(body);
         if (type == ACCEPTED) {
             final long receivedAt = body.getLong();
@@ -430,7 +432,7 @@ public final class Outbox implements AutoCloseable {
                 }
                 case REJECT -> {
                     segment.open++;
-                    end(t, State.REJECTED, "screening", reason, seq);
+                    end(t, State.REJECTED, "screening", reason, seq, time);
                 }
             }
             return seq;
@@ -463,20 +465,20 @@ public final class Outbox implements AutoCloseable {
                 held.remove(id);
                 queue.remove(id);
                 unsettled.remove(t.acceptSeq);
-                end(t, State.REJECTED, by, reason, seq);
+                end(t, State.REJECTED, by, reason, seq, time);
             }
             case SETTLED -> {
                 t.settlementSeq = body.getLong();
                 t.events = OutboxFormat.getBytes(body);
                 inFlight.remove(t.forwardSeq);
                 unsettled.remove(t.acceptSeq);
-                end(t, State.SETTLED, null, null, seq);
+                end(t, State.SETTLED, null, null, seq, time);
             }
             case SETTLEMENT_REJECTED -> {
                 final String reason = OutboxFormat.getString(body);
                 inFlight.remove(t.forwardSeq);
                 unsettled.remove(t.acceptSeq);
-                end(t, State.REJECTED, "settlement", reason, seq);
+                end(t, State.REJECTED, "settlement", reason, seq, time);
             }
             default -> throw new IllegalArgumentException("entry type " + type);
         }
@@ -490,11 +492,12 @@ public final class Outbox implements AutoCloseable {
         t.segment.open++;
     }
 
-    private void end(final Tx t, final State state, final String by, final String reason, final long seq) {
+    private void end(final Tx t, final State state, final String by, final String reason, final long seq,
+                     final long time) {
         t.state = state;
         t.by = by;
         t.reason = reason;
-        t.endedAt = options.clock().micros();
+        t.endedAt = time;
         t.tx = null; // sent or never to be: its bytes are no longer needed in memory
         t.segment.open--;
         t.segment.lastEndSeq = Math.max(t.segment.lastEndSeq, seq);
@@ -791,9 +794,9 @@ public final class Outbox implements AutoCloseable {
             final Segment segment = new Segment(first, 0);
             segments.put(first, segment);
             final long from = startsAt;
-            final OutboxFormat.Scanned scanned = OutboxFormat.scan(file, first, last, (seq, type, body, s) -> {
+            final OutboxFormat.Scanned scanned = OutboxFormat.scan(file, first, last, (seq, time, type, body) -> {
                 if (seq >= from) {
-                    apply(type, body, seq, segment);
+                    apply(type, body, seq, time, segment);
                     replayed[0]++;
                 }
             });

@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
  * <p>
  * A segment {@code outbox-<first seq, 20 digits>.log} starts with a 32-byte header: magic {@code EBOUTBOX} (8),
  * version (4), first entry's sequence (8), creation time in microseconds (8), CRC32C of the 28 bytes before it (4).
- * Records follow, big-endian: body length (4), CRC32C (4) of what follows it, sequence (8), type (1), body. Sequences
+ * Records follow, big-endian: body length (4), CRC32C (4) of what follows it, sequence (8), time in microseconds (8),
+ * type (1), body. Sequences
  * run unbroken from one record to the next, within and across segments. A crash may leave the last segment's end torn
  * (a record cut short, or zeros from a sector boundary to the end of the file): opening truncates it. Anything else
  * that does not check out is a {@link CorruptOutboxException}.
@@ -38,7 +39,7 @@ final class OutboxFormat {
     static final long CHECKPOINT_MAGIC = 0x45424f5554434b50L; // "EBOUTCKP"
     static final int VERSION = 1;
     static final int HEADER_LENGTH = 32;
-    static final int RECORD_HEADER = 17;
+    static final int RECORD_HEADER = 25;
     /** The largest body a record may have: a transaction of 1 MiB and its fields. */
     static final int MAX_BODY = (1 << 20) + 4096;
     static final int SECTOR = 512;
@@ -78,11 +79,12 @@ final class OutboxFormat {
     }
 
     /** Appends one record at the buffer's position (the caller made room: {@link #RECORD_HEADER} + body). */
-    static void putRecord(final ByteBuffer out, final long seq, final byte type, final byte[] body) {
+    static void putRecord(final ByteBuffer out, final long seq, final long timeMicros, final byte type,
+                          final byte[] body) {
         final int start = out.position();
-        out.putInt(body.length).putInt(0).putLong(seq).put(type).put(body);
+        out.putInt(body.length).putInt(0).putLong(seq).putLong(timeMicros).put(type).put(body);
         final CRC32C crc = new CRC32C();
-        crc.update(out.array(), out.arrayOffset() + start + 8, 9 + body.length);
+        crc.update(out.array(), out.arrayOffset() + start + 8, 17 + body.length);
         out.putInt(start + 4, (int) crc.getValue());
     }
 
@@ -117,7 +119,7 @@ final class OutboxFormat {
     /** Receives each record of a scan. */
     @FunctionalInterface
     interface Visitor {
-        void record(long seq, byte type, ByteBuffer body, long segmentFirstSeq) throws IOException;
+        void record(long seq, long timeMicros, byte type, ByteBuffer body) throws IOException;
     }
 
     /** What a segment's scan found: its length once a torn end is cut off (-1: a torn header, no entries). */
@@ -184,7 +186,7 @@ final class OutboxFormat {
                         + " bytes of body, " + (left - RECORD_HEADER) + " are left");
             }
             crc.reset();
-            crc.update(bytes, pos + 8, 9 + length);
+            crc.update(bytes, pos + 8, 17 + length);
             if (b.getInt(pos + 4) != (int) crc.getValue()) {
                 if (last && pos + RECORD_HEADER + length == bytes.length && tornInside(bytes, pos)) {
                     return new Scanned(pos, seq, left);
@@ -193,15 +195,15 @@ final class OutboxFormat {
                     return new Scanned(pos, seq, left);
                 }
                 throw new CorruptOutboxException(file, pos + 4, "the checksum field does not match the record's "
-                        + (9 + length) + " bytes");
+                        + (17 + length) + " bytes");
             }
             final long recordSeq = b.getLong(pos + 8);
             if (recordSeq != seq) {
                 throw new CorruptOutboxException(file, pos + 8, "the sequence field is " + recordSeq + ", expected "
                         + seq);
             }
-            visitor.record(seq, bytes[pos + 16], ByteBuffer.wrap(bytes, pos + RECORD_HEADER, length).slice(),
-                    expectedSeq);
+            visitor.record(seq, b.getLong(pos + 16), bytes[pos + 24],
+                    ByteBuffer.wrap(bytes, pos + RECORD_HEADER, length).slice());
             seq++;
             pos += RECORD_HEADER + length;
         }
