@@ -251,4 +251,45 @@ class OutboxTest {
             assertThat(o.depth().queued()).isEqualTo(1600);
         }
     }
+
+    @Test
+    void damageThatIsNotATornEndNamesTheFileOffsetAndField() throws Exception {
+        final Outbox.Options options = Outbox.Options.defaults().withSegmentBytes(512);
+        try (Outbox o = Outbox.open(dir, options)) {
+            for (int i = 0; i < 20; i++) {
+                get(o.accepted("t" + i, tx("t" + i), ACCEPT, 1));
+            }
+        }
+        final Path first = OutboxFormat.segments(dir).getFirst();
+        final byte[] bytes = Files.readAllBytes(first);
+        bytes[OutboxFormat.HEADER_LENGTH + OutboxFormat.RECORD_HEADER + 3] ^= 0x10; // a bit of the first body
+        Files.write(first, bytes);
+        assertThatThrownBy(() -> Outbox.open(dir, options)).isInstanceOf(CorruptOutboxException.class)
+                .hasMessageContaining(first.toString()).hasMessageContaining("at byte " + (OutboxFormat.HEADER_LENGTH
+                        + 4))
+                .hasMessageContaining("the checksum field");
+    }
+
+    @Test
+    void aTornSegmentHeaderIsDroppedWithNothingLost() throws Exception {
+        final Outbox.Options options = Outbox.Options.defaults();
+        try (Outbox o = Outbox.open(dir, options)) {
+            get(o.accepted("a", tx("a"), ACCEPT, 1));
+        }
+        try (Outbox o = Outbox.open(dir, options)) { // its fresh segment, header only, is cut in its header
+            get(o.accepted("b", tx("b"), ACCEPT, 1));
+        }
+        final Path fresh = OutboxFormat.segmentPath(dir, 3);
+        try (Outbox o = Outbox.open(dir, options)) {
+            assertThat(o.nextSeq()).isEqualTo(3);
+        }
+        try (var ch = java.nio.channels.FileChannel.open(fresh, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(13);
+        }
+        try (Outbox o = Outbox.open(dir, options)) {
+            assertThat(o.state("a").state()).isEqualTo(Outbox.State.QUEUED);
+            assertThat(o.state("b").state()).isEqualTo(Outbox.State.QUEUED);
+            assertThat(get(o.accepted("c", tx("c"), ACCEPT, 1))).isEqualTo(3);
+        }
+    }
 }
