@@ -41,6 +41,10 @@ import org.edgebook.edge.screening.Decision;
  * (settled or rejected), are deleted; their transactions' final states go into the checkpoint file and stay queryable
  * for {@link Options#retentionMicros} after they ended, then are forgotten (an id may then be used again).
  * <p>
+ * Memory: a transaction's bytes stay in memory until it ends (for {@link #nextToForward}), so the heap holds up to
+ * about the quota's worth of unsettled transactions; an ended one keeps its state (and settlement's events) until
+ * compaction moves it to the checkpoint's summaries.
+ * <p>
  * Threading: every method may be called from any thread. The state is guarded by this object's monitor: one caller at
  * a time validates an event, applies it to the state, and adds its record to the open batch (a single writer at a
  * time; queries see events whose force may still be pending). One thread, {@code outbox-writer}, takes the open batch,
@@ -298,7 +302,11 @@ public final class Outbox implements AutoCloseable {
         return submit(REJECTED, id, idAnd(id, by, reason), false);
     }
 
-    /** The forwarder takes a queued transaction: answers its forwarding sequence, the next one, once durable. */
+    /**
+     * The forwarder takes a queued transaction: answers its forwarding sequence, the next one, once durable. The
+     * forwarder sends the transaction only after this future completes: batches are forced in order, so the
+     * transaction's acceptance is then durable too, and settlement never sees a transaction the node could lose.
+     */
     public CompletableFuture<Long> assign(final String id) {
         return submit(ASSIGNED, id, null, false);
     }
@@ -581,7 +589,8 @@ public final class Outbox implements AutoCloseable {
     /**
      * What the forwarder should send, at most {@code limit}: first the transactions assigned a forwarding sequence
      * but not settled (after a restart, to be resent with the same sequence), in forwarding order, then the queued
-     * ones in queue order (acceptance, or release for a held one).
+     * ones in queue order (acceptance, or release for a held one). A queued one may be listed before its acceptance
+     * is forced; {@link #assign} waits for that.
      */
     public synchronized List<ToForward> nextToForward(final int limit) {
         final List<ToForward> out = new ArrayList<>(Math.min(limit, inFlight.size() + queue.size()));
