@@ -179,8 +179,13 @@ final class OutboxFormat {
                         + MAX_BODY);
             }
             if (left < RECORD_HEADER + length) {
-                if (last) {
+                if (last && !wholeRecordTo(bytes, pos, crc)) {
                     return new Scanned(pos, seq, left);
+                }
+                if (last) {
+                    throw new CorruptOutboxException(file, pos, "the length field says " + length
+                            + " bytes of body, but the " + (left - RECORD_HEADER) + " bytes to the end of the file"
+                            + " check out as the whole record: the length field is damaged, not the write torn");
                 }
                 throw new CorruptOutboxException(file, pos, "the record's length field says " + length
                         + " bytes of body, " + (left - RECORD_HEADER) + " are left");
@@ -208,6 +213,17 @@ final class OutboxFormat {
             pos += RECORD_HEADER + length;
         }
         return new Scanned(pos, seq, 0);
+    }
+
+    /** The bytes from {@code start} to the end of the file check out as one whole record (its checksum holds). */
+    private static boolean wholeRecordTo(final byte[] bytes, final int start, final CRC32C crc) {
+        final int body = bytes.length - start - RECORD_HEADER;
+        if (body < 0) {
+            return false;
+        }
+        crc.reset();
+        crc.update(bytes, start + 8, 17 + body);
+        return ByteBuffer.wrap(bytes).getInt(start + 4) == (int) crc.getValue();
     }
 
     /** Every byte from {@code from} to the end is zero. */

@@ -292,4 +292,21 @@ class OutboxTest {
             assertThat(get(o.accepted("c", tx("c"), ACCEPT, 1))).isEqualTo(3);
         }
     }
+
+    @Test
+    void aDamagedLengthInTheLastRecordIsCorruptionNotATornEnd() throws Exception {
+        final Outbox.Options options = Outbox.Options.defaults();
+        try (Outbox o = Outbox.open(dir, options)) {
+            get(o.accepted("a", tx("a"), ACCEPT, 1));
+            get(o.accepted("b", tx("b"), ACCEPT, 1));
+        }
+        final Path segment = OutboxFormat.segmentPath(dir, 1);
+        final byte[] bytes = Files.readAllBytes(segment);
+        final int second = OutboxFormat.HEADER_LENGTH + OutboxFormat.RECORD_HEADER
+                + ByteBuffer.wrap(bytes).getInt(OutboxFormat.HEADER_LENGTH);
+        bytes[second + 2] ^= 0x01; // the acknowledged last record's length grows by 256
+        Files.write(segment, bytes);
+        assertThatThrownBy(() -> Outbox.open(dir, options)).isInstanceOf(CorruptOutboxException.class)
+                .hasMessageContaining("at byte " + second).hasMessageContaining("the length field is damaged");
+    }
 }
