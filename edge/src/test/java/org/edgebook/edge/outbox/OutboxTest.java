@@ -309,4 +309,54 @@ class OutboxTest {
         assertThatThrownBy(() -> Outbox.open(dir, options)).isInstanceOf(CorruptOutboxException.class)
                 .hasMessageContaining("at byte " + second).hasMessageContaining("the length field is damaged");
     }
+
+    @Test
+    void compactionWhileThreadsAppendLosesNothing() throws Exception {
+        final Outbox.Options options = Outbox.Options.defaults().withSegmentBytes(2048);
+        final int threads = 4;
+        final int each = 150;
+        try (Outbox o = Outbox.open(dir, options)) {
+            final List<Thread> all = new ArrayList<>();
+            final java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors =
+                    new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int t = 0; t < threads; t++) {
+                final int n = t;
+                all.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < each; i++) {
+                            final String id = n + "-" + i;
+                            get(o.accepted(id, tx(id), ACCEPT, i));
+                            get(o.assign(id));
+                            get(o.settled(id, i, new byte[] {(byte) n}));
+                        }
+                    } catch (final Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            long freed = 0;
+            final long deadline = System.nanoTime() + 30_000_000_000L;
+            while (all.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
+                freed += o.compact();
+            }
+            for (final Thread t : all) {
+                t.join(10_000);
+            }
+            assertThat(errors).isEmpty();
+            freed += o.compact();
+            assertThat(freed).isPositive();
+            assertThat(logBytes(dir)).isEqualTo(o.depth().logBytes());
+        }
+        try (Outbox o = Outbox.open(dir, options)) {
+            assertThat(o.nextForwardSeq()).isEqualTo(threads * each + 1);
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < each; i++) {
+                    final Outbox.TxState s = o.state(t + "-" + i);
+                    assertThat(s.state()).as(t + "-" + i).isEqualTo(Outbox.State.SETTLED);
+                    assertThat(s.events()).containsExactly((byte) t);
+                }
+            }
+            assertThat(o.nextToForward(10)).isEmpty();
+        }
+    }
 }
