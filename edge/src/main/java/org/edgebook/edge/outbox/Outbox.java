@@ -129,6 +129,8 @@ public final class Outbox implements AutoCloseable {
         byte[] tx;
         State state;
         long forwardSeq;
+        /** The log sequence of its assignment: the forwarder may send it only once that is durable. */
+        long assignSeq;
         long settlementSeq;
         byte[] events;
         String by;
@@ -455,6 +457,7 @@ public final class Outbox implements AutoCloseable {
             queue.remove(id);
             t.state = State.FORWARDED;
             t.forwardSeq = forwardSeq;
+            t.assignSeq = seq;
             inFlight.put(forwardSeq, t);
             return forwardSeq;
         }
@@ -589,13 +592,19 @@ public final class Outbox implements AutoCloseable {
     /**
      * What the forwarder should send, at most {@code limit}: first the transactions assigned a forwarding sequence
      * but not settled (after a restart, to be resent with the same sequence), in forwarding order, then the queued
-     * ones in queue order (acceptance, or release for a held one). A queued one may be listed before its acceptance
-     * is forced; {@link #assign} waits for that.
+     * ones in queue order (acceptance, or release for a held one). An assigned one is listed only once its
+     * assignment is forced (none after the first that is not). A queued one may be listed before its acceptance is
+     * forced; {@link #assign} waits for that.
      */
     public synchronized List<ToForward> nextToForward(final int limit) {
         final List<ToForward> out = new ArrayList<>(Math.min(limit, inFlight.size() + queue.size()));
         for (final Tx t : inFlight.values()) {
             if (out.size() >= limit) {
+                return out;
+            }
+            if (t.assignSeq > durableSeq) {
+                // Its sequence is not on disk yet (or its batch failed): after a crash it could be given to another
+                // transaction, so it is not sent, and nothing behind it either, keeping the forwarding order.
                 return out;
             }
             out.add(new ToForward(t.id, t.forwardSeq, t.tx));

@@ -193,7 +193,7 @@ final class OutboxFormat {
             crc.reset();
             crc.update(bytes, pos + 8, 17 + length);
             if (b.getInt(pos + 4) != (int) crc.getValue()) {
-                if (last && pos + RECORD_HEADER + length == bytes.length && tornInside(bytes, pos)) {
+                if (last && tornInside(bytes, pos, pos + RECORD_HEADER + length)) {
                     return new Scanned(pos, seq, left);
                 }
                 if (last && length == 0 && zerosFrom(bytes, pos)) {
@@ -236,9 +236,13 @@ final class OutboxFormat {
         return true;
     }
 
-    /** The record at {@code start} is zero from a sector boundary inside it to the end: sectors never written. */
-    private static boolean tornInside(final byte[] bytes, final int start) {
-        for (int s = (start / SECTOR + 1) * SECTOR; s < bytes.length; s += SECTOR) {
+    /**
+     * The record {@code [start, end)} is zero from a sector boundary inside it to the end of the file: sectors of the
+     * last write never reached the disk (records after it in the same write are then zeros too). Zeros that start
+     * after its end leave it whole, so its bad checksum is damage.
+     */
+    private static boolean tornInside(final byte[] bytes, final int start, final int end) {
+        for (int s = (start / SECTOR + 1) * SECTOR; s < end && s < bytes.length; s += SECTOR) {
             if (zerosFrom(bytes, s)) {
                 return true;
             }

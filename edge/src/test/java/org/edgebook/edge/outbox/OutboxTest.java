@@ -105,6 +105,97 @@ class OutboxTest {
         }
     }
 
+    /** The real segments, whose force waits while a latch is closed. */
+    static final class HeldOutput implements OutboxOutput {
+        final OutboxOutput real;
+        final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate;
+
+        HeldOutput(final Path dir, final long created,
+                   final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate) {
+            this.real = new OutboxOutput.Segments(dir, created);
+            this.gate = gate;
+        }
+
+        @Override
+        public void roll(final long firstSeq) throws IOException {
+            real.roll(firstSeq);
+        }
+
+        @Override
+        public void write(final ByteBuffer records) throws IOException {
+            real.write(records);
+        }
+
+        @Override
+        public void force() throws IOException {
+            try {
+                gate.get().await();
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            real.force();
+        }
+
+        @Override
+        public void close() throws IOException {
+            real.close();
+        }
+    }
+
+    @Test
+    void zerosFromASectorBoundaryInsideARecordToTheEndAreATornWriteEvenWithRecordsAfterIt() throws Exception {
+        final List<Long> ends = new ArrayList<>();
+        try (Outbox o = Outbox.open(dir, Outbox.Options.defaults())) {
+            for (int i = 0; i < 12; i++) {
+                get(o.accepted("t" + i, ("{\"pad\":\"" + "x".repeat(300) + "\"}").getBytes(StandardCharsets.UTF_8),
+                        ACCEPT, i));
+                ends.add(Files.size(OutboxFormat.segments(dir).getLast()));
+            }
+        }
+        final Path segment = OutboxFormat.segments(dir).getLast();
+        final byte[] bytes = Files.readAllBytes(segment);
+        // The first 512-byte boundary inside record k (k < the last record): as if one write of records k.. reached
+        // the disk only up to there.
+        int k = 1;
+        long boundary = 0;
+        for (; k < ends.size() - 2; k++) {
+            boundary = (ends.get(k - 1) / 512 + 1) * 512;
+            if (boundary < ends.get(k)) {
+                break;
+            }
+        }
+        java.util.Arrays.fill(bytes, (int) boundary, bytes.length, (byte) 0);
+        Files.write(segment, bytes);
+        try (Outbox o = Outbox.open(dir, Outbox.Options.defaults())) {
+            assertThat(o.recoveredEntries()).isEqualTo(k);
+            assertThat(o.state("t" + (k - 1)).state()).isEqualTo(Outbox.State.QUEUED);
+            assertThat(o.state("t" + k)).isNull();
+        }
+    }
+
+    @Test
+    void anAssignmentIsOfferedToTheForwarderOnlyOnceItIsForced() throws Exception {
+        final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate =
+                new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(0));
+        final Outbox.Options options = Outbox.Options.defaults()
+                .withOutput((d, created) -> new HeldOutput(d, created, gate));
+        try (Outbox o = Outbox.open(dir, options)) {
+            get(o.accepted("a", tx("a"), ACCEPT, 1));
+            get(o.accepted("b", tx("b"), ACCEPT, 2));
+            get(o.assign("a"));
+            final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            gate.set(held);
+            final CompletableFuture<Long> b = o.assign("b"); // written, its force held back
+            // b's sequence is not on disk: a crash now could give it to another transaction, so it is not offered.
+            assertThat(o.nextToForward(10)).extracting(t -> t.id() + "@" + t.forwardSeq()).containsExactly("a@1");
+            held.countDown();
+            assertThat(get(b)).isEqualTo(2);
+            assertThat(o.nextToForward(10)).extracting(t -> t.id() + "@" + t.forwardSeq())
+                    .containsExactly("a@1", "b@2");
+        }
+    }
+
     @Test
     void aFailedForceFailsTheBatchAndRefusesLaterAppends() throws Exception {
         final AtomicBoolean fail = new AtomicBoolean();
