@@ -136,16 +136,36 @@ final class SignCommand implements Callable<Integer> {
         return TransactionSignature.raw(pair.getPublic());
     }
 
-    /** Writes {@code text} to a new file born owner-only; an existing file is not overwritten. */
+    /**
+     * Writes {@code text} to a new file born owner-only; an existing file is not overwritten. Written whole and forced
+     * under a temporary name first, then linked into place, so a crash never leaves a cut-short key under the name.
+     */
     private static void writeNew(final Path file, final String text) throws IOException {
         final Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             OwnerOnly.createDirectories(parent);
         }
-        try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), OwnerOnly.file(file))) {
-            channel.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
-            channel.force(true);
+        if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileAlreadyExistsException(file.toString());
+        }
+        final Path temporary = file.resolveSibling(file.getFileName() + ".new-" + ProcessHandle.current().pid());
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), OwnerOnly.file(temporary))) {
+                final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
+            Files.createLink(file, temporary); // fails if the name was taken meanwhile: nothing is overwritten
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+        if (parent != null) {
+            try (FileChannel dir = FileChannel.open(parent, StandardOpenOption.READ)) {
+                dir.force(true);
+            }
         }
     }
 }
