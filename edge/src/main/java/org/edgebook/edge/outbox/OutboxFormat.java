@@ -179,8 +179,13 @@ final class OutboxFormat {
                         + MAX_BODY);
             }
             if (left < RECORD_HEADER + length) {
-                if (last && !wholeRecordTo(bytes, pos, crc)) {
+                if (last && !wholeRecordTo(bytes, pos, crc) && !wholeRecordAfter(bytes, pos + 1, seq + 1, crc)) {
                     return new Scanned(pos, seq, left);
+                }
+                if (last && !wholeRecordTo(bytes, pos, crc)) {
+                    throw new CorruptOutboxException(file, pos, "the length field says " + length
+                            + " bytes of body, more than the file holds, but whole records follow: the length field "
+                            + "is damaged, not the write torn");
                 }
                 if (last) {
                     throw new CorruptOutboxException(file, pos, "the length field says " + length
@@ -224,6 +229,28 @@ final class OutboxFormat {
         crc.reset();
         crc.update(bytes, start + 8, 17 + body);
         return ByteBuffer.wrap(bytes).getInt(start + 4) == (int) crc.getValue();
+    }
+
+    /**
+     * Whether a whole record, checksum sound, numbered {@code minSeq} or later, starts anywhere from {@code from}: then
+     * the record before it that seems cut short was damaged, not torn (a crash leaves nothing whole after a torn
+     * record), and cutting there would drop acknowledged entries.
+     */
+    private static boolean wholeRecordAfter(final byte[] bytes, final int from, final long minSeq, final CRC32C crc) {
+        final ByteBuffer b = ByteBuffer.wrap(bytes);
+        for (int o = from; o + RECORD_HEADER <= bytes.length; o++) {
+            final int length = b.getInt(o);
+            if (length < 0 || length > MAX_BODY || length > bytes.length - o - RECORD_HEADER
+                    || b.getLong(o + 8) < minSeq) {
+                continue;
+            }
+            crc.reset();
+            crc.update(bytes, o + 8, 17 + length);
+            if (b.getInt(o + 4) == (int) crc.getValue()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every byte from {@code from} to the end is zero. */

@@ -175,6 +175,32 @@ class OutboxTest {
     }
 
     @Test
+    void aDamagedLengthInARecordWithWholeRecordsAfterItIsCorruptionNotATornWrite() throws Exception {
+        final List<Long> ends = new ArrayList<>();
+        try (Outbox o = Outbox.open(dir, Outbox.Options.defaults())) {
+            for (int i = 0; i < 8; i++) {
+                get(o.accepted("t" + i, tx("t" + i), ACCEPT, i));
+                ends.add(Files.size(OutboxFormat.segments(dir).getLast()));
+            }
+        }
+        final Path segment = OutboxFormat.segments(dir).getLast();
+        final byte[] whole = Files.readAllBytes(segment);
+        final int third = ends.get(2).intValue(); // the fourth record's offset: four whole records follow it
+        for (int bit = 8; bit < 24; bit++) { // lengths made longer than what is left of the file
+            final byte[] bytes = whole.clone();
+            bytes[third + 3 - bit / 8] ^= (byte) (1 << (bit % 8));
+            Files.write(segment, bytes);
+            assertThatThrownBy(() -> Outbox.open(dir, Outbox.Options.defaults()).close()).as("bit " + bit)
+                    .isInstanceOf(CorruptOutboxException.class)
+                    .hasMessageMatching(".* at byte (" + third + "|" + (third + 4) + "): .*"); // the record, or its checksum
+        }
+        Files.write(segment, whole);
+        try (Outbox o = Outbox.open(dir, Outbox.Options.defaults())) {
+            assertThat(o.recoveredEntries()).isEqualTo(8);
+        }
+    }
+
+    @Test
     void anAssignmentIsOfferedToTheForwarderOnlyOnceItIsForced() throws Exception {
         final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate =
                 new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(0));
