@@ -1,6 +1,5 @@
 package org.edgebook.server;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +25,6 @@ import org.edgebook.journal.DurableEngine;
  * with a reason rather than buffered without bound. Thread-safe.
  */
 final class Streams implements DurableEngine.Listener {
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** One subscribed socket, with the context it writes on. */
     record Subscriber(ServerWebSocket socket, Context context, String account, Streams streams) {
@@ -94,7 +92,7 @@ final class Streams implements DurableEngine.Listener {
     void bookSnapshot(final BookSubscriber book, final long seq, final List<Event> events) {
         if (events.isEmpty() || !(events.getFirst() instanceof Event.Book)) {
             books.remove(book);
-            book.subscriber.send(message(json -> {
+            book.subscriber.send(ApiResponses.object(json -> {
                 json.writeStringField("channel", "book");
                 json.writeStringField("symbol", book.symbol);
                 json.writeStringField("error", "UNKNOWN_SYMBOL");
@@ -103,7 +101,7 @@ final class Streams implements DurableEngine.Listener {
         }
         book.lastSeq = seq;
         final String snapshot = encode(seq, events);
-        book.subscriber.send(message(json -> {
+        book.subscriber.send(ApiResponses.object(json -> {
             json.writeStringField("channel", "book");
             json.writeFieldName("snapshot");
             json.writeRawValue(snapshot); // the engine's own JSON for the book event
@@ -116,7 +114,7 @@ final class Streams implements DurableEngine.Listener {
      */
     void bookFailed(final BookSubscriber book, final Refusal why) {
         books.remove(book);
-        book.subscriber.send(message(json -> {
+        book.subscriber.send(ApiResponses.object(json -> {
             json.writeStringField("channel", "book");
             json.writeStringField("symbol", book.symbol);
             json.writeStringField("error", why.error());
@@ -127,17 +125,12 @@ final class Streams implements DurableEngine.Listener {
 
     /** {@code {"subscribed":channel}}, with the book's symbol when there is one. */
     static byte[] subscribed(final String channel, final String symbol) {
-        return message(json -> {
+        return ApiResponses.object(json -> {
             json.writeStringField("subscribed", channel);
             if (symbol != null) {
                 json.writeStringField("symbol", symbol);
             }
         });
-    }
-
-    /** A JSON object written by a generator: every value escaped, never pasted into text. */
-    private static byte[] message(final ApiResponses.Fields fields) {
-        return ApiResponses.object(fields);
     }
 
     @Override
@@ -154,7 +147,7 @@ final class Streams implements DurableEngine.Listener {
             final List<BookChange> mine = bookChanges.stream().filter(c -> c.symbol().equals(book.symbol)).toList();
             if (!mine.isEmpty()) {
                 final long prevSeq = book.lastSeq;
-                book.subscriber.send(message(json -> {
+                book.subscriber.send(ApiResponses.object(json -> {
                     json.writeStringField("channel", "book");
                     json.writeStringField("symbol", book.symbol);
                     json.writeNumberField("seq", seq);
