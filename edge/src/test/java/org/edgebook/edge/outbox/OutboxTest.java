@@ -71,48 +71,21 @@ class OutboxTest {
         }
     }
 
-    /** The real segments, whose force (and write, optionally) fails while a flag is set. */
-    static final class FailingOutput implements OutboxOutput {
+    /** The real segments, whose force waits while a latch is closed, then fails while a flag is set. */
+    static final class ControlledOutput implements OutboxOutput {
         final OutboxOutput real;
         final AtomicBoolean failForce;
-
-        FailingOutput(final Path dir, final long created, final AtomicBoolean failForce) {
-            this.real = new OutboxOutput.Segments(dir, created);
-            this.failForce = failForce;
-        }
-
-        @Override
-        public void roll(final long firstSeq) throws IOException {
-            real.roll(firstSeq);
-        }
-
-        @Override
-        public void write(final ByteBuffer records) throws IOException {
-            real.write(records);
-        }
-
-        @Override
-        public void force() throws IOException {
-            if (failForce.get()) {
-                throw new IOException("fsync: EIO (injected)");
-            }
-            real.force();
-        }
-
-        @Override
-        public void close() throws IOException {
-            real.close();
-        }
-    }
-
-    /** The real segments, whose force waits while a latch is closed. */
-    static final class HeldOutput implements OutboxOutput {
-        final OutboxOutput real;
         final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate;
 
-        HeldOutput(final Path dir, final long created,
-                   final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate) {
+        ControlledOutput(final Path dir, final long created, final AtomicBoolean failForce) {
+            this(dir, created, failForce,
+                    new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(0)));
+        }
+
+        ControlledOutput(final Path dir, final long created, final AtomicBoolean failForce,
+                         final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate) {
             this.real = new OutboxOutput.Segments(dir, created);
+            this.failForce = failForce;
             this.gate = gate;
         }
 
@@ -133,6 +106,9 @@ class OutboxTest {
             } catch (final InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);
+            }
+            if (failForce.get()) {
+                throw new IOException("fsync: EIO (injected)");
             }
             real.force();
         }
@@ -205,7 +181,7 @@ class OutboxTest {
         final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate =
                 new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(0));
         final Outbox.Options options = Outbox.Options.defaults()
-                .withOutput((d, created) -> new HeldOutput(d, created, gate));
+                .withOutput((d, created) -> new ControlledOutput(d, created, new AtomicBoolean(), gate));
         try (Outbox o = Outbox.open(dir, options)) {
             get(o.accepted("a", tx("a"), ACCEPT, 1));
             get(o.accepted("b", tx("b"), ACCEPT, 2));
@@ -226,7 +202,7 @@ class OutboxTest {
     void aFailedForceFailsTheBatchAndRefusesLaterAppends() throws Exception {
         final AtomicBoolean fail = new AtomicBoolean();
         final Outbox.Options options = Outbox.Options.defaults()
-                .withOutput((d, created) -> new FailingOutput(d, created, fail));
+                .withOutput((d, created) -> new ControlledOutput(d, created, fail));
         try (Outbox o = Outbox.open(dir, options)) {
             get(o.accepted("a", tx("a"), ACCEPT, 1));
             fail.set(true);
