@@ -7,7 +7,6 @@ import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
@@ -49,33 +48,40 @@ public final class TransactionSignature {
     /** {@code command} with {@code signedAt} and its signature by {@code key} (id {@code keyId}) set. */
     public static Map<String, Object> sign(final Map<String, Object> command, final PrivateKey key,
                                            final String keyId, final long signedAt) {
+        final Ed25519Key.Private k;
+        try {
+            k = Ed25519Key.Private.of(key);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot sign with this key (an Ed25519 private key?): " + e, e);
+        }
+        return sign(command, k, keyId, signedAt);
+    }
+
+    /** {@code command} with {@code signedAt} and its signature by {@code key} (id {@code keyId}) set. */
+    public static Map<String, Object> sign(final Map<String, Object> command, final Ed25519Key.Private key,
+                                           final String keyId, final long signedAt) {
         final Map<String, Object> signed = new LinkedHashMap<>(command);
         signed.remove(SIGNATURE);
         signed.put(SIGNED_AT, signedAt);
-        try {
-            final Signature ed = Signature.getInstance("Ed25519");
-            ed.initSign(key);
-            ed.update(signedBytes(signed));
-            final Map<String, Object> signature = new LinkedHashMap<>();
-            signature.put("keyId", keyId);
-            signature.put("sig", Base64.getEncoder().encodeToString(ed.sign()));
-            signed.put(SIGNATURE, signature);
-            return signed;
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot sign with this key (an Ed25519 private key?): " + e, e);
-        }
+        final Map<String, Object> signature = new LinkedHashMap<>();
+        signature.put("keyId", keyId);
+        signature.put("sig", Base64.getEncoder().encodeToString(key.sign(signedBytes(signed))));
+        signed.put(SIGNATURE, signature);
+        return signed;
     }
 
     /** Whether {@code sig} is {@code key}'s signature of {@code signedBytes}. */
     public static boolean verify(final PublicKey key, final byte[] signedBytes, final byte[] sig) {
         try {
-            final Signature ed = Signature.getInstance("Ed25519");
-            ed.initVerify(key);
-            ed.update(signedBytes);
-            return ed.verify(sig);
-        } catch (final GeneralSecurityException e) {
+            return verify(Ed25519Key.Public.of(raw(key)), signedBytes, sig);
+        } catch (final IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** Whether {@code sig} is {@code key}'s signature of {@code signedBytes}. */
+    public static boolean verify(final Ed25519Key.Public key, final byte[] signedBytes, final byte[] sig) {
+        return key.verify(signedBytes, sig);
     }
 
     /**
