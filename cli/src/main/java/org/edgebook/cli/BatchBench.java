@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.edgebook.server.RequestSignature;
+import org.edgebook.http.RequestSignature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -22,7 +22,7 @@ import org.edgebook.sandbox.Limits;
  * null means the default, half the maximum heap. Immutable.
  */
 public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> routes, Path baseDirectory,
-                         Long guestMemoryBytes) {
+                         Long guestMemoryBytes, Transactions transactions) {
     public static final int DEFAULT_PORT = 8090;
     public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
     /**
@@ -36,7 +36,39 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
     /** A config with the default guest-memory budget. */
     public EdgeConfig(final String host, final int port, final int maxBodyBytes, final List<Route> routes,
                       final Path baseDirectory) {
-        this(host, port, maxBodyBytes, routes, baseDirectory, null);
+        this(host, port, maxBodyBytes, routes, baseDirectory, null, Transactions.DEFAULT);
+    }
+
+    /** A config with the default transaction path. */
+    public EdgeConfig(final String host, final int port, final int maxBodyBytes, final List<Route> routes,
+                      final Path baseDirectory, final Long guestMemoryBytes) {
+        this(host, port, maxBodyBytes, routes, baseDirectory, guestMemoryBytes, Transactions.DEFAULT);
+    }
+
+    /**
+     * The transaction path's screening (docs/transaction-path.md), used when the node is joined to settlement: the
+     * function ({@code native} or {@code module} with its convention and limits, as a route without a path; it is not
+     * served as a route), its config (docs/edge-functions.md 5.1; null: the bundled {@code default-screening.json}),
+     * and what a failed call answers ({@code hold}, the default; {@code reject}; {@code accept}).
+     */
+    public record Transactions(Route screening, com.fasterxml.jackson.databind.JsonNode screeningConfig,
+                               String onFailure, Long outboxQuotaBytes) {
+        /** The bundled WebAssembly screening function with its default config, failing closed. */
+        public static final Transactions DEFAULT = new Transactions(Route.ofWasm(null, "bundled:"
+                + Guests.SCREENING_MEMORY, Convention.MEMORY).withLimits(BUNDLED_LIMITS), null, "hold", null);
+
+        /** The screening config's JSON: the file's, else the bundled default. */
+        public String screeningConfigJson() throws IOException {
+            if (screeningConfig != null) {
+                return screeningConfig.toString();
+            }
+            try (java.io.InputStream in = EdgeConfig.class.getResourceAsStream("default-screening.json")) {
+                if (in == null) {
+                    throw new IOException("default-screening.json is missing from the edge module");
+                }
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
     }
 
     /**
@@ -93,7 +125,8 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
     }
 
     /** The file as written: everything optional but the routes. */
-    private record File(String host, Integer port, Integer maxBodyBytes, Long guestMemoryBytes, List<Route> routes) {
+    private record File(String host, Integer port, Integer maxBodyBytes, Long guestMemoryBytes, List<Route> routes,
+                        Transactions transactions) {
     }
 
     /** The bundled functions on their default routes. */
@@ -169,19 +202,49 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
                 }
             }
         }
+        final Transactions tx = parsed.transactions();
+        if (tx != null) {
+            final Route r = tx.screening();
+            if (r == null || (r.nativeFunction() == null) == (r.module() == null)) {
+                throw new IOException("config " + file
+                        + ": transactions.screening needs exactly one of native, module");
+            }
+            if (r.module() != null && r.convention() == null) {
+                throw new IOException("config " + file + ": transactions.screening needs a convention (memory or "
+                        + "wagi)");
+            }
+            if (tx.onFailure() != null) {
+                try {
+                    org.edgebook.edge.screening.Screening.OnFailure.parse(tx.onFailure());
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("config " + file + ": transactions." + e.getMessage());
+                }
+            }
+            if (tx.screeningConfig() != null) {
+                try {
+                    org.edgebook.edge.screening.ScreeningConfig.read(tx.screeningConfig().toString());
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("config " + file + ": transactions.screeningConfig: " + e.getMessage());
+                }
+            }
+            if (tx.outboxQuotaBytes() != null && tx.outboxQuotaBytes() < 1 << 20) {
+                throw new IOException("config " + file + ": transactions.outboxQuotaBytes must be at least 1048576, "
+                        + "not " + tx.outboxQuotaBytes());
+            }
+        }
         final Path dir = file.toAbsolutePath().getParent();
         return new EdgeConfig(
                 parsed.host() != null ? parsed.host() : "127.0.0.1",
                 parsed.port() != null ? parsed.port() : DEFAULT_PORT,
                 parsed.maxBodyBytes() != null ? parsed.maxBodyBytes() : DEFAULT_MAX_BODY_BYTES,
-                parsed.routes(), dir, parsed.guestMemoryBytes());
+                parsed.routes(), dir, parsed.guestMemoryBytes(), tx != null ? tx : Transactions.DEFAULT);
     }
 
     public EdgeConfig withPort(final int newPort) {
-        return new EdgeConfig(host, newPort, maxBodyBytes, routes, baseDirectory, guestMemoryBytes);
+        return new EdgeConfig(host, newPort, maxBodyBytes, routes, baseDirectory, guestMemoryBytes, transactions);
     }
 
     public EdgeConfig withGuestMemoryBytes(final long bytes) {
-        return new EdgeConfig(host, port, maxBodyBytes, routes, baseDirectory, bytes);
+        return new EdgeConfig(host, port, maxBodyBytes, routes, baseDirectory, bytes, transactions);
     }
 }

@@ -19,6 +19,12 @@ import org.edgebook.sandbox.SandboxedFunction;
  */
 public final class EdgeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    /** The registry, for the parts of the node that keep their own meters (the transaction path). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
 
     /** The meters of one route. */

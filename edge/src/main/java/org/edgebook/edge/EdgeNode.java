@@ -25,6 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import org.edgebook.edge.screening.ActivityTracker;
+import org.edgebook.edge.screening.Screening;
+import org.edgebook.edge.screening.ScreeningConfig;
+import org.edgebook.edge.tx.TransactionPath;
+import org.edgebook.edge.tx.TxRoutes;
 import org.edgebook.guests.Guests;
 import org.edgebook.http.StrictHttp;
 import org.edgebook.sandbox.Convention;
@@ -78,6 +83,9 @@ public final class EdgeNode implements AutoCloseable {
     private final LongSupplier clock;
     private final GuestLog guestLog;
     private final List<HttpServer> servers = new ArrayList<>();
+    private final TransactionPath.Options txOptions;
+    private TransactionPath transactions;
+    private SandboxedFunction screeningFunction;
     private int port;
 
     /** What a route leads to, and its meters. */
@@ -103,8 +111,10 @@ public final class EdgeNode implements AutoCloseable {
         volatile long size;
     }
 
-    private EdgeNode(final EdgeConfig config, final LongSupplier clock, final GuestLog guestLog) {
+    private EdgeNode(final EdgeConfig config, final LongSupplier clock, final GuestLog guestLog,
+                     final TransactionPath.Options txOptions) {
         this.config = config;
+        this.txOptions = txOptions;
         this.clock = clock;
         this.guestLog = guestLog;
         this.vertx = Vertx.vertx();
@@ -124,7 +134,17 @@ public final class EdgeNode implements AutoCloseable {
      */
     public static EdgeNode start(final EdgeConfig config, final LongSupplier clock, final GuestLog guestLog,
                                  final int eventLoops) throws IOException {
-        final EdgeNode node = new EdgeNode(config, clock, guestLog);
+        return start(config, clock, guestLog, eventLoops, null);
+    }
+
+    /**
+     * Starts a node with its transaction path ({@code /v1/tx…}, docs/transaction-path.md) when {@code transactions}
+     * is not null: its outbox in the options' data directory, screened by {@link EdgeConfig#transactions}.
+     */
+    public static EdgeNode start(final EdgeConfig config, final LongSupplier clock, final GuestLog guestLog,
+                                 final int eventLoops, final TransactionPath.Options transactions)
+            throws IOException {
+        final EdgeNode node = new EdgeNode(config, clock, guestLog, transactions);
         try {
             node.setUp(eventLoops);
         } catch (IOException | RuntimeException e) {
@@ -155,6 +175,9 @@ public final class EdgeNode implements AutoCloseable {
                 routes.put(r.path(), wasmRoute(r));
             }
         }
+        if (txOptions != null) {
+            transactions = TransactionPath.open(txOptions, screening(), metrics.registry(), clock);
+        }
         // Servers on one port share it, one per event loop; port 0 means a free port, picked here so all can share it.
         final int listenPort = config.port() != 0 ? config.port() : freePort(config.host());
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(listenPort)
@@ -182,6 +205,41 @@ public final class EdgeNode implements AutoCloseable {
             reloadChangedModules();
             return null;
         }, true));
+    }
+
+    /** The transaction path's screening, by the config's function (built here, not served as a route). */
+    private Screening screening() throws IOException {
+        final EdgeConfig.Transactions tx = config.transactions();
+        final ScreeningConfig screeningConfig;
+        try {
+            screeningConfig = ScreeningConfig.read(tx.screeningConfigJson());
+        } catch (final IllegalArgumentException e) {
+            throw new IOException("transactions.screeningConfig: " + e.getMessage(), e);
+        }
+        final Screening.OnFailure onFailure = Screening.OnFailure.parse(tx.onFailure() != null ? tx.onFailure()
+                : "hold");
+        final ActivityTracker tracker = new ActivityTracker();
+        final EdgeConfig.Route r = tx.screening();
+        if (r.isNative()) {
+            for (final EdgeFunction f : ServiceLoader.load(EdgeFunction.class)) {
+                if (f.name().equals(r.nativeFunction())) {
+                    return Screening.ofNative(f, screeningConfig, tracker, onFailure, clock);
+                }
+            }
+            throw new IOException("transactions.screening: no native function named " + r.nativeFunction());
+        }
+        final byte[] bytes = r.module().startsWith("bundled:") ? Guests.read(r.module().substring("bundled:"
+                .length())) : Files.readAllBytes(config.baseDirectory().resolve(r.module()));
+        try {
+            screeningFunction = SandboxedFunction.create("screening", modules.load(bytes, r.mode() != null ? r.mode()
+                    : ExecutionMode.COMPILED), r.convention(), r.effectiveLimits(), r.env() != null ? r.env()
+                            : Map.of(), guestLog, watchdog);
+        } catch (final ModuleRejectedException e) {
+            throw new IOException("transactions.screening: module " + r.module() + " rejected: " + e.getMessage(),
+                    e);
+        }
+        metrics.watch("screening", screeningFunction);
+        return Screening.ofSandboxed(screeningFunction, screeningConfig, tracker, onFailure, clock);
     }
 
     private static int freePort(final String host) throws IOException {
@@ -260,6 +318,14 @@ public final class EdgeNode implements AutoCloseable {
                     .end(metrics.scrape());
             return;
         }
+        if (transactions != null && TxRoutes.handles(path)) {
+            if (path.equals("/v1/tx/stream")) {
+                transactions.stream().upgrade(request);
+                return;
+            }
+            readBody(request, null, arrived, body -> transactions.routes().handle(request, body, requestId));
+            return;
+        }
         final RouteTarget target = routes.get(path);
         if (target == null) {
             sendError(request, null, arrived, 404, "not_found", "no function at " + path);
@@ -272,6 +338,12 @@ public final class EdgeNode implements AutoCloseable {
                     request.method().name() + " is not allowed; use POST");
             return;
         }
+        readBody(request, routeMetrics, arrived, body -> dispatch(request, target, body, requestId, arrived));
+    }
+
+    /** Reads the body up to the node's limit (413 past it), then hands it on, on the event loop. */
+    private void readBody(final HttpServerRequest request, final EdgeMetrics.Route routeMetrics, final long arrived,
+                          final java.util.function.Consumer<byte[]> then) {
         final long declared = declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
         if (declared > config.maxBodyBytes()) {
             closeAfterAnswer(request);
@@ -297,7 +369,7 @@ public final class EdgeNode implements AutoCloseable {
         });
         request.endHandler(v -> {
             if (!refused[0]) {
-                dispatch(request, target, body.getBytes(), requestId, arrived);
+                then.accept(body.getBytes());
             }
         });
     }
@@ -419,6 +491,11 @@ public final class EdgeNode implements AutoCloseable {
         return metrics;
     }
 
+    /** The transaction path, or null when the node was started without one. */
+    public TransactionPath transactions() {
+        return transactions;
+    }
+
     @Override
     public void close() {
         for (final RouteTarget target : routes.values()) {
@@ -426,7 +503,17 @@ public final class EdgeNode implements AutoCloseable {
                 t.function().close();
             }
         }
+        vertx.close().await(); // no request is taken after this
+        if (screeningFunction != null) {
+            screeningFunction.close();
+        }
+        if (transactions != null) {
+            try {
+                transactions.close();
+            } catch (final IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "closing the outbox failed", e);
+            }
+        }
         watchdog.close();
-        vertx.close().await();
     }
 }

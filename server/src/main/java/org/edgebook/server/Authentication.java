@@ -3,6 +3,7 @@ package org.edgebook.server;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.edgebook.http.RequestSignature;
 
 /**
  * Every {@code /v1} request is signed: this handler checks the key, the clock window, the signature of timestamp,

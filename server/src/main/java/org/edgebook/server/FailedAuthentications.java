@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.edgebook.http.RequestSignature;
 
 /**
  * Limits failed authentications, so that keys cannot be guessed or signatures brute-forced at the API's speed.

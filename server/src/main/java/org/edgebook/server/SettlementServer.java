@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.edgebook.http.RequestSignature;
 import org.edgebook.journal.DurableEngine;
 import org.edgebook.journal.JournalOptions;
 

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.edgebook.http.RequestSignature;
 import org.edgebook.journal.JournalOptions;
 import org.edgebook.journal.JournalOutput;
 import org.edgebook.journal.JournalScanner;

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.edgebook.edge.screening.Decision;
 
@@ -53,6 +54,7 @@ import org.edgebook.edge.screening.Decision;
  * caller's thread, one at a time.
  */
 public final class Outbox implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("edgebook.outbox");
 
     /** A transaction's state. */
     public enum State {
@@ -62,10 +64,11 @@ public final class Outbox implements AutoCloseable {
     /**
      * What the outbox knows of a transaction: its state, its forwarding sequence (0 until assigned), settlement's
      * sequence and events (when settled), who rejected it ({@code screening}, an operator, {@code settlement}) and
-     * why, and when the node received it.
+     * why, when the node received it, and the account whose transaction it is (null when the caller gave none).
      */
     public record TxState(String id, State state, long forwardSeq, long settlementSeq, byte[] events,
-                          String rejectedBy, String reason, long receivedAtMicros, long endedAtMicros) {
+                          String rejectedBy, String reason, long receivedAtMicros, long endedAtMicros,
+                          String account) {
     }
 
     /** A transaction to send: its forwarding sequence (0: not yet assigned) and its bytes. */
@@ -126,6 +129,7 @@ public final class Outbox implements AutoCloseable {
         final long acceptSeq;
         final long receivedAt;
         final Segment segment;
+        final String account;
         byte[] tx;
         State state;
         long forwardSeq;
@@ -137,8 +141,10 @@ public final class Outbox implements AutoCloseable {
         String reason;
         long endedAt;
 
-        Tx(final String id, final long acceptSeq, final long receivedAt, final Segment segment, final byte[] tx) {
+        Tx(final String id, final long acceptSeq, final long receivedAt, final Segment segment, final byte[] tx,
+           final String account) {
             this.id = id;
+            this.account = account;
             this.acceptSeq = acceptSeq;
             this.receivedAt = receivedAt;
             this.segment = segment;
@@ -146,7 +152,8 @@ public final class Outbox implements AutoCloseable {
         }
 
         TxState view() {
-            return new TxState(id, state, forwardSeq, settlementSeq, events, by, reason, receivedAt, endedAt);
+            return new TxState(id, state, forwardSeq, settlementSeq, events, by, reason, receivedAt, endedAt,
+                    account);
         }
     }
 
@@ -170,6 +177,7 @@ public final class Outbox implements AutoCloseable {
         final List<long[]> rolls = new ArrayList<>(); // {offset, firstSeq}
         final List<CompletableFuture<Long>> futures = new ArrayList<>();
         final List<Long> answers = new ArrayList<>();
+        final List<String> ids = new ArrayList<>();
         long lastSeq;
         long maxForwardSeq;
 
@@ -182,6 +190,7 @@ public final class Outbox implements AutoCloseable {
             rolls.clear();
             futures.clear();
             answers.clear();
+            ids.clear();
             maxForwardSeq = 0;
         }
 
@@ -203,6 +212,7 @@ public final class Outbox implements AutoCloseable {
     private final OutboxOutput output;
     private final Thread writer;
     private final Object compaction = new Object();
+    private volatile Consumer<List<String>> listener;
 
     // Guarded by this.
     private final Map<String, Tx> live = new HashMap<>();
@@ -285,12 +295,19 @@ public final class Outbox implements AutoCloseable {
      */
     public CompletableFuture<Long> accepted(final String id, final byte[] tx, final Decision decision,
                                             final long receivedAtMicros) {
+        return accepted(id, null, tx, decision, receivedAtMicros);
+    }
+
+    /** {@link #accepted(String, byte[], Decision, long)}, recording whose transaction it is ({@link TxState#account}). */
+    public CompletableFuture<Long> accepted(final String id, final String account, final byte[] tx,
+                                            final Decision decision, final long receivedAtMicros) {
         final ByteBuffer b = ByteBuffer.allocate(OutboxFormat.stringLength(id) + 8 + 1 + 4
-                + OutboxFormat.stringLength(decision.reason()) + 4 + tx.length);
+                + OutboxFormat.stringLength(decision.reason()) + 4 + tx.length + OutboxFormat.stringLength(account));
         OutboxFormat.putString(b, id);
         b.putLong(receivedAtMicros).put((byte) decision.kind().ordinal());
         OutboxFormat.putString(b, decision.reason());
         OutboxFormat.putBytes(b, tx);
+        OutboxFormat.putString(b, account);
         return submit(ACCEPTED, id, b.array(), true);
     }
 
@@ -384,6 +401,7 @@ public final class Outbox implements AutoCloseable {
         final CompletableFuture<Long> future = new CompletableFuture<>();
         open.futures.add(future);
         open.answers.add(answer);
+        open.ids.add(id);
         open.lastSeq = seq;
         notifyAll();
         return future;
@@ -430,7 +448,9 @@ public final class Outbox implements AutoCloseable {
             final long receivedAt = body.getLong();
             final Decision.Kind kind = Decision.Kind.values()[body.get()];
             final String reason = OutboxFormat.getString(body);
-            final Tx t = new Tx(id, seq, receivedAt, segment, OutboxFormat.getBytes(body));
+            final byte[] bytes = OutboxFormat.getBytes(body);
+            final Tx t = new Tx(id, seq, receivedAt, segment, bytes, body.hasRemaining() ? OutboxFormat.getString(body)
+                    : null);
             live.put(id, t);
             segment.accepted.add(t);
             switch (kind) {
@@ -551,6 +571,7 @@ public final class Outbox implements AutoCloseable {
             }
             final List<CompletableFuture<Long>> futures = new ArrayList<>(batch.futures);
             final List<Long> answers = new ArrayList<>(batch.answers);
+            final List<String> ids = new ArrayList<>(batch.ids);
             final List<CompletableFuture<Long>> behind = new ArrayList<>();
             synchronized (this) {
                 if (failed == null) {
@@ -568,6 +589,14 @@ public final class Outbox implements AutoCloseable {
                 for (int i = 0; i < futures.size(); i++) {
                     futures.get(i).complete(answers.get(i));
                 }
+                final Consumer<List<String>> listener = this.listener;
+                if (listener != null) {
+                    try {
+                        listener.accept(ids);
+                    } catch (final RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "an outbox listener failed", e);
+                    }
+                }
             } else {
                 final IOException cause = new IOException("the outbox's write or force failed in " + dir + ": "
                         + failed.getMessage() + "; the entry was not acknowledged", failed);
@@ -578,7 +607,22 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls {@code listener} on the writer thread, after each forced batch's futures completed, with the ids of the
+     * transactions its events changed, in log order (an id once per event). It must not block; what it wants of a
+     * transaction's state it asks {@link #state} (which may by then show a later event).
+     */
+    public void onDurable(final Consumer<List<String>> newListener) {
+        this.listener = newListener;
+    }
+
     // ---- Queries ----
+
+    /** A transaction's bytes while it has not ended (held, queued or forwarded), else null. */
+    public synchronized byte[] bytes(final String id) {
+        final Tx t = live.get(id);
+        return t == null ? null : t.tx;
+    }
 
     /** A transaction's state, or null when the outbox does not know it (never, or forgotten after retention). */
     public synchronized TxState state(final String id) {
@@ -716,7 +760,8 @@ public final class Outbox implements AutoCloseable {
         int size = 8 + 8 + 8 + 4;
         for (final TxState s : keep) {
             size += OutboxFormat.stringLength(s.id()) + 1 + 8 + 8 + 4 + (s.events() == null ? 0 : s.events().length)
-                    + OutboxFormat.stringLength(s.rejectedBy()) + OutboxFormat.stringLength(s.reason()) + 8 + 8;
+                    + OutboxFormat.stringLength(s.rejectedBy()) + OutboxFormat.stringLength(s.reason()) + 8 + 8
+                    + OutboxFormat.stringLength(s.account());
         }
         final ByteBuffer b = ByteBuffer.allocate(size + 4);
         b.putLong(OutboxFormat.CHECKPOINT_MAGIC).putLong(startsAt).putLong(forward).putInt(keep.size());
@@ -727,6 +772,7 @@ public final class Outbox implements AutoCloseable {
             OutboxFormat.putString(b, s.rejectedBy());
             OutboxFormat.putString(b, s.reason());
             b.putLong(s.receivedAtMicros()).putLong(s.endedAtMicros());
+            OutboxFormat.putString(b, s.account());
         }
         final CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
@@ -780,8 +826,9 @@ public final class Outbox implements AutoCloseable {
                 final String reason = OutboxFormat.getString(b);
                 final long received = b.getLong();
                 final long ended = b.getLong();
+                final String account = OutboxFormat.getString(b);
                 remembered.put(id, new TxState(id, state, fwd, sseq, state == State.SETTLED ? events : null, by,
-                        reason, received, ended));
+                        reason, received, ended, account));
             }
         }
         nextForwardSeq = Math.max(nextForwardSeq, 1);

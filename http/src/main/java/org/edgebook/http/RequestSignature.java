@@ -1,4 +1,4 @@
-package org.edgebook.server;
+package org.edgebook.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

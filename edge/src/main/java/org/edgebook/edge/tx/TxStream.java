@@ -1,0 +1,114 @@
+package org.edgebook.edge.tx;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import org.edgebook.codec.SignedRequest;
+import org.edgebook.edge.outbox.Outbox;
+
+/**
+ * {@code GET /v1/tx/stream}: a WebSocket of transaction state changes, each a text frame holding the state as
+ * {@code GET /v1/tx/{id}} answers it, sent once the change is durable in the outbox. An account's client (the upgrade
+ * request signed with one of its client keys, {@link SignedRequest}) gets its own transactions' changes; the operator
+ * (the operator key) gets every transaction's. A subscriber that does not read fast enough (its write queue full) is
+ * closed with 1008 rather than let memory grow; it reconnects and asks {@code GET /v1/tx/{id}} for what it missed.
+ * <p>
+ * Threading: upgrades on the event loop; {@link #changed} on the outbox's writer thread, which looks the states up
+ * and hands each frame to the subscriber's own context; the subscriber sets are concurrent.
+ */
+public final class TxStream {
+    private final Outbox outbox;
+    private final TxRoutes routes;
+    private final ConcurrentHashMap<String, Set<Subscriber>> byAccount = new ConcurrentHashMap<>();
+    private final Set<Subscriber> operators = new CopyOnWriteArraySet<>();
+
+    private record Subscriber(ServerWebSocket socket, Context context) {
+    }
+
+    public TxStream(final Outbox outbox, final TxRoutes routes) {
+        this.outbox = outbox;
+        this.routes = routes;
+        outbox.onDurable(this::changed);
+    }
+
+    /** Authenticates the upgrade request and, if it passes, makes it a subscriber. */
+    public void upgrade(final HttpServerRequest request) {
+        final byte[] none = new byte[0];
+        final String clientKey = request.getHeader(SignedRequest.CLIENT_KEY_HEADER);
+        final String account;
+        if (clientKey != null) {
+            account = routes.clientAccount(request, none, clientKey);
+            if (account == null) {
+                return;
+            }
+        } else {
+            if (routes.operatorRefused(request, none)) {
+                return;
+            }
+            account = null;
+        }
+        final Context context = Vertx.currentContext();
+        request.toWebSocket().onSuccess(socket -> {
+            final Subscriber s = new Subscriber(socket, context);
+            final Set<Subscriber> set = account == null ? operators : byAccount.computeIfAbsent(account,
+                    a -> new CopyOnWriteArraySet<>());
+            set.add(s);
+            socket.closeHandler(v -> {
+                set.remove(s);
+                if (account != null) {
+                    byAccount.computeIfPresent(account, (a, subs) -> subs.isEmpty() ? null : subs);
+                }
+            });
+        });
+    }
+
+    /** The ids whose states changed, durably: sends each changed state to who may see it. */
+    void changed(final List<String> ids) {
+        if (operators.isEmpty() && byAccount.isEmpty()) {
+            return;
+        }
+        for (final String id : ids) {
+            final Outbox.TxState state = outbox.state(id);
+            if (state == null) {
+                continue;
+            }
+            final Set<Subscriber> own = state.account() == null ? null : byAccount.get(state.account());
+            if (operators.isEmpty() && own == null) {
+                continue;
+            }
+            final String frame = new String(TxJson.object(json -> TxJson.state(json, state)),
+                    StandardCharsets.UTF_8);
+            operators.forEach(s -> send(s, frame));
+            if (own != null) {
+                own.forEach(s -> send(s, frame));
+            }
+        }
+    }
+
+    private static void send(final Subscriber s, final String frame) {
+        s.context().runOnContext(v -> {
+            if (s.socket().isClosed()) {
+                return;
+            }
+            if (s.socket().writeQueueFull()) {
+                s.socket().close((short) 1008, "too slow: read GET /v1/tx/{id} for what was missed");
+                return;
+            }
+            s.socket().writeTextMessage(frame);
+        });
+    }
+
+    public int subscribers() {
+        int n = operators.size();
+        for (final Set<Subscriber> s : byAccount.values()) {
+            n += s.size();
+        }
+        return n;
+    }
+}
