@@ -1,10 +1,18 @@
 package org.edgebook.cli;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.edgebook.codec.Ed25519Key;
+import org.edgebook.codec.TransactionSignature;
 import org.edgebook.edge.EdgeConfig;
 import org.edgebook.edge.EdgeNode;
+import org.edgebook.edge.outbox.Outbox;
+import org.edgebook.edge.tx.OperatorKey;
+import org.edgebook.edge.tx.TransactionPath;
+import org.edgebook.sandbox.GuestLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,19 +32,63 @@ final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Routes, modules and limits (JSON; see README).")
     private Path config;
 
+    @Option(names = "--settlement", paramLabel = "URL", description = "Joins the node to this settlement service: "
+            + "the transaction path (POST /v1/tx, the outbox, the forwarder) runs. Needs --node-id and --node-key.")
+    private java.net.URI settlement;
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "The node's id, as registered at settlement "
+            + "(POST /v1/admin/nodes).")
+    private String nodeId;
+
+    @Option(names = "--node-key", paramLabel = "FILE", description = "The node's Ed25519 private key (PKCS#8 PEM; "
+            + "edgebook sign --new-key FILE makes one); its public key is registered at settlement.")
+    private Path nodeKey;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "edge-data", description = "The node's data "
+            + "directory: its outbox and operator key (default ${DEFAULT-VALUE}).")
+    private Path data;
+
+    @Option(names = "--signed-max-age", paramLabel = "SECONDS", defaultValue = "86400", description = "How old a "
+            + "signed transaction may be when the node takes it (default ${DEFAULT-VALUE}: a day; settlement's "
+            + "up --signed-max-age should be at least as long).")
+    private long signedMaxAgeSeconds;
+
     @Override
     public Integer call() throws Exception {
         EdgeConfig edge = config != null ? EdgeConfig.read(config) : EdgeConfig.defaults(host, EdgeConfig.DEFAULT_PORT);
         if (port != null) {
             edge = edge.withPort(port);
         }
-        final EdgeNode node = EdgeNode.start(edge);
+        TransactionPath.Options tx = null;
+        if (settlement != null) {
+            if (nodeId == null || nodeKey == null) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--settlement needs "
+                        + "--node-id and --node-key");
+            }
+            final Ed25519Key.Private key = Ed25519Key.Private.of(TransactionSignature.privateKey(Files.readString(
+                    nodeKey, StandardCharsets.US_ASCII)));
+            tx = new TransactionPath.Options(data, settlement, nodeId, key, signedMaxAgeSeconds * 1000,
+                    TransactionPath.Options.CLOCK_WINDOW_MILLIS, Outbox.Options.defaults());
+        }
+        final EdgeNode node = EdgeNode.start(edge, System::currentTimeMillis, GuestLog.SYSTEM, Runtime.getRuntime()
+                .availableProcessors(), tx);
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             stopped.countDown();
         }));
         System.out.println("edge node on http://" + edge.host() + ":" + node.port());
+        if (node.transactions() != null) {
+            final OperatorKey op = node.transactions().operator();
+            System.out.println("  transactions: POST /v1/tx, node " + nodeId + " forwarding to " + settlement
+                    + ", outbox in " + data.resolve("outbox"));
+            if (op.created()) {
+                System.out.println("  operator key (shown once; kept in " + data.resolve(OperatorKey.FILE) + "): "
+                        + op.id() + ":" + op.secretText());
+            } else {
+                System.out.println("  operator key " + op.id() + " (in " + data.resolve(OperatorKey.FILE) + ")");
+            }
+        }
         for (final EdgeConfig.Route r : edge.routes()) {
             System.out.println("  POST " + r.path() + "  " + (r.isNative() ? "native " + r.nativeFunction()
                     : "wasm " + r.module() + " (" + r.convention().name().toLowerCase() + ")"));

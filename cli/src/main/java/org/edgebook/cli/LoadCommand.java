@@ -54,7 +54,7 @@ import picocli.CommandLine.Spec;
                 "constant rate, timed from each request's intended send; --rate max is a",
                 "closed loop, for the throughput ceiling."})
 final class LoadCommand implements Callable<Integer> {
-    enum Target { health, orders, both }
+    enum Target { health, orders, both, tx }
 
     @Spec
     private CommandSpec spec;
@@ -108,6 +108,28 @@ final class LoadCommand implements Callable<Integer> {
             + "of one HTTP request each (orders at a fixed rate only).")
     private boolean websocket;
 
+    @Option(names = "--edge", paramLabel = "URL", description = "With --target tx: an edge node to send to (repeat "
+            + "for several; requests go to each in turn). Default: --url.")
+    private List<URI> edges;
+
+    @Option(names = "--client-key", paramLabel = "ACCOUNT=PEMFILE", description = "With --target tx: an account and "
+            + "its Ed25519 client key (edgebook sign --new-key), registered at settlement; two or more. Each "
+            + "transaction is a transfer of --amount from one account to the next, signed before the run.")
+    private java.util.Map<String, java.nio.file.Path> clientKeys;
+
+    @Option(names = "--tx-batch", defaultValue = "1", paramLabel = "N", description = "With --target tx: "
+            + "transactions per request (a JSON array when above 1; --rate counts requests; default "
+            + "${DEFAULT-VALUE}).")
+    private int txBatch;
+
+    @Option(names = "--asset", defaultValue = "USD", description = "With --target tx: the asset transferred "
+            + "(default ${DEFAULT-VALUE}).")
+    private String asset;
+
+    @Option(names = "--amount", defaultValue = "0.01", description = "With --target tx: each transfer's amount "
+            + "(default ${DEFAULT-VALUE}).")
+    private String amount;
+
     @Option(names = "--symbol", defaultValue = "BTC-USD", description = "Market (default ${DEFAULT-VALUE}).")
     private String symbol;
 
@@ -159,7 +181,21 @@ final class LoadCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rate, --duration, --connections and "
                     + "--pipelining must be positive, --warmup not negative, --clock-window at least 2000");
         }
-        if (target != Target.health && (keys == null || keys.length == 0)) {
+        if (target == Target.tx) {
+            if (closedLoop || websocket || clientKeys == null || clientKeys.size() < 2 || txBatch < 1
+                    || txBatch > 4096) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target tx takes a fixed --rate, two "
+                        + "or more --client-key ACCOUNT=PEMFILE, and a --tx-batch of 1 to 4096");
+            }
+            txKeys = new java.util.ArrayList<>();
+            for (final java.util.Map.Entry<String, java.nio.file.Path> e : clientKeys.entrySet()) {
+                final java.security.PrivateKey key = org.edgebook.codec.TransactionSignature.privateKey(
+                        java.nio.file.Files.readString(e.getValue(), StandardCharsets.US_ASCII));
+                final org.edgebook.codec.Ed25519Key.Private fast = org.edgebook.codec.Ed25519Key.Private.of(key);
+                txKeys.add(new TxKey(e.getKey(), fast, org.edgebook.codec.TransactionSignature.keyId(fast
+                        .publicRaw())));
+            }
+        } else if (target != Target.health && (keys == null || keys.length == 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "orders need --key ID:SECRET[,ID:SECRET...]");
         }
         if (websocket && (target != Target.orders || closedLoop)) {
@@ -179,6 +215,8 @@ final class LoadCommand implements Callable<Integer> {
         try {
             if (websocket) {
                 results.add(new WebSocketLoad(vertx, rate).run());
+            } else if (target == Target.tx) {
+                results.add(run(vertx, "tx", false, rate, 0));
             } else {
                 if (target != Target.orders) {
                     results.add(run(vertx, "health", closedLoop, rate, 0));
@@ -213,13 +251,15 @@ final class LoadCommand implements Callable<Integer> {
                 r.warm().getMaxValue() / 1e6);
         final Histogram h = r.latency();
         final Counts m = r.measured();
-        System.out.printf(Locale.ROOT, "%s: %s: %,d answered (%,.0f/s; %,.0f/s without errors), %,d with 200, %,d "
-                + "rejected by the engine (4xx), %,d errors; latency from %s: p50 %.2f ms, p99 %.2f ms, "
-                + "p99.9 %.2f ms, max %.2f ms%n", r.target(), r.mode(), m.answered(), m.answered() / r.seconds(),
+        System.out.printf(Locale.ROOT,
+                "%s: %s: %,d answered (%,.0f/s; %,.0f/s without errors), %,d accepted (200/202), %,d "
+                        + "rejected by the engine (4xx), %,d errors; latency from %s: p50 %.2f ms, p99 %.2f ms, "
+                        + "p99.9 %.2f ms, max %.2f ms%n", r.target(), r.mode(), m.answered(), m.answered() / r
+                                .seconds(),
                 r.throughput(), m.ok(), m.rejected(), m.errors(), r.mode().startsWith("closed") ? "send"
                         : "intended send", h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
                 h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
-        System.out.printf(Locale.ROOT, "%s: with the warm-up %,d sent, %,d answered (%,d with 200, %,d rejected, %,d "
+        System.out.printf(Locale.ROOT, "%s: with the warm-up %,d sent, %,d answered (%,d accepted, %,d rejected, %,d "
                 + "errors), %,d unanswered%s%n", r.target(), r.sent(), r.all().answered(), r.all().ok(),
                 r.all().rejected(), r.all().errors(), r.unanswered(), r.signing().isEmpty() ? "" : "; "
                         + r.signing());
@@ -249,6 +289,52 @@ final class LoadCommand implements Callable<Integer> {
 
     private String[] keyIds;
     private byte[][] secrets;
+
+    /** An account's client key, for signed transactions to edge nodes. */
+    private record TxKey(String account, org.edgebook.codec.Ed25519Key.Private key, String keyId) {
+    }
+
+    private List<TxKey> txKeys;
+
+    /**
+     * {@code count} requests to {@code POST /v1/tx}, each of {@code --tx-batch} transfers (a JSON array when more
+     * than one) from one account to the next in turn, signed now on every core: the signature is the client's, in
+     * the body, so nothing in the request ages but {@code signedAt}, which edge nodes take for a day.
+     */
+    private Prepared[] presignTx(final int count) {
+        final String run = Long.toString(System.currentTimeMillis(), 36);
+        final long signedAt = System.currentTimeMillis();
+        final Prepared[] pool = new Prepared[count];
+        java.util.stream.IntStream.range(0, count).parallel().forEach(r -> {
+            final StringBuilder body = new StringBuilder(txBatch * 400);
+            if (txBatch > 1) {
+                body.append('[');
+            }
+            for (int b = 0; b < txBatch; b++) {
+                final long i = (long) r * txBatch + b;
+                final TxKey from = txKeys.get((int) (i % txKeys.size()));
+                final TxKey to = txKeys.get((int) ((i + 1) % txKeys.size()));
+                final java.util.Map<String, Object> tx = new java.util.LinkedHashMap<>();
+                tx.put("type", "transfer");
+                tx.put("transferId", run + "-" + i);
+                tx.put("from", from.account());
+                tx.put("to", to.account());
+                tx.put("asset", asset);
+                tx.put("amount", amount);
+                if (b > 0) {
+                    body.append(',');
+                }
+                body.append(org.edgebook.codec.CanonicalJson.write(org.edgebook.codec.TransactionSignature.sign(tx,
+                        from.key(), from.keyId(), signedAt)));
+            }
+            if (txBatch > 1) {
+                body.append(']');
+            }
+            pool[r] = new Prepared(new Content(-1, HttpMethod.POST, "/v1/tx", body.toString().getBytes(
+                    StandardCharsets.UTF_8)), null, null, 0);
+        });
+        return pool;
+    }
 
     private Prepared sign(final Content c, final long timestampMillis) {
         final String ts = Long.toString(timestampMillis);
@@ -344,7 +430,7 @@ final class LoadCommand implements Callable<Integer> {
         void answer(final AsyncResult<Integer> result, final long timedFrom, final boolean measured) {
             final long latency = Math.max(0, System.nanoTime() - timedFrom);
             final int kind = result.failed() || result.result() >= 500 || result.result() == 401
-                    || result.result() == 429 ? 3 : result.result() == 200 ? 1 : 2;
+                    || result.result() == 429 ? 3 : result.result() == 200 || result.result() == 202 ? 1 : 2;
             if (kind == 3) {
                 final String what = result.failed() ? "no answer (" + result.cause().getClass().getSimpleName()
                         + ": " + result.cause().getMessage() + ")" : Integer.toString(result.result());
@@ -424,13 +510,13 @@ final class LoadCommand implements Callable<Integer> {
                 });
     }
 
-    private int port() {
-        return url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+    private static int port(final URI target) {
+        return target.getPort() > 0 ? target.getPort() : "https".equals(target.getScheme()) ? 443 : 80;
     }
 
-    private HttpClient client(final Vertx vertx, final int rate) {
-        return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
-                .setDefaultPort(port()).setKeepAlive(true).setPipelining(pipelining > 1)
+    private HttpClient client(final Vertx vertx, final int rate, final URI target) {
+        return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(target.getHost())
+                .setDefaultPort(port(target)).setKeepAlive(true).setPipelining(pipelining > 1)
                 .setPipeliningLimit(pipelining),
                 new PoolOptions().setHttp1MaxSize(connections)
                         // ten seconds of a fixed rate may wait for a connection: a stall is measured, not refused
@@ -439,16 +525,22 @@ final class LoadCommand implements Callable<Integer> {
 
     private Result run(final Vertx vertx, final String name, final boolean closedLoop, final int rate,
                        final double poolRate) throws Exception {
-        final HttpClient client = client(vertx, rate);
+        final List<URI> targets = name.equals("tx") && edges != null && !edges.isEmpty() ? edges : List.of(url);
+        final HttpClient[] clients = new HttpClient[targets.size()];
+        for (int i = 0; i < clients.length; i++) {
+            clients[i] = client(vertx, rate, targets.get(i));
+        }
         try {
-            return closedLoop ? closedLoop(client, name, poolRate) : fixedRate(client, name, rate);
+            return closedLoop ? closedLoop(clients[0], name, poolRate) : fixedRate(clients, name, rate);
         } finally {
-            client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            for (final HttpClient client : clients) {
+                client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
         }
     }
 
     /** Requests due every 1/rate s, warm-up first; each timed from when it was due. */
-    private Result fixedRate(final HttpClient client, final String name, final int rate) throws Exception {
+    private Result fixedRate(final HttpClient[] clients, final String name, final int rate) throws Exception {
         final Tally tally = new Tally();
         final long intervalNanos = 1_000_000_000L / rate;
         final long warmupCount = (long) rate * warmup;
@@ -462,6 +554,16 @@ final class LoadCommand implements Callable<Integer> {
         long startMillis = System.currentTimeMillis() + 50;
         if (name.equals("health")) {
             source = i -> HEALTH;
+        } else if (name.equals("tx")) {
+            final long t0 = System.nanoTime();
+            final Prepared[] pool = presignTx((int) count);
+            signing = String.format(Locale.ROOT, "%,d requests of %d transaction%s signed before the run in %.1f s",
+                    count, txBatch, txBatch == 1 ? "" : "s", (System.nanoTime() - t0) / 1e9);
+            source = i -> {
+                final Prepared p = pool[(int) i];
+                pool[(int) i] = null;
+                return p;
+            };
         } else {
             // Each request stamped with its due time; the first is due once signing is done.
             final Pool signed = presign(new OrderFlow(), (int) count,
@@ -480,11 +582,12 @@ final class LoadCommand implements Callable<Integer> {
         final long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
         long nextReport = start + 1_000_000_000L;
         System.err.printf(Locale.ROOT, "load %s: %,d requests/s for %d s (after %d s of warm-up) over %d "
-                + "connections to %s%n", name, rate, duration, warmup, connections, url);
+                + "connections to %s%n", name, rate, duration, warmup, connections, name.equals("tx") && edges != null
+                        ? edges : url);
         for (long i = 0; i < count; i++) {
             final long due = start + i * intervalNanos;
             awaitDue(due);
-            send(client, source.next(i), tally, due, due >= measureFrom, null);
+            send(clients[(int) (i % clients.length)], source.next(i), tally, due, due >= measureFrom, null);
             if (System.nanoTime() >= nextReport) {
                 progress(tally, (nextReport - start) / 1_000_000_000L);
                 nextReport += 1_000_000_000L;
@@ -667,7 +770,7 @@ final class LoadCommand implements Callable<Integer> {
                         System.currentTimeMillis());
                 final io.vertx.core.http.WebSocketConnectOptions options =
                         new io.vertx.core.http.WebSocketConnectOptions()
-                                .setHost(url.getHost()).setPort(port()).setURI("/v1/ws")
+                                .setHost(url.getHost()).setPort(port(url)).setURI("/v1/ws")
                                 .addHeader(RequestSignature.KEY_HEADER, keyIds[key])
                                 .addHeader(RequestSignature.TIMESTAMP_HEADER, upgrade.timestamp())
                                 .addHeader(RequestSignature.SIGNATURE_HEADER, upgrade.signature());
