@@ -1,0 +1,114 @@
+package org.edgebook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import org.edgebook.edge.EdgeConfig;
+import org.edgebook.edge.EdgeNode;
+import org.edgebook.edge.outbox.Outbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The transaction path end to end, in one JVM over real HTTP and real files: a payment signed by a client, taken by an
+ * edge node, screened by the bundled WebAssembly function, queued through an outage of settlement, and settled exactly
+ * once when settlement is back; a held payment waits for the operator without blocking the others; a key revoked at
+ * settlement stops working at the edge within seconds.
+ */
+class TransactionPathTest {
+    @TempDir
+    Path dir;
+
+    private static String state(final EdgeNode node, final String id) {
+        final Outbox.TxState s = node.transactions().outbox().state(id);
+        return s == null ? "unknown" : s.state().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Test
+    void aSignedPaymentIsQueuedThroughAnOutageAndSettledExactlyOnce() throws Exception {
+        try (TxStack stack = new TxStack(dir)) {
+            final KeyPair alice = TxStack.newKey();
+            final KeyPair nodeKey = TxStack.newKey();
+            stack.clientKey("alice", alice);
+            stack.node("fra-1", nodeKey);
+            final String aliceBefore = stack.balance("alice", "USD");
+            final String bobBefore = stack.balance("bob", "USD");
+            try (EdgeNode edge = stack.edge("fra-1", nodeKey, stack.settlementUri(), EdgeConfig.defaults("127.0.0.1",
+                    0))) {
+                TxStack.await("the edge has alice's key", 10, () -> edge.transactions().keys().size() >= 1);
+
+                final HttpResponse<String> first = stack.post(edge, "/v1/tx", TxStack.transfer(alice, "pay-1",
+                        "alice", "bob", "USD", "25"));
+                assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+                TxStack.await("pay-1 settled", 10, () -> state(edge, "transfer:pay-1").equals("settled"));
+
+                stack.stopSettlement(); // the outage: the edge keeps taking payments
+                for (int i = 2; i <= 4; i++) {
+                    final HttpResponse<String> r = stack.post(edge, "/v1/tx", TxStack.transfer(alice, "pay-" + i,
+                            "alice", "bob", "USD", "1.5"));
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+                }
+                Thread.sleep(300); // let the forwarder fail a few times against the closed port
+                assertThat(state(edge, "transfer:pay-4")).isIn("queued", "forwarded");
+                stack.startSettlement();
+                for (int i = 2; i <= 4; i++) {
+                    final String id = "transfer:pay-" + i;
+                    TxStack.await(id + " settled after the outage", 30, () -> state(edge, id).equals("settled"));
+                }
+                final Outbox.TxState settled = edge.transactions().outbox().state("transfer:pay-3");
+                assertThat(new String(settled.events(), java.nio.charset.StandardCharsets.UTF_8)).contains(
+                        "\"transferId\":\"pay-3\"");
+            }
+            // exactly once: 25 + 3 × 1.5 moved, no more
+            assertThat(new BigDecimal(stack.balance("alice", "USD"))).isEqualByComparingTo(new BigDecimal(
+                    aliceBefore).subtract(new BigDecimal("29.5")));
+            assertThat(new BigDecimal(stack.balance("bob", "USD"))).isEqualByComparingTo(new BigDecimal(bobBefore)
+                    .add(new BigDecimal("29.5")));
+        }
+    }
+
+    @Test
+    void aHeldPaymentWaitsForTheOperatorAndARevokedKeyStopsAtTheEdge() throws Exception {
+        try (TxStack stack = new TxStack(dir)) {
+            final KeyPair bob = TxStack.newKey();
+            final KeyPair nodeKey = TxStack.newKey();
+            stack.clientKey("bob", bob);
+            stack.node("fra-2", nodeKey);
+            try (EdgeNode edge = stack.edge("fra-2", nodeKey, stack.settlementUri(), EdgeConfig.defaults("127.0.0.1",
+                    0))) {
+                TxStack.await("the edge has bob's key", 10, () -> edge.transactions().keys().size() >= 1);
+                // over the default screening config's maxAmount (100,000 USD): not accepted as it is
+                final HttpResponse<String> big = stack.post(edge, "/v1/tx", TxStack.transfer(bob, "big-1", "bob",
+                        "alice", "USD", "100001"));
+                final JsonNode bigState = TxStack.JSON.readTree(big.body());
+                assertThat(bigState.path("state").asText()).as(big.body()).isIn("held", "rejected");
+                final HttpResponse<String> small = stack.post(edge, "/v1/tx", TxStack.transfer(bob, "small-1",
+                        "bob", "alice", "USD", "3"));
+                assertThat(small.statusCode()).isEqualTo(202);
+                TxStack.await("the small payment settles past the held one", 10, () -> state(edge,
+                        "transfer:small-1").equals("settled"));
+                assertThat(state(edge, "transfer:big-1")).isIn("held", "rejected");
+
+                // revoke bob's key at settlement: the edge refuses it within seconds
+                final String keys = TxStack.expect(stack.admin("GET", "/v1/admin/keys", ""), 200).body();
+                assertThat(keys).contains(TxStack.keyId(bob));
+                TxStack.expect(stack.admin("DELETE", "/v1/admin/keys/" + TxStack.keyId(bob), ""), 200);
+                final long revokedAt = System.nanoTime();
+                TxStack.await("the edge refuses the revoked key", 10, () -> {
+                    try {
+                        return stack.post(edge, "/v1/tx", TxStack.transfer(bob, "after-" + System.nanoTime(), "bob",
+                                "alice", "USD", "1")).statusCode() == 401;
+                    } catch (final Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                System.out.printf("the edge refused a revoked key %d ms after the revocation%n", (System.nanoTime()
+                        - revokedAt) / 1_000_000);
+            }
+        }
+    }
+}
