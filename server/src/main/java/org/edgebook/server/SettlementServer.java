@@ -228,6 +228,7 @@ public final class SettlementServer implements AutoCloseable {
                 new ReportRoutes(config.dataDir(), limiter)::register,
                 new BatchRoute(engine, signed)::register,
                 new NodeRoutes(keys)::register,
+                new ForwardRoute(engine, signed)::register,
                 new WebSocketRoute(engine, keys, limiter, streams, sessions, signed)::register);
         metrics.instrument(router);
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host())
