@@ -223,6 +223,33 @@ class ForwardTest {
     }
 
     @Test
+    void aJournalThatFailsIsAnswered503WithTheLinesThatStand(@TempDir final Path other) throws Exception {
+        final FailingJournal journal = new FailingJournal();
+        final Served failing = Served.start(other, journal, w -> {});
+        try {
+            final EdgeNodeClient ams = new EdgeNodeClient(failing, "ams-1").register();
+            final KeyPair carol = EdgeNodeClient.keyPair();
+            final String carolKey = EdgeNodeClient.registerClientKey(failing, "alice", carol);
+            journal.failAfter(0);
+            final HttpResponse<String> r = ams.forward(EdgeNodeClient.line(1, EdgeNodeClient.signed(transfer("t-1",
+                    "alice", "bob", "1"), carol, carolKey, System.currentTimeMillis())));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).hasValue(Long.toString(Refusal.AFTER_JOURNAL_FAILURE));
+            final JsonObject body = new JsonObject(r.body());
+            assertThat(body.getString("error")).isEqualTo("unavailable");
+            assertThat(body.getInteger("durableLines")).isZero();
+            assertThat(body.getString("detail")).contains(FailingJournal.CAUSE, "no line of the request was made "
+                    + "durable");
+        } finally {
+            try {
+                failing.close();
+            } catch (final java.io.IOException e) {
+                assertThat(e).hasMessageContaining(FailingJournal.CAUSE);
+            }
+        }
+    }
+
+    @Test
     void aRepeatAfterARestartIsAnsweredFromTheJournal() throws Exception {
         final String tx = aliceSigned(transfer("t-1", "alice", "bob", "3"));
         final String[] first = lines(fra.forward(EdgeNodeClient.line(1, tx)));
