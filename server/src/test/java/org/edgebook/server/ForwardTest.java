@@ -97,6 +97,25 @@ class ForwardTest {
     }
 
     @Test
+    void aSignedPlaceTradesAndItsEventsAreInItsAccountsView() {
+        final HttpResponse<String> resting = served.send(served.bob, "POST", "/v1/orders", "{\"clientOrderId\":"
+                + "\"b-1\",\"symbol\":\"BTC-USD\",\"side\":\"BUY\",\"price\":\"60000\",\"quantity\":\"0.01\"}");
+        assertThat(resting.statusCode()).as(resting.body()).isEqualTo(200);
+        final String[] answer = lines(fra.forward(EdgeNodeClient.line(1, aliceSigned("{\"type\":\"place\","
+                + "\"account\":\"alice\",\"clientOrderId\":\"s-1\",\"symbol\":\"BTC-USD\",\"side\":\"SELL\","
+                + "\"price\":\"60000\",\"quantity\":\"0.01\"}"))));
+        final JsonObject settled = new JsonObject(answer[0]);
+        assertThat(settled.getString("outcome")).as(answer[0]).isEqualTo("settled");
+        final JsonObject trade = settled.getJsonArray("events").stream().map(JsonObject.class::cast)
+                .filter(e -> e.getString("type").equals("trade")).findFirst().orElseThrow();
+        assertThat(trade.getString("takerAccount")).isEqualTo("alice");
+        assertThat(trade.getString("takerOrderId")).isEqualTo("s-1");
+        assertThat(trade.getValue("makerAccount")).as("bob's side is not the node's to see").isNull();
+        assertThat(trade.getValue("makerOrderId")).isNull();
+        assertThat(usd(served.alice)).isEqualTo("10600");
+    }
+
+    @Test
     void anEngineRejectionAndEveryRefusedSignatureTakeTheirNumberAndMoveNothing() {
         final long now = System.currentTimeMillis();
         final String good = aliceSigned(transfer("t-9", "alice", "bob", "12.5"));
