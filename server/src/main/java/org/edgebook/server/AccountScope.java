@@ -17,8 +17,8 @@ import org.edgebook.engine.Command;
  * (docs/transaction-path.md), numbered only by the node itself on {@code POST /v1/forward}.
  * <p>
  * A command signed by an account's client key ({@link SignedCommands}, docs/signing.md) has the signature as its
- * authority, not the API key that brings it: any authenticated key (an account's, the admin's, later an edge node's)
- * may submit it, even for another account, and it acts as the signing account. It must name that account (nothing is
+ * authority, not the API key that brings it: any authenticated key (an account's, the admin's; an edge node forwards
+ * with its node key instead, {@link ForwardRoute}) may submit it, even for another account, and it acts as the signing account. It must name that account (nothing is
  * filled in: what was signed is what runs) and be that account's own command; otherwise it is refused 401
  * {@code wrong account}. Only a place, a cancel or a transfer is taken signed (400 otherwise): their ids stop replays
  * (a {@code clientOrderId} is used once ever, a {@code transferId} moves money once), which a modify's or a query's
