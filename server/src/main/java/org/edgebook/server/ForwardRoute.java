@@ -50,9 +50,11 @@ import org.edgebook.journal.Sequencer;
  * {@code Retry-After} and {@code durableLines}, as {@code /v1/batch} does.
  * <p>
  * <b>View:</b> each line's events are written in the view of the command's own account (the transfer's payer, the
- * order's account; none for a refused line, whose only event is its rejection): what the client would see had it
- * sent the command itself. The node learns what its client's command did, and not the other side of a trade (the
- * counterparty's account and order id), which the admin view would show.
+ * order's account): what the client would see had it sent the command itself. The node learns what its client's
+ * command did, and not the other side of a trade (the counterparty's account and order id), which the admin view
+ * would show. A refused line that names no account is written in the view of the node's source, which is no
+ * account's: never the admin view, so that a node cannot get one by sending a refused line under the number of a
+ * command already run (a repeat is answered in the view of the line that repeats it).
  * <p>
  * The events are the pipeline's bytes: each line's slice is copied once into the answer, behind a head written by a
  * JSON generator (lines answered while an earlier repeat is still looked up in the journal wait, copied, for it).
@@ -128,8 +130,10 @@ final class ForwardRoute {
         final Answer answer = new Answer(ctx, commands.length);
         for (int i = 0; i < commands.length; i++) {
             final Command inner = ((Command.FromSender) commands[i]).command();
-            if (!engine.submit(commands[i], node.source(), account(inner), ',', answer.new Reply(engine,
-                    lines.get(i).sourceSeq(), i))) {
+            final String account = account(inner);
+            if (!engine.submit(commands[i], node.source(), account != null ? account : node.source(), ',',
+                    answer.new Reply(engine,
+                            lines.get(i).sourceSeq(), i))) {
                 answer.refused(i, Refusal.of(engine));
                 return;
             }

@@ -113,6 +113,14 @@ class ForwardTest {
         assertThat(trade.getValue("makerAccount")).as("bob's side is not the node's to see").isNull();
         assertThat(trade.getValue("makerOrderId")).isNull();
         assertThat(usd(served.alice)).isEqualTo("10600");
+        // a refused line under the same number gets the original, still without bob's side (never the admin view)
+        final JsonObject repeat = new JsonObject(lines(fra.forward(EdgeNodeClient.line(1, "{}")))[0]);
+        assertThat(repeat.getLong("cmd")).isEqualTo(settled.getLong("cmd"));
+        final JsonObject again = repeat.getJsonArray("events").stream().map(JsonObject.class::cast)
+                .filter(e -> e.getString("type").equals("trade")).findFirst().orElseThrow();
+        assertThat(again.getValue("makerAccount")).isNull();
+        assertThat(again.getString("takerAccount")).isNull(); // in no account's view: neither side
+        assertThat(fra.mark()).isEqualTo(1);
     }
 
     @Test
