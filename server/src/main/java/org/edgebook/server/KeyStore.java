@@ -40,7 +40,6 @@ import org.edgebook.journal.OwnerOnly;
  * old one) and only then applied: a change that cannot be written is not made, so the keys in memory are always the
  * keys on disk, before and after a restart. Every error names the file and what is wrong with it.
  * <p>
- * <p>
  * Beside them, in clear (they are public): the clients' Ed25519 keys ({@code client-keys.txt}) and the edge nodes'
  * ({@code nodes.txt}), written with the same discipline. Every change of a client key (registered, revoked) takes the
  * next <em>version</em>, kept with the key on its line, so versions only grow, across restarts too: a node that has

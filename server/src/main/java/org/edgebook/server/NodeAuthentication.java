@@ -73,8 +73,9 @@ final class NodeAuthentication {
         final NodeKey node = keys.findNode(id);
         if (node == null || node.revoked()) {
             if (!overLimit(ctx, id)) {
-                refuse(ctx, node == null ? "unknown node" : "revoked node", node == null ? "no node " + id
-                        + " is registered (POST /v1/admin/nodes)" : "node " + id + " was revoked");
+                refuse(ctx, node == null ? "unknown node" : "revoked node", node == null ? (NodeKey.problem(id) == null
+                        ? "no node " + id + " is registered (POST /v1/admin/nodes)"
+                        : SignedRequest.NODE_HEADER + " is not a node id") : "node " + id + " was revoked");
             }
             return;
         }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import org.edgebook.codec.Ed25519Key;
 import org.edgebook.codec.TransactionSignature;
 
 /**
@@ -68,7 +69,7 @@ final class NodeRoutes {
         }
         final byte[] raw;
         try {
-            raw = TransactionSignature.rawPublicKey("publicKey", text);
+            raw = rawPublicKey(text);
         } catch (final IllegalArgumentException e) {
             HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", e.getMessage()));
             return;
@@ -171,6 +172,20 @@ final class NodeRoutes {
             }
             json.writeEndArray();
         }));
+    }
+
+    /**
+     * The 32 raw bytes of the Ed25519 public key in {@code text} (base64 of the raw bytes or of the X.509 form), a
+     * point BouncyCastle verifies with, as the key store will decode it; refused naming {@code publicKey}.
+     */
+    static byte[] rawPublicKey(final String text) {
+        final byte[] raw = TransactionSignature.rawPublicKey("publicKey", text);
+        try {
+            Ed25519Key.Public.of(raw);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("publicKey is not an Ed25519 public key: " + e.getMessage());
+        }
+        return raw;
     }
 
     /** Whether the request is the admin key's (a node's or an account's is answered 403). */
