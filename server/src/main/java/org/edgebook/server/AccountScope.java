@@ -13,10 +13,12 @@ import org.edgebook.engine.Command;
  * carries, and its source must be the key's: the admin key (an edge node, a region, today) numbers any source; an
  * account key only its account's own, named as the account or beginning with it and a colon ({@code alice},
  * {@code alice:phone}), so that no account can move, learn or answer from another's sequence ({@link #mayNumber}).
+ * No API key, the admin's included, numbers a source beginning with {@code node:}: those are the edge nodes' own
+ * (docs/transaction-path.md), numbered only by the node itself on {@code POST /v1/forward}.
  * <p>
  * A command signed by an account's client key ({@link SignedCommands}, docs/signing.md) has the signature as its
- * authority, not the API key that brings it: any authenticated key (an account's, the admin's, later an edge node's)
- * may submit it, even for another account, and it acts as the signing account. It must name that account (nothing is
+ * authority, not the API key that brings it: any authenticated key (an account's, the admin's; an edge node forwards
+ * with its node key instead, {@link ForwardRoute}) may submit it, even for another account, and it acts as the signing account. It must name that account (nothing is
  * filled in: what was signed is what runs) and be that account's own command; otherwise it is refused 401
  * {@code wrong account}. Only a place, a cancel or a transfer is taken signed (400 otherwise): their ids stop replays
  * (a {@code clientOrderId} is used once ever, a {@code transferId} moves money once), which a modify's or a query's
@@ -68,7 +70,7 @@ final class AccountScope {
         if (command instanceof Command.FromSender f) {
             if (!mayNumber(key, f.sender()) && !mayNumber(signing, f.sender())) {
                 return new Scoped(null, 403, "forbidden", "source " + f.sender() + " is neither the signing "
-                        + "account's nor the submitting key's: " + foreignSource(signing));
+                        + "account's nor the submitting key's: " + foreignSource(signing, f.sender()));
             }
             if (f.command() == null || f.command() instanceof Command.FromSender) {
                 return Scoped.allowed(f);
@@ -103,7 +105,7 @@ final class AccountScope {
     private static Scoped scope(final ApiKey key, final Command command, final boolean fillIn) {
         if (command instanceof Command.FromSender f) {
             if (!mayNumber(key, f.sender())) {
-                return new Scoped(null, 403, "forbidden", foreignSource(key));
+                return new Scoped(null, 403, "forbidden", foreignSource(key, f.sender()));
             }
             if (f.command() == null || f.command() instanceof Command.FromSender) {
                 return Scoped.allowed(f); // the engine answers MALFORMED; nothing runs, no mark moves
@@ -127,9 +129,13 @@ final class AccountScope {
      * Whether {@code key} may number commands as {@code source}, and read its mark: the admin any source, an account
      * key its account's own ({@code alice}, or {@code alice:} and more). An account whose name holds a {@code :} has
      * no sources: its name would also be one of another account's ({@code alice:phone} is alice's), and two keys
-     * numbering one source would take each other's numbers.
+     * numbering one source would take each other's numbers. No key numbers a source beginning with {@code node:}, the
+     * admin's neither: an edge node's sequence is its own ({@link NodeKey#source}).
      */
     static boolean mayNumber(final ApiKey key, final String source) {
+        if (source != null && source.startsWith(NodeKey.SOURCE_PREFIX)) {
+            return false;
+        }
         if (key.admin()) {
             return true;
         }
@@ -137,8 +143,12 @@ final class AccountScope {
                 || source.startsWith(key.account() + ":"));
     }
 
-    /** The refusal of a source that is not the key's. */
-    static String foreignSource(final ApiKey key) {
+    /** The refusal of {@code source}, which is not the key's. */
+    static String foreignSource(final ApiKey key, final String source) {
+        if (source != null && source.startsWith(NodeKey.SOURCE_PREFIX)) {
+            return "source " + source + " is an edge node's: a source beginning with " + NodeKey.SOURCE_PREFIX
+                    + " is numbered only by its node (POST /v1/forward), never with an API key";
+        }
         if (key.account().indexOf(':') >= 0) {
             return "an account whose name holds ':' numbers no source (" + key.account() + " would be one of "
                     + key.account().substring(0, key.account().indexOf(':')) + "'s sources)";

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import org.edgebook.codec.TransactionSignature;
 import org.edgebook.engine.Command;
 
 /**
@@ -103,7 +102,7 @@ final class AdminRoutes {
         }
         final byte[] raw;
         try {
-            raw = TransactionSignature.rawPublicKey("publicKey", text);
+            raw = NodeRoutes.rawPublicKey(text);
         } catch (final IllegalArgumentException e) {
             HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", e.getMessage()));
             return;

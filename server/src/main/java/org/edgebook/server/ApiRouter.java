@@ -28,7 +28,8 @@ final class ApiRouter {
             // Bodies are JSON, whatever the Content-Type says: curl -d sends a form type, and decoding a JSON
             // body as a form would only cost time (seconds for a large batch).
             ctx.request().headers().remove("Content-Type");
-            (ctx.request().path().equals("/v1/batch") ? big : small).handle(ctx);
+            final String path = ctx.request().path();
+            (path.equals("/v1/batch") || path.equals("/v1/forward") ? big : small).handle(ctx);
         });
         router.get("/health").handler(health);
         router.get("/v1/openapi.json").handler(ctx -> HttpAnswers.json(ctx, 200, SettlementServer.OPENAPI));
@@ -41,7 +42,7 @@ final class ApiRouter {
         router.errorHandler(405, ctx -> HttpAnswers.json(ctx, 405, ApiResponses.error("method not allowed", null)));
         router.errorHandler(413, ctx -> HttpAnswers.json(ctx, 413, ApiResponses.error("body too large",
                 "at most " + SettlementServer.BODY_LIMIT + " bytes, or " + SettlementServer.BATCH_BODY_LIMIT
-                        + " for /v1/batch")));
+                        + " for /v1/batch and /v1/forward")));
         router.errorHandler(500, ctx -> HttpAnswers.json(ctx, 500, ApiResponses.error("internal error", null)));
         return router;
     }

@@ -9,7 +9,9 @@ import org.edgebook.http.RequestSignature;
  * Every {@code /v1} request is signed: this handler checks the key, the clock window, the signature of timestamp,
  * method, path and body, that the signature was not used before (since this start) and the key's rate; then it keeps
  * the key in the context ({@code "key"}) for the route. Too many failed authentications of a key or an address are
- * answered 429 ({@link FailedAuthentications}, installed in front of it).
+ * answered 429 ({@link FailedAuthentications}, installed in front of it). A request that carries {@code EB-NODE}
+ * and no {@code EB-KEY} is an edge node's, signed with its Ed25519 key: {@link NodeAuthentication} checks it, with the
+ * same replay guard.
  * <p>
  * Threading: on the event loops; the replay guard, the rate limiter and the failure counts are thread-safe.
  */
@@ -21,12 +23,14 @@ final class Authentication implements Handler<RoutingContext> {
     private final RateLimiter limiter;
     private final SettlementServer.Auth auth;
     private final ReplayGuard replays;
+    private final NodeAuthentication nodes;
 
     Authentication(final KeyStore keys, final RateLimiter limiter, final SettlementServer.Auth auth) {
         this.keys = keys;
         this.limiter = limiter;
         this.auth = auth;
         this.replays = new ReplayGuard(auth.clockWindowMillis(), System.currentTimeMillis());
+        this.nodes = new NodeAuthentication(keys, limiter, auth.clockWindowMillis(), replays);
     }
 
     /** Puts the failed-authentication limits, then this, in front of every route under {@code path}. */
@@ -39,6 +43,10 @@ final class Authentication implements Handler<RoutingContext> {
     @Override
     public void handle(final RoutingContext ctx) {
         final String id = ctx.request().getHeader(RequestSignature.KEY_HEADER);
+        if (id == null && ctx.request().getHeader(org.edgebook.codec.SignedRequest.NODE_HEADER) != null) {
+            nodes.handle(ctx);
+            return;
+        }
         final String timestamp = ctx.request().getHeader(RequestSignature.TIMESTAMP_HEADER);
         final String signature = ctx.request().getHeader(RequestSignature.SIGNATURE_HEADER);
         if (id == null || timestamp == null || signature == null) {

@@ -12,7 +12,8 @@ import org.edgebook.http.RequestSignature;
  * Limits failed authentications, so that keys cannot be guessed or signatures brute-forced at the API's speed.
  * Runs on {@code /v1/*} just before authentication: a request whose claimed key id or remote address has failed
  * too often in the current window is answered {@code 429} with {@code Retry-After} without being checked, and every
- * {@code 401} the request ends with is counted against both. Successful requests are limited by {@link RateLimiter}
+ * {@code 401} the request ends with is counted against both. An edge node's id ({@code EB-NODE}) is counted as a key
+ * id is. Successful requests are limited by {@link RateLimiter}
  * alone.
  * <p>
  * Limits: {@value #PER_KEY} failures per claimed key id and {@value #PER_ADDRESS} per remote address in a window of
@@ -67,7 +68,10 @@ final class FailedAuthentications implements Handler<RoutingContext> {
 
     @Override
     public void handle(final RoutingContext ctx) {
-        final String key = ctx.request().getHeader(RequestSignature.KEY_HEADER);
+        final String apiKey = ctx.request().getHeader(RequestSignature.KEY_HEADER);
+        final String node = apiKey == null ? ctx.request().getHeader(org.edgebook.codec.SignedRequest.NODE_HEADER)
+                : null;
+        final String key = node != null ? NodeKey.SOURCE_PREFIX + node : apiKey; // a node's id, kept apart
         final String address = ctx.request().remoteAddress() == null ? "unknown"
                 : ctx.request().remoteAddress().hostAddress();
         final long now = nanoClock.getAsLong();

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.edgebook.codec.Ed25519Key;
 import org.edgebook.codec.TransactionSignature;
 import org.edgebook.journal.OwnerOnly;
 
@@ -39,13 +40,20 @@ import org.edgebook.journal.OwnerOnly;
  * old one) and only then applied: a change that cannot be written is not made, so the keys in memory are always the
  * keys on disk, before and after a restart. Every error names the file and what is wrong with it.
  * <p>
- * Threading: lookups from any thread (an immutable map, replaced whole); changes are synchronized.
+ * Beside them, in clear (they are public): the clients' Ed25519 keys ({@code client-keys.txt}) and the edge nodes'
+ * ({@code nodes.txt}), written with the same discipline. Every change of a client key (registered, revoked) takes the
+ * next <em>version</em>, kept with the key on its line, so versions only grow, across restarts too: a node that has
+ * every change up to version V asks for those after V ({@link #clientKeysAfter}) and misses none.
+ * <p>
+ * Threading: lookups from any thread (immutable maps, replaced whole); changes are synchronized.
  */
 public final class KeyStore {
     /** The key file's name in the data directory. */
     public static final String FILE_NAME = "keys.txt";
     /** The clients' Ed25519 public keys ({@link ClientSigningKey}), beside the API keys, public and so in clear. */
     public static final String CLIENT_FILE_NAME = "client-keys.txt";
+    /** The edge nodes' Ed25519 public keys ({@link NodeKey}), public and so in clear. */
+    public static final String NODE_FILE_NAME = "nodes.txt";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int KEY_BYTES = 32;
 
@@ -63,11 +71,14 @@ public final class KeyStore {
     private volatile Map<String, ApiKey> keys = Map.of();
     private final Path clientFile;
     private volatile Map<String, ClientSigningKey> clientKeys = Map.of();
+    private final Path nodeFile;
+    private volatile Map<String, NodeKey> nodes = Map.of();
 
     private KeyStore(final Path file, final Path masterKeyFile, final byte[] master, final boolean masterKeyWritten,
                      final FileWriter writer) {
         this.file = file;
         this.clientFile = file.resolveSibling(CLIENT_FILE_NAME);
+        this.nodeFile = file.resolveSibling(NODE_FILE_NAME);
         this.masterKeyFile = masterKeyFile;
         this.master = new SecretKeySpec(master, "AES");
         this.masterKeyWritten = masterKeyWritten;
@@ -104,6 +115,9 @@ public final class KeyStore {
         }
         if (Files.exists(store.clientFile)) {
             store.clientKeys = Map.copyOf(store.readClientKeys());
+        }
+        if (Files.exists(store.nodeFile)) {
+            store.nodes = Map.copyOf(store.readNodes());
         }
         return store;
     }
@@ -173,14 +187,25 @@ public final class KeyStore {
             throw new IOException("cannot read " + clientFile + ": " + e, e);
         }
         final Map<String, ClientSigningKey> read = new HashMap<>();
+        long unversioned = 0; // a file written before versions: its keys get versions 1, 2, … in its order
         for (int i = 0; i < lines.size(); i++) {
             final String line = lines.get(i);
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
             final String[] parts = line.split(" ");
-            if (parts.length != 4 || !parts[3].equals("active") && !parts[3].equals("revoked")) {
-                throw new IOException(clientFile + " line " + (i + 1) + ": not 'id account public-key active|revoked'");
+            if (parts.length != 4 && parts.length != 5 || !parts[3].equals("active") && !parts[3].equals("revoked")) {
+                throw new IOException(clientFile + " line " + (i + 1) + ": not 'id account public-key active|revoked "
+                        + "version'");
+            }
+            final long version;
+            try {
+                version = parts.length == 5 ? Long.parseLong(parts[4]) : ++unversioned;
+            } catch (final NumberFormatException e) {
+                throw new IOException(clientFile + " line " + (i + 1) + ": the version is not a number", e);
+            }
+            if (version < 1) {
+                throw new IOException(clientFile + " line " + (i + 1) + ": the version is not positive");
             }
             try {
                 final String account = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
@@ -189,13 +214,138 @@ public final class KeyStore {
                     throw new IllegalArgumentException("the id is not the key's (" + TransactionSignature.keyId(raw)
                             + ")");
                 }
-                read.put(parts[0], new ClientSigningKey(parts[0], account, raw, TransactionSignature.publicKey(raw),
-                        parts[3].equals("revoked")));
+                if (read.containsKey(parts[0])) {
+                    throw new IllegalArgumentException("key " + parts[0] + " is listed twice");
+                }
+                read.put(parts[0], new ClientSigningKey(parts[0], account, raw, Ed25519Key.Public.of(raw),
+                        parts[3].equals("revoked"), version));
             } catch (final IllegalArgumentException e) {
                 throw new IOException(clientFile + " line " + (i + 1) + ": " + e.getMessage(), e);
             }
         }
         return read;
+    }
+
+    private Map<String, NodeKey> readNodes() throws IOException {
+        final List<String> lines;
+        try {
+            lines = Files.readAllLines(nodeFile, StandardCharsets.UTF_8);
+        } catch (final IOException e) {
+            throw new IOException("cannot read " + nodeFile + ": " + e, e);
+        }
+        final Map<String, NodeKey> read = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            final String line = lines.get(i);
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            final String[] parts = line.split(" ");
+            if (parts.length != 3 || !parts[2].equals("active") && !parts[2].equals("revoked")) {
+                throw new IOException(nodeFile + " line " + (i + 1) + ": not 'node public-key active|revoked'");
+            }
+            try {
+                final String problem = NodeKey.problem(parts[0]);
+                if (problem != null) {
+                    throw new IllegalArgumentException(problem);
+                }
+                if (read.containsKey(parts[0])) {
+                    throw new IllegalArgumentException("node " + parts[0] + " is listed twice");
+                }
+                final byte[] raw = TransactionSignature.rawPublicKey("the public key", parts[1]);
+                read.put(parts[0], new NodeKey(parts[0], raw, Ed25519Key.Public.of(raw), parts[2].equals("revoked")));
+            } catch (final IllegalArgumentException e) {
+                throw new IOException(nodeFile + " line " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return read;
+    }
+
+    /** The node with this id, revoked or not, or {@code null}. */
+    public NodeKey findNode(final String id) {
+        return id == null ? null : nodes.get(id);
+    }
+
+    /** Every node, revoked ones included. */
+    List<NodeKey> nodes() {
+        return new ArrayList<>(nodes.values());
+    }
+
+    /**
+     * Registers the node {@code id} with the Ed25519 public key {@code raw} (32 bytes); answers it. An id taken
+     * before, even by a node since revoked, is refused ({@link IllegalStateException}): a node's source and its
+     * sequence are its own for good. If it cannot be written, it is not registered.
+     */
+    public synchronized NodeKey registerNode(final String id, final byte[] raw) throws IOException {
+        final NodeKey known = nodes.get(id);
+        if (known != null) {
+            throw new IllegalStateException("node " + id + " is registered" + (known.revoked() ? " (revoked); a "
+                    + "node id is never registered again" : ""));
+        }
+        final NodeKey node = new NodeKey(id, raw.clone(), Ed25519Key.Public.of(raw), false);
+        final Map<String, NodeKey> next = new HashMap<>(nodes);
+        next.put(id, node);
+        saveNodes(next);
+        return node;
+    }
+
+    /**
+     * Revokes a node; returns whether it existed and was not revoked. Requests signed by it are refused from now on.
+     * If the revocation cannot be written, the node stays, in memory as on disk.
+     */
+    public synchronized boolean revokeNode(final String id) throws IOException {
+        final NodeKey known = nodes.get(id);
+        if (known == null || known.revoked()) {
+            return false;
+        }
+        final Map<String, NodeKey> next = new HashMap<>(nodes);
+        next.put(id, new NodeKey(id, known.raw(), known.key(), true));
+        saveNodes(next);
+        return true;
+    }
+
+    private void saveNodes(final Map<String, NodeKey> next) throws IOException {
+        final StringBuilder text = new StringBuilder("# edgebook edge nodes (Ed25519): id, public key (base64, 32 raw "
+                + "bytes), active or revoked\n");
+        final List<NodeKey> sorted = new ArrayList<>(next.values());
+        sorted.sort(java.util.Comparator.comparing(NodeKey::id));
+        for (final NodeKey node : sorted) {
+            text.append(node.id()).append(' ').append(Base64.getEncoder().encodeToString(node.raw())).append(' ')
+                    .append(node.revoked() ? "revoked" : "active").append('\n');
+        }
+        writer.write(nodeFile, text.toString());
+        nodes = Map.copyOf(next);
+    }
+
+    /** Client keys changed after {@code version}, oldest change first, and the newest version of them all. */
+    record ClientKeyChanges(long version, List<ClientSigningKey> keys) {
+    }
+
+    /**
+     * The client keys whose last change (registration or revocation) came after {@code version} (0: every key), and
+     * the newest version: ask again with it to get only what changes next. Read from one snapshot of the keys, so
+     * the version answered covers exactly the changes it holds.
+     */
+    ClientKeyChanges clientKeysAfter(final long version) {
+        final Map<String, ClientSigningKey> snapshot = clientKeys;
+        long newest = 0;
+        final List<ClientSigningKey> changed = new ArrayList<>();
+        for (final ClientSigningKey key : snapshot.values()) {
+            newest = Math.max(newest, key.version());
+            if (key.version() > version) {
+                changed.add(key);
+            }
+        }
+        changed.sort(java.util.Comparator.comparingLong(ClientSigningKey::version));
+        return new ClientKeyChanges(newest, changed);
+    }
+
+    /** The newest version of the client keys: that of the last change written. Under the store's lock. */
+    private long newestClientKeyVersion() {
+        long newest = 0;
+        for (final ClientSigningKey key : clientKeys.values()) {
+            newest = Math.max(newest, key.version());
+        }
+        return newest;
     }
 
     /** The client signing key with this id, revoked or not, or {@code null}. */
@@ -227,8 +377,8 @@ public final class KeyStore {
             }
             return known;
         }
-        final ClientSigningKey key = new ClientSigningKey(id, account, raw.clone(), TransactionSignature.publicKey(raw),
-                false);
+        final ClientSigningKey key = new ClientSigningKey(id, account, raw.clone(), Ed25519Key.Public.of(raw), false,
+                newestClientKeyVersion() + 1);
         final Map<String, ClientSigningKey> next = new HashMap<>(clientKeys);
         next.put(id, key);
         saveClientKeys(next);
@@ -245,19 +395,22 @@ public final class KeyStore {
             return false;
         }
         final Map<String, ClientSigningKey> next = new HashMap<>(clientKeys);
-        next.put(id, new ClientSigningKey(id, known.account(), known.raw(), known.key(), true));
+        next.put(id, new ClientSigningKey(id, known.account(), known.raw(), known.key(), true,
+                newestClientKeyVersion() + 1));
         saveClientKeys(next);
         return true;
     }
 
     private void saveClientKeys(final Map<String, ClientSigningKey> next) throws IOException {
         final StringBuilder text = new StringBuilder("# edgebook client signing keys (Ed25519): id, account "
-                + "(base64url), public key (base64, 32 raw bytes), active or revoked\n");
-        for (final ClientSigningKey key : next.values()) {
+                + "(base64url), public key (base64, 32 raw bytes), active or revoked, version of its last change\n");
+        final List<ClientSigningKey> sorted = new ArrayList<>(next.values());
+        sorted.sort(java.util.Comparator.comparingLong(ClientSigningKey::version));
+        for (final ClientSigningKey key : sorted) {
             text.append(key.id()).append(' ')
                     .append(Base64.getUrlEncoder().encodeToString(key.account().getBytes(StandardCharsets.UTF_8)))
                     .append(' ').append(Base64.getEncoder().encodeToString(key.raw())).append(' ')
-                    .append(key.revoked() ? "revoked" : "active").append('\n');
+                    .append(key.revoked() ? "revoked" : "active").append(' ').append(key.version()).append('\n');
         }
         writer.write(clientFile, text.toString());
         clientKeys = Map.copyOf(next);

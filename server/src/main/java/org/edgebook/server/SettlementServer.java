@@ -27,7 +27,8 @@ import org.edgebook.journal.JournalOptions;
  * options and the connection limit. The roles are elsewhere: {@link Authentication}; the route groups
  * ({@link OrderRoutes}, {@link AccountRoutes}, {@link MarketRoutes}, {@link SourceRoutes}, {@link AdminRoutes},
  * {@link ReportRoutes},
- * {@link BatchRoute}, {@link WebSocketRoute} with a {@link WebSocketSession} per socket), all under one
+ * {@link BatchRoute}, the edge nodes' {@link NodeRoutes} and {@link ForwardRoute} ({@link NodeAuthentication}),
+ * {@link WebSocketRoute} with a {@link WebSocketSession} per socket), all under one
  * {@link AccountScope}; command answers from the pipeline's bytes ({@link Replies}); refusals ({@link Refusal}) and
  * {@link Health}.
  * <p>
@@ -227,6 +228,8 @@ public final class SettlementServer implements AutoCloseable {
                 new AdminRoutes(commands, keys, sessions)::register,
                 new ReportRoutes(config.dataDir(), limiter)::register,
                 new BatchRoute(engine, signed)::register,
+                new NodeRoutes(keys)::register,
+                new ForwardRoute(engine, signed)::register,
                 new WebSocketRoute(engine, keys, limiter, streams, sessions, signed)::register);
         metrics.instrument(router);
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host())

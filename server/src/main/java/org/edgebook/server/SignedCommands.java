@@ -16,7 +16,12 @@ import org.edgebook.codec.TransactionSignature;
  * {@code signature} and {@code signedAt} (what the decoder reads), with the signing account, which
  * {@link AccountScope#of(ApiKey, org.edgebook.engine.Command, String)} makes the command's authority. Otherwise it is
  * refused: 400 for a signature that is not shaped as one, 401 with the reason (unknown key, revoked key, bad signature,
- * too old, signed in the future); nothing is submitted.
+ * too old, signed in the future); nothing is submitted. {@link ForwardRoute} checks a node's forwarded transactions
+ * here too, and runs one refused as MALFORMED instead.
+ * <p>
+ * Verification is the codec's {@link org.edgebook.codec.Ed25519Key.Public} (BouncyCastle's RFC 8032 code, about 7x
+ * the JDK's speed), each key's point decoded once, when the key store loads or registers it
+ * ({@link ClientSigningKey}).
  * <p>
  * Threading: thread-safe (the key store's lookups are).
  */

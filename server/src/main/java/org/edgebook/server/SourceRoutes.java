@@ -9,7 +9,9 @@ import org.edgebook.journal.Senders;
  * a sender that lost track of what was acknowledged resumes at mark + 1 (docs/semantics.md, "Sources"). The mark is
  * the durable one, published by the pipeline once a sourced command is on disk ({@link Senders#mark}), so it never
  * shows a number a crash could take back; it is not a journaled command. The admin key reads any source, an account
- * key its own ({@link AccountScope#mayNumber}): the same keys that may send the source's commands.
+ * key its own ({@link AccountScope#mayNumber}): the same keys that may send the source's commands. An edge node
+ * ({@link NodeAuthentication}) reads its own source, {@code node:} and its id, and no other; the admin key reads a
+ * node's too (it cannot number it).
  * <p>
  * Threading: handlers on the event loops; the marks are a concurrent map.
  */
@@ -29,10 +31,19 @@ final class SourceRoutes {
         if (!HttpAnswers.validName(ctx, "source", source)) {
             return;
         }
-        final ApiKey key = ctx.get("key");
-        if (!AccountScope.mayNumber(key, source)) {
-            HttpAnswers.json(ctx, 403, ApiResponses.error("forbidden", AccountScope.foreignSource(key)));
-            return;
+        final NodeKey node = ctx.get(NodeAuthentication.NODE);
+        if (node != null) {
+            if (!source.equals(node.source())) {
+                HttpAnswers.json(ctx, 403, ApiResponses.error("forbidden", "a node reads only its own source, "
+                        + node.source()));
+                return;
+            }
+        } else {
+            final ApiKey key = ctx.get("key");
+            if (!key.admin() && !AccountScope.mayNumber(key, source)) {
+                HttpAnswers.json(ctx, 403, ApiResponses.error("forbidden", AccountScope.foreignSource(key, source)));
+                return;
+            }
         }
         final long mark = senders.mark(source);
         HttpAnswers.json(ctx, 200, ApiResponses.object(json -> {

@@ -153,6 +153,71 @@ class KeyStoreTest {
                 .hasMessageContaining(file + " line 2: the id is not the key's");
     }
 
+    @Test
+    void clientKeyVersionsOnlyGrowAndAFileFromBeforeVersionsGetsThemInItsOrder(@TempDir final Path dir)
+            throws Exception {
+        final Path data = dir.resolve("data");
+        final Path master = dir.resolve("master.key");
+        final KeyStore keys = KeyStore.open(data, master, warnings::add);
+        final ClientSigningKey a = keys.registerClientKey("alice", raw());
+        final ClientSigningKey b = keys.registerClientKey("bob", raw());
+        assertThat(a.version()).isEqualTo(1);
+        assertThat(b.version()).isEqualTo(2);
+        assertThat(keys.registerClientKey("alice", a.raw()).version()).isEqualTo(1); // the same key: no change
+        assertThat(keys.revokeClientKey(a.id())).isTrue();
+        assertThat(keys.clientKeysAfter(0).version()).isEqualTo(3);
+        assertThat(keys.clientKeysAfter(2).keys()).extracting(ClientSigningKey::id).containsExactly(a.id());
+        assertThat(KeyStore.open(data, master, warnings::add).clientKeysAfter(2).keys())
+                .extracting(ClientSigningKey::id, ClientSigningKey::version, ClientSigningKey::revoked)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(a.id(), 3L, true));
+        // A file written before versions: 'id account key state', versions 1, 2, … in its order.
+        final Path file = data.resolve(KeyStore.CLIENT_FILE_NAME);
+        final java.util.List<String> lines = Files.readAllLines(file);
+        final StringBuilder old = new StringBuilder(lines.getFirst()).append('\n');
+        for (final String line : lines.subList(1, lines.size()).reversed()) {
+            old.append(line, 0, line.lastIndexOf(' ')).append('\n');
+        }
+        Files.writeString(file, old);
+        final KeyStore legacy = KeyStore.open(data, master, warnings::add);
+        assertThat(legacy.clientKeysAfter(0).keys()).extracting(ClientSigningKey::id).containsExactly(a.id(), b.id());
+        assertThat(legacy.clientKeysAfter(0).version()).isEqualTo(2);
+        final ClientSigningKey c = legacy.registerClientKey("carol", raw());
+        assertThat(c.version()).isEqualTo(3);
+        assertThat(KeyStore.open(data, master, warnings::add).clientKeysAfter(2).keys())
+                .extracting(ClientSigningKey::id).containsExactly(c.id());
+    }
+
+    @Test
+    void aNodeThatCannotBeWrittenIsNotRegisteredNorRevokedAndADamagedLineIsNamed(@TempDir final Path dir)
+            throws Exception {
+        final Path data = dir.resolve("data");
+        final Path master = dir.resolve("master.key");
+        final boolean[] diskFails = {false};
+        final KeyStore.FileWriter disk = (file, text) -> {
+            if (diskFails[0]) {
+                throw new IOException("cannot write " + file + ": No space left on device");
+            }
+            KeyStore.writeOwnerOnly(file, text);
+        };
+        final KeyStore keys = KeyStore.open(data, master, warnings::add, disk);
+        keys.registerNode("fra-1", raw());
+        assertThat(mode(data.resolve(KeyStore.NODE_FILE_NAME))).isEqualTo("rw-------");
+        diskFails[0] = true;
+        assertThatThrownBy(() -> keys.registerNode("ams-1", raw())).hasMessageContaining("No space left");
+        assertThatThrownBy(() -> keys.revokeNode("fra-1")).hasMessageContaining("No space left");
+        assertThat(keys.nodes()).extracting(NodeKey::id, NodeKey::revoked)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("fra-1", false));
+        diskFails[0] = false;
+        assertThat(keys.revokeNode("fra-1")).isTrue();
+        assertThat(KeyStore.open(data, master, warnings::add).findNode("fra-1").revoked()).isTrue();
+        assertThatThrownBy(() -> keys.registerNode("fra-1", raw())).isInstanceOf(IllegalStateException.class);
+
+        final Path file = data.resolve(KeyStore.NODE_FILE_NAME);
+        Files.writeString(file, Files.readString(file).replace("fra-1", "fra:1"));
+        assertThatThrownBy(() -> KeyStore.open(data, master, warnings::add))
+                .hasMessageContaining(file + " line 2: node holds ':'");
+    }
+
     private static byte[] raw() throws Exception {
         return org.edgebook.codec.TransactionSignature.raw(java.security.KeyPairGenerator.getInstance("Ed25519")
                 .generateKeyPair().getPublic());
