@@ -12,6 +12,7 @@ import java.security.KeyPair;
 import java.util.List;
 import java.util.Map;
 import org.edgebook.codec.SignedRequest;
+import org.edgebook.http.RequestSignature;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
