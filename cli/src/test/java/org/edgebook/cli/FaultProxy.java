@@ -343,6 +343,11 @@ final class FaultProxy implements AutoCloseable {
                     int at = 0;
                     while (at < n) {
                         if (responseFraming.raw()) {
+                            if (dropping) { // the response being dropped turned out malformed: deliver none of it
+                                deliver(out, pending);
+                                dropDone();
+                                return;
+                            }
                             head.writeTo(pending);
                             head.reset();
                             pending.write(buffer, at, n - at);

@@ -7,9 +7,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -229,6 +234,40 @@ class FaultProxyTest {
     }
 
     @Test
+    void aResponseEndedByTheTargetsCloseIsReadToTheEndAndDropped() throws Exception {
+        final String answer = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + "until the close ".repeat(5_000);
+        try (ServerSocket target = rawTarget(answer, true);
+             FaultProxy closing = new FaultProxy("127.0.0.1", target.getLocalPort())) {
+            final HttpClient http = client();
+            final URI uri = closing.uri().resolve("/tx");
+            assertThat(http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("1"))
+                    .timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofString()).body()).endsWith("close ");
+            final long delivered = closing.bytesToClient();
+            closing.dropResponsesAfterCommit(1);
+            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers
+                    .ofString("2")).timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class);
+            assertThat(closing.droppedAfterCommit()).isEqualTo(1);
+            assertThat(closing.bytesToClient()).isEqualTo(delivered);
+            assertThat(closing.responses()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aMalformedResponseBeingDroppedIsNotDeliveredAtAll() throws Exception {
+        final String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n";
+        try (ServerSocket target = rawTarget(answer, false);
+             FaultProxy malformed = new FaultProxy("127.0.0.1", target.getLocalPort())) {
+            malformed.dropResponsesAfterCommit(1);
+            assertThatThrownBy(() -> client().send(HttpRequest.newBuilder(malformed.uri().resolve("/tx"))
+                    .POST(HttpRequest.BodyPublishers.ofString("1")).timeout(DEADLINE).build(),
+                    HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+            assertThat(malformed.droppedAfterCommit()).isEqualTo(1);
+            assertThat(malformed.bytesToClient()).isZero();
+        }
+    }
+
+    @Test
     void theFramingFindsEveryMessageEndFedWholeOrByteByByte() {
         final String responses = ""
                 + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
@@ -303,6 +342,46 @@ class FaultProxyTest {
                                       final HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(url(path)).POST(body).timeout(DEADLINE).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * A target that answers each request (its head and a Content-Length body) with {@code answer}, then closes the
+     * connection ({@code close}) or keeps it open until the client closes it.
+     */
+    private ServerSocket rawTarget(final String answer, final boolean close) throws IOException {
+        final ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!target.isClosed()) {
+                try {
+                    final Socket s = target.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (s) {
+                            final InputStream in = s.getInputStream();
+                            final StringBuilder head = new StringBuilder();
+                            while (!head.toString().endsWith("\r\n\r\n")) {
+                                final int c = in.read();
+                                if (c < 0) {
+                                    return;
+                                }
+                                head.append((char) c);
+                            }
+                            final Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+                            in.readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+                            s.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                            s.getOutputStream().flush();
+                            if (!close) {
+                                in.transferTo(OutputStream.nullOutputStream());
+                            }
+                        } catch (final IOException e) {
+                            // the proxy cut it
+                        }
+                    });
+                } catch (final IOException e) {
+                    return; // closed
+                }
+            }
+        });
+        return target;
     }
 
     /** Waits until {@code condition} holds, polling, for at most {@link #DEADLINE}; fails naming {@code what}. */
