@@ -20,7 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -125,6 +124,8 @@ public final class SettlementClient implements AutoCloseable {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final int EXCERPT = 200;
+    /** A name by the rule for names without {@code :} (docs/semantics.md "Names"), so it goes in a path as it is. */
+    private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,59}");
 
     private final Vertx vertx;
     private final String node;
@@ -144,6 +145,10 @@ public final class SettlementClient implements AutoCloseable {
         if (!"http".equals(scheme) && !"https".equals(scheme) || baseUrl.getHost() == null) {
             throw new IllegalArgumentException("settlement's URL must be http://host[:port] or https://…, not "
                     + baseUrl);
+        }
+        if (!NODE_ID.matcher(node).matches()) {
+            throw new IllegalArgumentException("a node id is 1 to 59 of A-Z a-z 0-9 . _ - (docs/transaction-path.md), "
+                    + "not \"" + node + "\"");
         }
         if (options.timeoutMillis() <= 0 || options.pipelining() < 1) {
             throw new IllegalArgumentException("timeout and pipelining must be positive: " + options);
@@ -192,7 +197,7 @@ public final class SettlementClient implements AutoCloseable {
 
     /** {@code GET /v1/sources/node:{id}}: the highest {@code sourceSeq} of this node that settlement ran. */
     public Future<Long> mark() {
-        final String path = basePath + "/v1/sources/" + URLEncoder.encode("node:" + node, StandardCharsets.UTF_8);
+        final String path = basePath + "/v1/sources/node:" + node;
         return send(queries, HttpMethod.GET, path, new byte[0]).compose(answer -> {
             try (JsonParser p = JSON.createParser(answer)) {
                 long mark = -1;
