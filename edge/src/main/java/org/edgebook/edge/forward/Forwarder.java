@@ -36,7 +36,8 @@ import org.edgebook.edge.outbox.Outbox;
  * Threading: one platform thread, {@code edge-forwarder}, runs the cycle and owns all of its state; it blocks only
  * on this object's monitor, which the answers' continuations (Vert.x event loop, outbox writer) signal. {@link #wake}
  * (the intake, after appending), {@link #problem} and {@link #close} may be called from any thread. Closing abandons
- * the batches in flight: their outcomes are learned again by the next forwarder's resync.
+ * the batches in flight: their outcomes are learned again by the next forwarder's resync. Close the forwarder before
+ * the outbox and the client (neither is closed by it).
  */
 public final class Forwarder implements AutoCloseable {
 
@@ -47,8 +48,9 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * Settings: batch size and batches in flight; backoff base and cap; how long the pump waits for work when not
-     * woken; the jitter's random source and the backoff's sleeper (seams for tests).
+     * Settings: batch size and batches in flight (at most the client's {@link SettlementClient.Options#pipelining},
+     * else the extra ones wait for the connection within their deadline); backoff base and cap; how long the pump
+     * waits for work when not woken; the jitter's random source and the backoff's sleeper (seams for tests).
      */
     public record Options(int batchSize, int maxInFlight, long backoffBaseMillis, long backoffCapMillis,
                           long idleMillis, RandomGenerator random, Sleeper sleeper) {
@@ -127,7 +129,9 @@ public final class Forwarder implements AutoCloseable {
         signal();
     }
 
-    /** Why forwarding is stopped now (the last trouble, until a batch makes progress), or null when it is going. */
+    /**
+     * Why forwarding is stopped now (the last trouble, until a resync or a batch succeeds), or null when it is going.
+     */
     public String problem() {
         return problem;
     }
@@ -203,6 +207,7 @@ public final class Forwarder implements AutoCloseable {
                     + "recorded outcomes up to " + (resend.peekFirst().forwardSeq() - 1) + " and waits for "
                     + resend.peekFirst().forwardSeq() + ": settlement lost lines it answered", 0);
         }
+        problem = null;
         LOG.log(System.Logger.Level.DEBUG, "resync: mark {0}, {1} forwarded transactions to send again", mark,
                 resend.size());
     }
@@ -257,7 +262,9 @@ public final class Forwarder implements AutoCloseable {
             try {
                 seq = awaitRaw(assignments.get(i));
             } catch (final ExecutionException e) {
-                if (e.getCause() instanceof IllegalStateException) { // an operator rejected it meanwhile
+                final Outbox.TxState now = outbox.state(t.id());
+                if (e.getCause() instanceof IllegalStateException && now != null
+                        && now.state() != Outbox.State.QUEUED) { // an operator rejected it meanwhile
                     continue;
                 }
                 throw new Trouble("the outbox could not assign " + t.id() + ": " + e.getCause().getMessage(), 0);

@@ -55,10 +55,10 @@ final class FakeSettlement implements AutoCloseable {
         /** Run every line, then close the connection without answering: the classic duplicate. */
         COMMIT_THEN_DROP,
         /**
-         * The request is lost in transit until the next one arrives: the next runs first (so it meets a gap), then
-         * this one.
+         * A proxy in front loses the request (nothing runs) and answers 502; the requests pipelined behind it reach
+         * settlement, and meet a gap.
          */
-        OVERTAKEN,
+        LOST,
         /** Run nothing; answer 200 with a body that is not JSON lines. */
         GARBAGE
     }
@@ -89,7 +89,6 @@ final class FakeSettlement implements AutoCloseable {
     private int forwardRequests;
     private int gapsAnswered;
     private long delayMillis = 300;
-    private Runnable overtaken;
 
     private record KeyChange(long version, String keyId, String account, byte[] publicKey, boolean revoked) {
     }
@@ -153,6 +152,14 @@ final class FakeSettlement implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException(keyId);
+    }
+
+    /** Settlement restored from an old backup: it forgets what it ran after {@code toMark} (and its answers). */
+    synchronized void rollback(final long toMark) {
+        for (long seq = toMark + 1; seq <= mark; seq++) {
+            answers.remove(seq);
+        }
+        mark = toMark;
     }
 
     synchronized long mark() {
@@ -311,18 +318,9 @@ final class FakeSettlement implements AutoCloseable {
             return;
         }
         final Fault fault;
-        final Runnable behind;
         synchronized (this) {
             forwardRequests++;
             fault = faults.poll();
-            behind = overtaken;
-            overtaken = null;
-        }
-        if (fault == Fault.OVERTAKEN) {
-            synchronized (this) {
-                overtaken = () -> answer(req, run(lines, lines.size()));
-            }
-            return;
         }
         switch (fault) {
             case null -> answer(req, run(lines, lines.size()));
@@ -352,10 +350,7 @@ final class FakeSettlement implements AutoCloseable {
                 req.connection().close();
             }
             case GARBAGE -> req.response().putHeader("Content-Type", "application/x-ndjson").end("<html>oops</html>");
-            case OVERTAKEN -> throw new AssertionError();
-        }
-        if (behind != null) {
-            behind.run();
+            case LOST -> req.response().setStatusCode(502).end("bad gateway");
         }
     }
 

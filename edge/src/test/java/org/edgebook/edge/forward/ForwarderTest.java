@@ -136,7 +136,8 @@ class ForwarderTest {
         try (ForwardHarness h = new ForwardHarness(dir)) {
             final FakeSettlement.Fault[] drops = new FakeSettlement.Fault[1000];
             java.util.Arrays.fill(drops, FakeSettlement.Fault.COMMIT_THEN_DROP);
-            h.settlement.fault(drops);
+            h.settlement.fault(drops); // settlement runs every line but no answer gets back
+            h.options = h.options.withBatches(64, 4);
             h.accept("t", 30, 4);
             h.start();
             waitFor("settlement to run every transaction, unanswered", () -> h.settlement.mark() == 30);
@@ -171,13 +172,29 @@ class ForwarderTest {
         try (ForwardHarness h = new ForwardHarness(dir)) {
             h.options = h.options.withBatches(4, 4);
             h.accept("t", 64, 0);
-            h.settlement.fault(FakeSettlement.Fault.OVERTAKEN);
+            h.settlement.fault(FakeSettlement.Fault.LOST);
             h.start();
             h.waitAllEnded();
             h.assertExactlyOnce(true);
             assertThat(h.settlement.gapsAnswered()).isPositive();
             assertThat(h.metrics.forwarding().gaps()).isPositive();
             assertThat(h.metrics.forwarding().retries()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSettlementThatLostLinesItAnsweredIsRefused() throws Exception {
+        try (ForwardHarness h = new ForwardHarness(dir)) {
+            h.accept("t", 10, 0);
+            h.start();
+            h.waitAllEnded();
+            h.settlement.rollback(5);
+            h.accept("u", 3, 0);
+            waitFor("the forwarder to refuse", () -> h.forwarder.problem() != null
+                    && h.forwarder.problem().contains("settlement lost lines"), () -> "" + h.forwarder.problem());
+            assertThat(h.metrics.forwarding().gaps()).isPositive();
+            assertThat(h.outbox.state("u1").state()).isEqualTo(Outbox.State.FORWARDED);
+            assertThat(h.settlement.runs()).doesNotContainKey("u1");
         }
     }
 
