@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.TrustOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,22 +51,29 @@ import org.edgebook.edge.tx.ClientKeys;
  */
 public final class SettlementClient implements AutoCloseable {
 
-    /** Settings: the deadline of a request, and how many forward requests may be on the connection at once. */
-    public record Options(long timeoutMillis, int pipelining, LongSupplier clockMillis) {
+    /**
+     * Settings: the deadline of a request, how many forward requests may be on the connection at once, the clock of
+     * the signatures' timestamps, and for https the trust (null: the JVM's default trust store).
+     */
+    public record Options(long timeoutMillis, int pipelining, LongSupplier clockMillis, TrustOptions trust) {
         public static Options defaults() {
-            return new Options(10_000, 4, System::currentTimeMillis);
+            return new Options(10_000, 4, System::currentTimeMillis, null);
         }
 
         public Options withTimeout(final long millis) {
-            return new Options(millis, pipelining, clockMillis);
+            return new Options(millis, pipelining, clockMillis, trust);
         }
 
         public Options withPipelining(final int requests) {
-            return new Options(timeoutMillis, requests, clockMillis);
+            return new Options(timeoutMillis, requests, clockMillis, trust);
         }
 
         public Options withClock(final LongSupplier millis) {
-            return new Options(timeoutMillis, pipelining, millis);
+            return new Options(timeoutMillis, pipelining, millis, trust);
+        }
+
+        public Options withTrust(final TrustOptions t) {
+            return new Options(timeoutMillis, pipelining, clockMillis, t);
         }
     }
 
@@ -137,7 +145,8 @@ public final class SettlementClient implements AutoCloseable {
 
     /**
      * A client of settlement at {@code baseUrl} ({@code http://host:port} or {@code https://…}, optionally with a path
-     * prefix), signing as node {@code node} with {@code key}. TLS uses the JVM's default trust.
+     * prefix), signing as node {@code node} with {@code key}. For https the host name is verified against the
+     * certificate, trusted by {@link Options#trust} or else the JVM's default trust store.
      */
     public SettlementClient(final Vertx vertx, final URI baseUrl, final String node, final Ed25519Key.Private key,
                             final Options options) {
@@ -164,6 +173,9 @@ public final class SettlementClient implements AutoCloseable {
         final HttpClientOptions common = new HttpClientOptions().setDefaultHost(baseUrl.getHost())
                 .setDefaultPort(port).setSsl(tls).setKeepAlive(true).setTcpNoDelay(true)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.timeoutMillis()));
+        if (tls && options.trust() != null) {
+            common.setTrustOptions(options.trust());
+        }
         this.forwarding = vertx.createHttpClient(new HttpClientOptions(common).setPipelining(true)
                 .setPipeliningLimit(options.pipelining()), new PoolOptions().setHttp1MaxSize(1));
         this.queries = vertx.createHttpClient(common, new PoolOptions().setHttp1MaxSize(2));

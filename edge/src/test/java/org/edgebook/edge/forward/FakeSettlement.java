@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.KeyCertOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,15 +94,28 @@ final class FakeSettlement implements AutoCloseable {
     private record KeyChange(long version, String keyId, String account, byte[] publicKey, boolean revoked) {
     }
 
+    private final KeyCertOptions tls;
+
     FakeSettlement(final Vertx vertx, final String node, final Ed25519Key.Public nodeKey) throws Exception {
+        this(vertx, node, nodeKey, null);
+    }
+
+    /** Over https with this certificate when {@code tls} is not null. */
+    FakeSettlement(final Vertx vertx, final String node, final Ed25519Key.Public nodeKey, final KeyCertOptions tls)
+            throws Exception {
         this.vertx = vertx;
         this.node = node;
         this.nodeKey = nodeKey;
+        this.tls = tls;
         listen(0);
     }
 
     private void listen(final int at) throws Exception {
-        server = vertx.createHttpServer(new HttpServerOptions().setReuseAddress(true)).requestHandler(this::handle);
+        final HttpServerOptions options = new HttpServerOptions().setReuseAddress(true);
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(tls);
+        }
+        server = vertx.createHttpServer(options).requestHandler(this::handle);
         port = server.listen(at, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .actualPort();
     }

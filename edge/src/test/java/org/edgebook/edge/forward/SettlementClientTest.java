@@ -3,6 +3,7 @@ package org.edgebook.edge.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.net.SelfSignedCertificate;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.edgebook.codec.Ed25519Key;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,6 +111,26 @@ class SettlementClientTest {
             final long started = System.nanoTime();
             assertThat(failure(c.mark())).hasMessageContaining("GET /v1/sources/node:fra-1");
             assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(3));
+        }
+    }
+
+    @Test
+    void speaksHttpsTrustingTheGivenCertificate() throws Exception {
+        try (ForwardHarness h = new ForwardHarness(dir)) {
+            final SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
+            try (FakeSettlement tls = new FakeSettlement(h.vertx, ForwardHarness.NODE,
+                    Ed25519Key.Public.of(h.nodeKey.publicRaw()), cert.keyCertOptions());
+                 SettlementClient trusting = new SettlementClient(h.vertx,
+                         URI.create("https://localhost:" + tls.port()), ForwardHarness.NODE, h.nodeKey,
+                         SettlementClient.Options.defaults().withTimeout(5_000).withTrust(cert.trustOptions()));
+                 SettlementClient untrusting = new SettlementClient(h.vertx,
+                         URI.create("https://localhost:" + tls.port()), ForwardHarness.NODE, h.nodeKey,
+                         SettlementClient.Options.defaults().withTimeout(5_000))) {
+                assertThat(get(trusting.forward(List.of(line(1, "t1", "1"))))).hasSize(1);
+                assertThat(get(trusting.mark())).isEqualTo(1);
+                assertThat(failure(untrusting.mark())).isInstanceOf(SettlementClient.SettlementException.class);
+                assertThat(tls.unauthorized()).isEmpty();
+            }
         }
     }
 
