@@ -38,8 +38,8 @@ import org.edgebook.codec.SignedRequest;
  * A transaction runs as settled (its own {@code cmd}, one {@code transferred} event) unless its {@code amount} is
  * {@code "999999"}, which is rejected {@code INSUFFICIENT_FUNDS}. The server records the order it ran them.
  * <p>
- * Faults, each taken by the next forward request: {@link Fault}. {@link #refuse} closes the listening socket (connections
- * are refused) and {@link #accept} opens it again on the same port.
+ * Faults, each taken by the next forward request: {@link Fault}. {@link #refuse} closes the listening socket
+ * (connections are refused) and {@link #accept} opens it again on the same port.
  * <p>
  * Threading: the handlers run on the server's event loop; the state is guarded by this object's monitor, so tests
  * read it from their thread.

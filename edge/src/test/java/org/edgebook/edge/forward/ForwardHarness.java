@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -84,14 +85,16 @@ final class ForwardHarness implements AutoCloseable {
     /** Accepts {@code n} transactions {@code prefix1…}; every {@code rejectEvery}-th is one settlement rejects. */
     List<String> accept(final String prefix, final int n, final int rejectEvery) throws Exception {
         final List<String> ids = new ArrayList<>();
+        final List<CompletableFuture<Long>> durable = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             final String id = prefix + i;
             final String amount = rejectEvery > 0 && i % rejectEvery == 0 ? "999999" : "10." + i;
             final byte[] tx = tx(id, amount);
             txs.put(id, tx);
-            outbox.accepted(id, tx, ACCEPT, System.currentTimeMillis() * 1000).get(10, TimeUnit.SECONDS);
+            durable.add(outbox.accepted(id, tx, ACCEPT, System.currentTimeMillis() * 1000));
             ids.add(id);
         }
+        CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         accepted.addAll(ids);
         if (forwarder != null) {
             forwarder.wake();

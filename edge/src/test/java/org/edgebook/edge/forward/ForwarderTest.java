@@ -49,7 +49,25 @@ class ForwarderTest {
             assertThat(h.forwarder.problem()).isNull();
             m.watch(h.outbox);
             assertThat(h.metrics.scrape()).contains("edge_forward_settled_total " + (300 - 150 / 7) + ".0")
-                    .contains("edge_outbox_depth{state=\"ended\"} 300.0").contains("edge_forward_lag_seconds 0.0");
+                    .contains("edge_outbox_depth{state=\"ended\"} 300.0").containsPattern(
+                            "edge_forward_lag_seconds 0\\.0\\n");
+        }
+    }
+
+    @Test
+    void withTheDefaultsThousandsGoInBatchesOfUpTo1024() throws Exception {
+        try (ForwardHarness h = new ForwardHarness(dir)) {
+            h.options = Forwarder.Options.defaults().withBackoff(50, 5_000, RandomGenerator.getDefault(),
+                    h.options.sleeper());
+            h.accept("t", 5_000, 0);
+            h.start();
+            h.accept("u", 3_000, 0);
+            h.waitAllEnded();
+            h.assertExactlyOnce(true);
+            final ForwardMetrics m = h.metrics.forwarding();
+            assertThat(m.forwarded()).isEqualTo(8_000);
+            assertThat(m.batches()).isBetween(8.0, 8_000.0 / 2);
+            assertThat(m.retries()).isZero();
         }
     }
 
@@ -81,6 +99,9 @@ class ForwarderTest {
             waitFor("three retries", () -> h.sleeps.size() >= 3);
             assertThat(h.forwarder.problem()).contains("GET the mark");
             assertThat(h.outbox.depth().queued()).isEqualTo(20);
+            h.metrics.forwarding().watch(h.outbox);
+            assertThat(h.metrics.scrape()).contains("edge_outbox_depth{state=\"queued\"} 20.0")
+                    .doesNotContainPattern("edge_forward_lag_seconds 0\\.0\\n");
             h.settlement.accept();
             h.waitAllEnded();
             h.assertExactlyOnce(true);
