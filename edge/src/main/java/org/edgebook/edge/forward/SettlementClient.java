@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.SerializableString;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -47,7 +48,8 @@ import org.edgebook.edge.tx.ClientKeys;
  * (connection refused or reset, deadline, a status other than 200 with an excerpt of the body, a body that does not
  * parse). A request past its deadline is reset (for HTTP/1.1 its connection is closed), so no late answer arrives.
  * <p>
- * Threading: any thread may call; the futures complete on a Vert.x event loop (continuations must not block).
+ * Threading: any thread may call; each request runs on the client's Vert.x context (its event loop), where the
+ * futures complete (continuations must not block).
  */
 public final class SettlementClient implements AutoCloseable {
 
@@ -140,6 +142,7 @@ public final class SettlementClient implements AutoCloseable {
     private final Ed25519Key.Private key;
     private final Options options;
     private final String basePath;
+    private final Context context;
     private final HttpClient forwarding;
     private final HttpClient queries;
 
@@ -163,6 +166,7 @@ public final class SettlementClient implements AutoCloseable {
             throw new IllegalArgumentException("timeout and pipelining must be positive: " + options);
         }
         this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
         this.node = node;
         this.key = key;
         this.options = options;
@@ -260,17 +264,6 @@ public final class SettlementClient implements AutoCloseable {
     private Future<byte[]> send(final HttpClient client, final HttpMethod method, final String pathAndQuery,
                                 final byte[] body) {
         final String what = method.name() + " " + pathAndQuery;
-        final Promise<byte[]> promise = Promise.promise();
-        final AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        final long timer = vertx.setTimer(options.timeoutMillis(), id -> {
-            if (promise.tryFail(new SettlementException(what + ": no answer within " + options.timeoutMillis()
-                    + " ms", 0, -1, null))) {
-                final HttpClientRequest r = sent.get();
-                if (r != null) {
-                    r.reset(0, new IOException("deadline"));
-                }
-            }
-        });
         final long timestamp = options.clockMillis().getAsLong();
         final RequestOptions request = new RequestOptions().setMethod(method).setURI(pathAndQuery)
                 .putHeader(SignedRequest.NODE_HEADER, node)
@@ -280,7 +273,33 @@ public final class SettlementClient implements AutoCloseable {
         if (method == HttpMethod.POST) {
             request.putHeader("Content-Type", "application/x-ndjson");
         }
-        client.request(request).compose(r -> {
+        final Promise<byte[]> promise = Promise.promise();
+        // On the client's context, so that each step's continuation is attached before its answer can arrive: a
+        // response whose body() is asked for from another thread after it ended may have dropped its bytes.
+        context.runOnContext(v -> {
+            try {
+                start(client, what, request, body, promise);
+            } catch (final RuntimeException e) { // a closed client refuses at once
+                promise.tryFail(new SettlementException(what + ": " + describe(e), 0, -1, e));
+            }
+        });
+        return promise.future();
+    }
+
+    private void start(final HttpClient client, final String what, final RequestOptions request, final byte[] body,
+                       final Promise<byte[]> promise) {
+        final AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        final Future<HttpClientRequest> requested = client.request(request);
+        final long timer = vertx.setTimer(options.timeoutMillis(), id -> {
+            if (promise.tryFail(new SettlementException(what + ": no answer within " + options.timeoutMillis()
+                    + " ms", 0, -1, null))) {
+                final HttpClientRequest r = sent.get();
+                if (r != null) {
+                    r.reset(0, new IOException("deadline"));
+                }
+            }
+        });
+        requested.compose(r -> {
             sent.set(r);
             if (promise.future().isComplete()) { // the deadline passed while connecting
                 r.reset();
@@ -301,7 +320,6 @@ public final class SettlementClient implements AutoCloseable {
                         promise.tryComplete(done.result().body);
                     }
                 });
-        return promise.future();
     }
 
     private record Answer(int status, MultiMap headers, byte[] body) {
