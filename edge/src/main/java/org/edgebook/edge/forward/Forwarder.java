@@ -28,10 +28,10 @@ import org.edgebook.edge.outbox.Outbox;
  * {@code Retry-After}, within the cap) the next episode resyncs. It goes on forever; the node keeps taking
  * transactions meanwhile.</li>
  * </ol>
- * A held transaction is not in the outbox's queue, so it never blocks the ones behind it. If settlement's mark is at or
- * beyond the sequences this node ever assigned (a wiped outbox, or another node's), or the oldest unrecorded sequence
- * is past the mark + 1 (settlement lost what it answered), forwarding would record other transactions' outcomes or
- * never progress: the forwarder refuses, says why in {@link #problem()} and the log, and asks again after a backoff.
+ * A held transaction is not in the outbox's queue, so it never blocks the ones behind it. If settlement's mark is past
+ * the last sequence this node assigned (a wiped outbox, or another node's), or the oldest unrecorded sequence is past
+ * the mark + 1 (settlement lost what it answered), forwarding would record other transactions' outcomes or never
+ * progress: the forwarder refuses, says why in {@link #problem()} and the log, and asks again after a backoff.
  * <p>
  * Threading: one platform thread, {@code edge-forwarder}, runs the cycle and owns all of its state; it blocks only
  * on this object's monitor, which the answers' continuations (Vert.x event loop, outbox writer) signal. {@link #wake}

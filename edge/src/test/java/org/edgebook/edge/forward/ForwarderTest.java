@@ -3,13 +3,19 @@ package org.edgebook.edge.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgebook.edge.forward.ForwardHarness.waitFor;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.edgebook.edge.outbox.Outbox;
+import org.edgebook.edge.outbox.OutboxOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -216,6 +222,69 @@ class ForwarderTest {
             assertThat(h.metrics.forwarding().gaps()).isPositive();
             assertThat(h.outbox.state("u1").state()).isEqualTo(Outbox.State.FORWARDED);
             assertThat(h.settlement.runs()).doesNotContainKey("u1");
+        }
+    }
+
+    /** The real segments, whose force waits while {@code gate} is closed, then fails while {@code fail} is set. */
+    record GatedOutput(OutboxOutput real, AtomicReference<CountDownLatch> gate, AtomicBoolean fail)
+            implements OutboxOutput {
+        @Override
+        public void roll(final long firstSeq) throws IOException {
+            real.roll(firstSeq);
+        }
+
+        @Override
+        public void write(final ByteBuffer records) throws IOException {
+            real.write(records);
+        }
+
+        @Override
+        public void force() throws IOException {
+            try {
+                gate.get().await();
+            } catch (final InterruptedException e) {
+                throw new IOException(e);
+            }
+            if (fail.get()) {
+                throw new IOException("fsync: EIO (injected)");
+            }
+            real.force();
+        }
+
+        @Override
+        public void close() throws IOException {
+            real.close();
+        }
+    }
+
+    @Test
+    void nothingIsSentBeforeItsAssignmentIsDurable() throws Exception {
+        try (ForwardHarness h = new ForwardHarness(dir)) {
+            final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
+            final AtomicBoolean fail = new AtomicBoolean();
+            h.outbox.close();
+            h.outbox = Outbox.open(dir.resolve("gated"), Outbox.Options.defaults().withOutput((d,
+                                                                                               created) -> new GatedOutput(
+                                                                                                       new OutboxOutput.Segments(
+                                                                                                               d,
+                                                                                                               created),
+                                                                                                       gate, fail)));
+            h.accept("t", 5, 0);
+            final CountDownLatch closed = new CountDownLatch(1);
+            gate.set(closed);
+            h.start();
+            waitFor("the assignments, not yet forced", () -> h.outbox.state("t1").state() == Outbox.State.FORWARDED);
+            final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            while (System.nanoTime() < until) {
+                assertThat(h.settlement.forwardRequests()).as("forward requests before the force").isZero();
+                Thread.sleep(5);
+            }
+            fail.set(true); // the force fails: the outbox fails, nothing assigned is ever sent
+            closed.countDown();
+            waitFor("the forwarder to report the outbox", () -> h.forwarder.problem() != null
+                    && h.forwarder.problem().contains("could not assign"), () -> "" + h.forwarder.problem());
+            assertThat(h.settlement.forwardRequests()).isZero();
+            assertThat(h.settlement.mark()).isZero();
         }
     }
 
