@@ -30,6 +30,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 import org.edgebook.codec.Ed25519Key;
 import org.edgebook.codec.SignedRequest;
 import org.edgebook.edge.tx.ClientKeys;
@@ -135,7 +136,7 @@ public final class SettlementClient implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
     private static final int EXCERPT = 200;
     /** A name by the rule for names without {@code :} (docs/semantics.md "Names"), so it goes in a path as it is. */
-    private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,59}");
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,59}");
 
     private final Vertx vertx;
     private final String node;
