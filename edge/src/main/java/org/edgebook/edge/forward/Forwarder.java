@@ -74,13 +74,23 @@ public final class Forwarder implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("edgebook.edge.forward");
 
-    /** Why an episode ends; {@code retryAfterMillis} is a floor for the backoff (0: none). */
+    /**
+     * Why an episode ends; {@code retryAfterMillis} is a floor for the backoff (0: none). The outbox's troubles are
+     * {@code sticky}: a failed outbox refuses everything until reopened, so its problem stays until an outcome is
+     * recorded, where settlement's clears with the next successful resync.
+     */
     private static final class Trouble extends Exception {
         final long retryAfterMillis;
+        final boolean sticky;
 
         Trouble(final String message, final long retryAfterMillis) {
+            this(message, retryAfterMillis, false);
+        }
+
+        Trouble(final String message, final long retryAfterMillis, final boolean sticky) {
             super(message, null, false, false);
             this.retryAfterMillis = retryAfterMillis;
+            this.sticky = sticky;
         }
     }
 
@@ -104,6 +114,7 @@ public final class Forwarder implements AutoCloseable {
     private final ArrayDeque<Outbox.ToForward> resend = new ArrayDeque<>();
     private int troubles;
     private boolean progressed;
+    private boolean stickyProblem;
 
     /** A forwarder of {@code outbox} to settlement through {@code client}; {@link #start} starts it. */
     public Forwarder(final Outbox outbox, final SettlementClient client, final ForwardMetrics metrics,
@@ -130,7 +141,8 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * Why forwarding is stopped now (the last trouble, until a resync or a batch succeeds), or null when it is going.
+     * Why forwarding is stopped now, or null when it is going: the last trouble, until the next successful resync
+     * (settlement's troubles) or the next outcome recorded (the outbox's).
      */
     public String problem() {
         return problem;
@@ -163,6 +175,7 @@ public final class Forwarder implements AutoCloseable {
                 troubles = progressed ? 1 : troubles + 1;
                 progressed = false;
                 problem = t.getMessage();
+                stickyProblem = t.sticky;
                 metrics.retry();
                 final long delay = Math.max(backoff(troubles), Math.min(t.retryAfterMillis,
                         options.backoffCapMillis()));
@@ -207,7 +220,9 @@ public final class Forwarder implements AutoCloseable {
                     + "recorded outcomes up to " + (resend.peekFirst().forwardSeq() - 1) + " and waits for "
                     + resend.peekFirst().forwardSeq() + ": settlement lost lines it answered", 0);
         }
-        problem = null;
+        if (!stickyProblem) {
+            problem = null;
+        }
         LOG.log(System.Logger.Level.DEBUG, "resync: mark {0}, {1} forwarded transactions to send again", mark,
                 resend.size());
     }
@@ -267,7 +282,8 @@ public final class Forwarder implements AutoCloseable {
                         && now.state() != Outbox.State.QUEUED) { // an operator rejected it meanwhile
                     continue;
                 }
-                throw new Trouble("the outbox could not assign " + t.id() + ": " + e.getCause().getMessage(), 0);
+                throw new Trouble("the outbox could not assign " + t.id() + ": " + e.getCause().getMessage(), 0,
+                        true);
             }
             if (seq == null) { // closed while waiting
                 return List.of();
@@ -347,6 +363,7 @@ public final class Forwarder implements AutoCloseable {
         progressed = true;
         troubles = 0;
         problem = null;
+        stickyProblem = false;
     }
 
     private static void recorded(final Outbox.ToForward t, final Throwable e) {

@@ -339,7 +339,8 @@ class ForwarderTest {
             h.options = h.options.withBatches(random.nextInt(1, 20), random.nextInt(1, 5));
             h.start();
             final FakeSettlement.Fault[] kinds = {FakeSettlement.Fault.DELAY, FakeSettlement.Fault.UNAVAILABLE,
-                    FakeSettlement.Fault.RESET, FakeSettlement.Fault.COMMIT_THEN_DROP, FakeSettlement.Fault.GARBAGE};
+                    FakeSettlement.Fault.RESET, FakeSettlement.Fault.COMMIT_THEN_DROP, FakeSettlement.Fault.GARBAGE,
+                    FakeSettlement.Fault.LOST};
             for (int round = 0; round < 6; round++) {
                 if (random.nextBoolean()) {
                     h.settlement.fault(kinds[random.nextInt(kinds.length)]);
