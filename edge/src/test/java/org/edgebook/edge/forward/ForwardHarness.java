@@ -43,7 +43,7 @@ final class ForwardHarness implements AutoCloseable {
     Forwarder forwarder;
     Forwarder.Options options = Forwarder.Options.defaults().withBatches(8, 4).withIdle(20)
             .withBackoff(1, 20, RandomGenerator.getDefault(), this::sleep);
-    long timeoutMillis = 1_000;
+    long timeoutMillis = 5_000;
 
     ForwardHarness(final Path dir) throws Exception {
         this.dir = dir;

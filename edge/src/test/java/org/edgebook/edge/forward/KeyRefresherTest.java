@@ -29,7 +29,7 @@ class KeyRefresherTest {
             h.settlement.addKey("ck-bob1", "bob", newKey());
             final SettlementClient client = new SettlementClient(h.vertx,
                     URI.create("http://127.0.0.1:" + h.settlement.port()), ForwardHarness.NODE, h.nodeKey,
-                    SettlementClient.Options.defaults().withTimeout(1_000));
+                    SettlementClient.Options.defaults().withTimeout(5_000));
             final ClientKeys keys = new ClientKeys();
             h.metrics.forwarding().watch(keys, System::currentTimeMillis);
             assertThat(h.metrics.scrape()).contains("edge_client_keys_refresh_age_seconds -1.0");
