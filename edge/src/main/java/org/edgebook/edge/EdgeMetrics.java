@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.edgebook.edge.forward.ForwardMetrics;
 import org.edgebook.sandbox.FunctionStats;
 import org.edgebook.sandbox.SandboxedFunction;
 
@@ -26,6 +27,7 @@ public final class EdgeMetrics {
     }
 
     private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+    private final ForwardMetrics forwarding = new ForwardMetrics(registry);
 
     /** The meters of one route. */
     public final class Route {
@@ -95,6 +97,11 @@ public final class EdgeMetrics {
                 .description("WebAssembly instances made").tag("route", path).register(registry);
         FunctionCounter.builder("edge_instantiation_seconds", stats, s -> s.instantiationNanos() / 1e9)
                 .description("Time spent making WebAssembly instances").tag("route", path).register(registry);
+    }
+
+    /** The forwarding path's meters (forwarder, outbox, client keys), on this registry. */
+    public ForwardMetrics forwarding() {
+        return forwarding;
     }
 
     public String scrape() {
