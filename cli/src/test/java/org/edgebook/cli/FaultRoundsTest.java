@@ -166,7 +166,7 @@ class FaultRoundsTest {
                 + "\",\"publicKey\":\"" + TxStack.publicKey(nodeKey) + "\"}"), 201);
         for (final Map.Entry<String, KeyPair> k : Map.of("alice", alice, "bob", bob).entrySet()) {
             TxStack.expect(signed(http, settlementUri, keys.get("admin"), "POST", "/v1/admin/keys", "{\"account\":\""
-                    + k.getKey() + "\",\"publicKey\":\"" + TxStack.publicKey(k.getValue()) + "\"}"), 201);
+                    + k.getKey() + "\",\"publicKey\":\"" + TxStack.publicKey(k.getValue()) + "\"}"), 200);
         }
         final Map<String, BigDecimal> before = new HashMap<>();
         for (final String account : List.of("alice", "bob")) {

@@ -52,7 +52,8 @@ class TransactionPathTest {
                             "alice", "bob", "USD", "1.5"));
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
                 }
-                Thread.sleep(300); // let the forwarder fail a few times against the closed port
+                TxStack.await("the forwarder finds settlement gone", 10, () -> edge.transactions().forwarder()
+                        .problem() != null);
                 assertThat(state(edge, "transfer:pay-4")).isIn("queued", "forwarded");
                 stack.startSettlement();
                 for (int i = 2; i <= 4; i++) {

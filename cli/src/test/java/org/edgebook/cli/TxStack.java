@@ -115,7 +115,7 @@ final class TxStack implements AutoCloseable {
     /** Registers a client key for {@code account} at settlement. */
     void clientKey(final String account, final KeyPair key) throws Exception {
         expect(admin("POST", "/v1/admin/keys", "{\"account\":\"" + account + "\",\"publicKey\":\"" + publicKey(key)
-                + "\"}"), 201);
+                + "\"}"), 200);
     }
 
     /** Registers node {@code id} with {@code key} at settlement. */

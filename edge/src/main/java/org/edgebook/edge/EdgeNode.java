@@ -176,7 +176,8 @@ public final class EdgeNode implements AutoCloseable {
             }
         }
         if (txOptions != null) {
-            transactions = TransactionPath.open(txOptions, screening(), metrics.registry(), clock);
+            transactions = TransactionPath.open(txOptions, screening(), vertx, metrics.registry(), metrics
+                    .forwarding(), clock);
         }
         // Servers on one port share it, one per event loop; port 0 means a free port, picked here so all can share it.
         final int listenPort = config.port() != 0 ? config.port() : freePort(config.host());
@@ -503,16 +504,19 @@ public final class EdgeNode implements AutoCloseable {
                 t.function().close();
             }
         }
-        vertx.close().await(); // no request is taken after this
-        if (screeningFunction != null) {
-            screeningFunction.close();
-        }
         if (transactions != null) {
+            for (final HttpServer server : servers) {
+                server.close().await(); // no transaction is taken after this
+            }
             try {
-                transactions.close();
+                transactions.close(); // the forwarder and the key refresher, which use Vert.x, then the outbox
             } catch (final IOException e) {
                 LOG.log(System.Logger.Level.ERROR, "closing the outbox failed", e);
             }
+        }
+        vertx.close().await();
+        if (screeningFunction != null) {
+            screeningFunction.close();
         }
         watchdog.close();
     }

@@ -457,6 +457,8 @@ public final class Outbox implements AutoCloseable {
                 case ACCEPT -> enqueue(t);
                 case HOLD -> {
                     t.state = State.HELD;
+                    t.by = "screening";
+                    t.reason = reason;
                     held.put(id, t);
                     segment.open++;
                 }
@@ -487,6 +489,8 @@ public final class Outbox implements AutoCloseable {
         switch (type) {
             case RELEASED -> {
                 held.remove(id);
+                t.by = null;
+                t.reason = null;
                 enqueue(t);
                 t.segment.open--; // enqueue counted it again
             }

@@ -41,9 +41,12 @@ public final class Intake {
     private final Outbox outbox;
     private final TxMetrics metrics;
     private final LongSupplier clockMillis;
+    private final Runnable queued;
 
+    /** {@code queued} is told when a transaction joins the queue (the forwarder's wake-up). */
     public Intake(final SignedTransactions signed, final Screening screening, final Outbox outbox,
-                  final TxMetrics metrics, final LongSupplier clockMillis) {
+                  final TxMetrics metrics, final LongSupplier clockMillis, final Runnable queued) {
+        this.queued = queued;
         this.signed = signed;
         this.screening = screening;
         this.outbox = outbox;
@@ -70,10 +73,11 @@ public final class Intake {
         return screening.screen(tx.screening(), requestId).thenCompose(decision -> {
             metrics.screened(decision.kind().label(), decision.failed());
             return outbox.accepted(tx.id(), tx.account(), tx.tx(), decision, now * 1000).thenApply(seq -> {
+                final Outbox.TxState state = outbox.state(tx.id());
                 if (decision.kind() == Decision.Kind.ACCEPT) {
                     screening.accepted(tx.screening());
+                    queued.run();
                 }
-                final Outbox.TxState state = outbox.state(tx.id());
                 metrics.taken(decision.kind() == Decision.Kind.ACCEPT ? "queued" : decision.kind().label());
                 metrics.answered(System.nanoTime() - started);
                 return new Outcome(decision.kind() == Decision.Kind.REJECT ? 422 : 202, state, seq, false, null,
@@ -105,6 +109,7 @@ public final class Intake {
         return operator(id, outbox.released(id, operator), "released").thenApply(outcome -> {
             if (!outcome.failed() && bytes != null) {
                 screening.accepted(SignedTransactions.screeningForm(bytes));
+                queued.run();
             }
             return outcome;
         });

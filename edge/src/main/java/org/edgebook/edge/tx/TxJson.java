@@ -62,7 +62,7 @@ public final class TxJson {
             writeEvents(json, s.events());
         }
         if (s.rejectedBy() != null) {
-            json.writeStringField("rejectedBy", s.rejectedBy());
+            json.writeStringField(s.state() == Outbox.State.HELD ? "heldBy" : "rejectedBy", s.rejectedBy());
         }
         if (s.reason() != null) {
             json.writeStringField("reason", s.reason());

@@ -21,28 +21,28 @@ public final class TxMetrics {
 
     public TxMetrics(final MeterRegistry registry) {
         this.registry = registry;
-        this.intake = Timer.builder("edgebook_edge_tx_intake").description("a transaction received to its durable "
+        this.intake = Timer.builder("edge_tx_intake").description("a transaction received to its durable "
                 + "answer").publishPercentileHistogram().register(registry);
     }
 
     void taken(final String state) {
-        taken.computeIfAbsent(state, s -> Counter.builder("edgebook_edge_tx_taken").tag("state", s)
+        taken.computeIfAbsent(state, s -> Counter.builder("edge_tx_taken").tag("state", s)
                 .register(registry)).increment();
     }
 
     void refused(final String error) {
-        refused.computeIfAbsent(error, e -> Counter.builder("edgebook_edge_tx_refused").tag("error", e)
+        refused.computeIfAbsent(error, e -> Counter.builder("edge_tx_refused").tag("error", e)
                 .register(registry)).increment();
     }
 
     void screened(final String decision, final boolean failed) {
         final String key = decision + (failed ? "/failed" : "");
-        screened.computeIfAbsent(key, k -> Counter.builder("edgebook_edge_screening").tag("decision", decision)
+        screened.computeIfAbsent(key, k -> Counter.builder("edge_screening").tag("decision", decision)
                 .tag("failed", Boolean.toString(failed)).register(registry)).increment();
     }
 
     void operator(final String action) {
-        operator.computeIfAbsent(action, a -> Counter.builder("edgebook_edge_tx_operator").tag("action", a)
+        operator.computeIfAbsent(action, a -> Counter.builder("edge_tx_operator").tag("action", a)
                 .register(registry)).increment();
     }
 
