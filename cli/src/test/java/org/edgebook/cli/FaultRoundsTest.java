@@ -198,7 +198,11 @@ class FaultRoundsTest {
                         }
                         Thread.sleep(5);
                     } catch (final IOException e) {
-                        // the edge node is down: the next one is tried
+                        try {
+                            Thread.sleep(5); // the edge node is down: the next one is tried shortly
+                        } catch (final InterruptedException stop) {
+                            return;
+                        }
                     } catch (final InterruptedException e) {
                         return;
                     }
