@@ -48,9 +48,10 @@ final class EdgeCommand implements Callable<Integer> {
             + "directory: its outbox and operator key (default ${DEFAULT-VALUE}).")
     private Path data;
 
-    @Option(names = "--signed-max-age", paramLabel = "SECONDS", defaultValue = "86400", description = "How old a "
-            + "signed transaction may be when the node takes it (default ${DEFAULT-VALUE}: a day; settlement's "
-            + "up --signed-max-age should be at least as long).")
+    @Option(names = "--signed-max-age", paramLabel = "SECONDS", defaultValue = "82800", description = "How old a "
+            + "signed transaction may be when the node takes it (default ${DEFAULT-VALUE}: 23 hours). Keep it below "
+            + "settlement's up --signed-max-age (24 h) by the longest backlog the node may have to forward: what "
+            + "reaches settlement older than that is rejected there as too old.")
     private long signedMaxAgeSeconds;
 
     @Override
@@ -68,7 +69,9 @@ final class EdgeCommand implements Callable<Integer> {
             final Ed25519Key.Private key = Ed25519Key.Private.of(TransactionSignature.privateKey(Files.readString(
                     nodeKey, StandardCharsets.US_ASCII)));
             tx = new TransactionPath.Options(data, settlement, nodeId, key, signedMaxAgeSeconds * 1000,
-                    TransactionPath.Options.CLOCK_WINDOW_MILLIS, Outbox.Options.defaults());
+                    TransactionPath.Options.CLOCK_WINDOW_MILLIS, edge.transactions().outboxQuotaBytes() == null
+                            ? Outbox.Options.defaults() : Outbox.Options.defaults().withQuota(edge.transactions()
+                                    .outboxQuotaBytes(), Outbox.Options.defaults().headroomBytes()));
         }
         final EdgeNode node = EdgeNode.start(edge, System::currentTimeMillis, GuestLog.SYSTEM, Runtime.getRuntime()
                 .availableProcessors(), tx);

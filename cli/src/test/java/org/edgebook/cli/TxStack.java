@@ -134,10 +134,17 @@ final class TxStack implements AutoCloseable {
     /** An edge node joined to {@code settlement} (settlement itself, or a proxy in front of it). */
     EdgeNode edge(final String nodeId, final KeyPair nodeKey, final URI settlementUri, final EdgeConfig config)
             throws IOException {
+        return edge(nodeId, nodeKey, settlementUri, config, Outbox.Options.defaults(),
+                TransactionPath.Options.COMPACT_EVERY_MILLIS);
+    }
+
+    /** An edge node with its outbox's options and how often it compacts. */
+    EdgeNode edge(final String nodeId, final KeyPair nodeKey, final URI settlementUri, final EdgeConfig config,
+                  final Outbox.Options outbox, final long compactEveryMillis) throws IOException {
         return EdgeNode.start(config.withPort(0), System::currentTimeMillis, (fn, sha, id, text) -> {}, 1,
                 new TransactionPath.Options(dir.resolve("edge-" + nodeId), settlementUri, nodeId, Ed25519Key.Private
                         .of(nodeKey.getPrivate()), TransactionPath.Options.DEFAULT_SIGNED_MAX_AGE_MILLIS,
-                        TransactionPath.Options.CLOCK_WINDOW_MILLIS, Outbox.Options.defaults()));
+                        TransactionPath.Options.CLOCK_WINDOW_MILLIS, outbox, compactEveryMillis));
     }
 
     static String transfer(final KeyPair key, final String id, final String from, final String to,

@@ -202,10 +202,13 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
                 }
             }
         }
-        final Transactions tx = parsed.transactions();
+        final Transactions tx = parsed.transactions() == null || parsed.transactions().screening() != null ? parsed
+                .transactions() : new Transactions(Transactions.DEFAULT.screening(), parsed.transactions()
+                        .screeningConfig(), parsed.transactions().onFailure(), parsed.transactions()
+                                .outboxQuotaBytes());
         if (tx != null) {
             final Route r = tx.screening();
-            if (r == null || (r.nativeFunction() == null) == (r.module() == null)) {
+            if ((r.nativeFunction() == null) == (r.module() == null)) {
                 throw new IOException("config " + file
                         + ": transactions.screening needs exactly one of native, module");
             }

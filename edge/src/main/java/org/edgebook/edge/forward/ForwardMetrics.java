@@ -21,6 +21,7 @@ public final class ForwardMetrics {
     private final Counter rejected;
     private final Counter retries;
     private final Counter gaps;
+    private final io.micrometer.core.instrument.Timer edgeToSettled;
 
     public ForwardMetrics(final MeterRegistry registry) {
         this.registry = registry;
@@ -37,6 +38,9 @@ public final class ForwardMetrics {
                         + "from settlement's mark")
                 .register(registry);
         gaps = Counter.builder("edge_forward_gaps").description("Forward answers with a gap").register(registry);
+        edgeToSettled = io.micrometer.core.instrument.Timer.builder("edge_tx_settled_after").description(
+                "From the node's 202 to settlement's answer: received at the edge to settled (the node's clock)")
+                .publishPercentiles(0.5, 0.99, 0.999).publishPercentileHistogram().register(registry);
     }
 
     /** Gauges over the outbox: the forward lag and the depth by state. */
@@ -66,8 +70,12 @@ public final class ForwardMetrics {
         forwarded.increment(transactions);
     }
 
-    void settled() {
+    /** A transaction settled {@code micros} after the node received it (-1: not known). */
+    void settled(final long micros) {
         settled.increment();
+        if (micros >= 0) {
+            edgeToSettled.record(micros, java.util.concurrent.TimeUnit.MICROSECONDS);
+        }
     }
 
     void rejected() {

@@ -331,8 +331,9 @@ public final class Forwarder implements AutoCloseable {
             final Outbox.ToForward t = batch.txs().get(i);
             switch (outcomes.get(i)) {
                 case SettlementClient.Settled s -> {
+                    final Outbox.TxState state = outbox.state(t.id());
                     outbox.settled(t.id(), s.cmd(), s.events()).whenComplete((seq, e) -> recorded(t, e));
-                    metrics.settled();
+                    metrics.settled(state == null ? -1 : Outbox.Clock.SYSTEM.micros() - state.receivedAtMicros());
                     progressed();
                 }
                 case SettlementClient.Rejected r -> {
@@ -347,6 +348,16 @@ public final class Forwarder implements AutoCloseable {
                                 + g.expected(), 0);
                     }
                     return;
+                }
+                case SettlementClient.Unknown u when u.outcome().equals("unknown") -> {
+                    // settlement ran this number but its answer is gone (the journal before it was pruned): the end
+                    // of the line for this transaction here; its id still moves money at most once
+                    outbox.settlementRejected(t.id(), "OUTCOME_UNKNOWN: settlement ran it (number " + u.sourceSeq()
+                            + ") but no longer has its answer; look it up at settlement").whenComplete((seq,
+                                                                                                        e) -> recorded(
+                                                                                                                t, e));
+                    metrics.rejected();
+                    progressed();
                 }
                 case SettlementClient.Unknown u -> {
                     if (strict) {

@@ -33,8 +33,8 @@ import org.edgebook.edge.screening.Decision;
  * {@code FORWARDED}; {@code settled} or {@code settlementRejected} end a forwarded one. A held transaction is not in
  * the queue, so it never blocks the ones behind it.
  * <p>
- * Quota: an {@code accepted} that would take the log past {@link Options#quotaBytes} fails with {@link OutboxFull} and
- * writes nothing. The outcomes of transactions already in (released, assigned, settled, …) are admitted past the
+ * Quota: an {@code accepted} that would take the log, with 256 bytes held for the outcomes of each transaction not
+ * yet ended, past {@link Options#quotaBytes} fails with {@link OutboxFull} and writes nothing. The outcomes of transactions already in (released, assigned, settled, …) are admitted past the
  * quota up to {@link Options#headroomBytes} more, so that a full outbox can still record the settlements that let
  * {@link #compact} free it.
  * <p>
@@ -115,6 +115,12 @@ public final class Outbox implements AutoCloseable {
             return new Options(quotaBytes, headroomBytes, segmentBytes, retentionMicros, clock, opener);
         }
     }
+
+    /**
+     * The room an unended transaction holds for its outcomes: an assignment and a settlement with a transfer's events
+     * take about 200 bytes; an order's trades may take more, which the headroom covers.
+     */
+    static final long OUTCOME_RESERVE = 256;
 
     static final byte ACCEPTED = 1;
     static final byte RELEASED = 2;
@@ -379,9 +385,14 @@ public final class Outbox implements AutoCloseable {
         Segment current = segments.lastEntry().getValue();
         final boolean roll = current.bytes >= options.segmentBytes();
         final long needed = OutboxFormat.RECORD_HEADER + body.length + (roll ? OutboxFormat.HEADER_LENGTH : 0);
+        // A transaction not yet ended holds room inside the quota for its outcomes (its assignment and settlement),
+        // so that a full outbox can always record the settlements that let compaction free it: without it, a queue
+        // longer than the headroom's worth of outcomes would stop the forwarder and the outbox for good.
+        final int unended = held.size() + queue.size() + inFlight.size();
+        final long reserved = intake ? OUTCOME_RESERVE * (unended + 1) : 0;
         final long limit = intake ? options.quotaBytes() : options.quotaBytes() + options.headroomBytes();
-        if (logBytes + needed > limit) {
-            return CompletableFuture.failedFuture(new OutboxFull(logBytes, needed, limit));
+        if (logBytes + reserved + needed > limit) {
+            return CompletableFuture.failedFuture(new OutboxFull(logBytes, reserved, unended, needed, limit));
         }
         final long seq = nextSeq++;
         if (roll) {
@@ -622,6 +633,12 @@ public final class Outbox implements AutoCloseable {
 
     // ---- Queries ----
 
+    /** Whether the acceptance of this transaction (known to the outbox) has been forced to disk. */
+    public synchronized boolean durable(final String id) {
+        final Tx t = live.get(id);
+        return t == null ? remembered.containsKey(id) : t.acceptSeq <= durableSeq;
+    }
+
     /** A transaction's bytes while it has not ended (held, queued or forwarded), else null. */
     public synchronized byte[] bytes(final String id) {
         final Tx t = live.get(id);
@@ -814,9 +831,12 @@ public final class Outbox implements AutoCloseable {
                 throw new CorruptOutboxException(checkpoint, bytes.length - 4,
                         "the checksum field does not match the checkpoint's " + (bytes.length - 4) + " bytes");
             }
-            if (b.getLong() != OutboxFormat.CHECKPOINT_MAGIC) {
-                throw new CorruptOutboxException(checkpoint, 0, "the magic is not EBOUTCKP");
+            final long magic = b.getLong();
+            if (magic != OutboxFormat.CHECKPOINT_MAGIC && magic != OutboxFormat.CHECKPOINT_MAGIC_1) {
+                throw new CorruptOutboxException(checkpoint, 0, "the magic is not EBOUTCK2 (nor EBOUTCKP, before "
+                        + "accounts)");
             }
+            final boolean withAccounts = magic == OutboxFormat.CHECKPOINT_MAGIC;
             startsAt = b.getLong();
             nextForwardSeq = b.getLong();
             final int n = b.getInt();
@@ -830,7 +850,7 @@ public final class Outbox implements AutoCloseable {
                 final String reason = OutboxFormat.getString(b);
                 final long received = b.getLong();
                 final long ended = b.getLong();
-                final String account = OutboxFormat.getString(b);
+                final String account = withAccounts ? OutboxFormat.getString(b) : null;
                 remembered.put(id, new TxState(id, state, fwd, sseq, state == State.SETTLED ? events : null, by,
                         reason, received, ended, account));
             }

@@ -36,7 +36,10 @@ import java.util.zip.CRC32C;
  */
 final class OutboxFormat {
     static final long MAGIC = 0x45424f5554424f58L; // "EBOUTBOX"
-    static final long CHECKPOINT_MAGIC = 0x45424f5554434b50L; // "EBOUTCKP"
+    /** The checkpoint before transactions had accounts: read, never written. */
+    static final long CHECKPOINT_MAGIC_1 = 0x45424f5554434b50L; // "EBOUTCKP"
+    /** The checkpoint with each transaction's account. */
+    static final long CHECKPOINT_MAGIC = 0x45424f5554434b32L; // "EBOUTCK2"
     static final int VERSION = 1;
     static final int HEADER_LENGTH = 32;
     static final int RECORD_HEADER = 25;

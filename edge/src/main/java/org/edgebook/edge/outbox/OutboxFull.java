@@ -9,8 +9,15 @@ public final class OutboxFull extends RuntimeException {
     private final long limitBytes;
 
     public OutboxFull(final long usedBytes, final long neededBytes, final long limitBytes) {
-        super("the outbox is full: " + usedBytes + " bytes used, the entry needs " + neededBytes
-                + ", the limit is " + limitBytes + " bytes");
+        this(usedBytes, 0, 0, neededBytes, limitBytes);
+    }
+
+    /** With {@code reservedBytes} held for the outcomes of {@code open} transactions not yet ended. */
+    public OutboxFull(final long usedBytes, final long reservedBytes, final int open, final long neededBytes,
+                      final long limitBytes) {
+        super("the outbox is full: " + usedBytes + " bytes used" + (reservedBytes > 0 ? " and " + reservedBytes
+                + " held for the outcomes of the " + open + " transactions not yet ended" : "") + ", the entry needs "
+                + neededBytes + ", the limit is " + limitBytes + " bytes");
         this.usedBytes = usedBytes;
         this.limitBytes = limitBytes;
     }

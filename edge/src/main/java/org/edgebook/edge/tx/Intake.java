@@ -42,11 +42,17 @@ public final class Intake {
     private final TxMetrics metrics;
     private final LongSupplier clockMillis;
     private final Runnable queued;
+    private final Runnable full;
 
-    /** {@code queued} is told when a transaction joins the queue (the forwarder's wake-up). */
+    /**
+     * {@code queued} is told when a transaction joins the queue (the forwarder's wake-up), {@code full} when the
+     * outbox refused one for its quota (compaction's).
+     */
     public Intake(final SignedTransactions signed, final Screening screening, final Outbox outbox,
-                  final TxMetrics metrics, final LongSupplier clockMillis, final Runnable queued) {
+                  final TxMetrics metrics, final LongSupplier clockMillis, final Runnable queued,
+                  final Runnable full) {
         this.queued = queued;
+        this.full = full;
         this.signed = signed;
         this.screening = screening;
         this.outbox = outbox;
@@ -66,16 +72,20 @@ public final class Intake {
                     checked.detail()));
         }
         final SignedTransactions.Verified tx = checked.verified();
-        final Outbox.TxState known = outbox.state(tx.id());
-        if (known != null) {
-            return CompletableFuture.completedFuture(new Outcome(200, known, 0, true, null, null));
+        if (outbox.state(tx.id()) != null) {
+            return CompletableFuture.completedFuture(repeat(tx));
         }
         return screening.screen(tx.screening(), requestId).thenCompose(decision -> {
             metrics.screened(decision.kind().label(), decision.failed());
+            if (decision.kind() == Decision.Kind.ACCEPT) {
+                // counted now, not once durable: the next transaction of the account (the next of a batch) is
+                // screened with this one in its activity; one that then fails to be written stays counted (more
+                // holds, never fewer)
+                screening.accepted(tx.screening());
+            }
             return outbox.accepted(tx.id(), tx.account(), tx.tx(), decision, now * 1000).thenApply(seq -> {
                 final Outbox.TxState state = outbox.state(tx.id());
                 if (decision.kind() == Decision.Kind.ACCEPT) {
-                    screening.accepted(tx.screening());
                     queued.run();
                 }
                 metrics.taken(decision.kind() == Decision.Kind.ACCEPT ? "queued" : decision.kind().label());
@@ -86,18 +96,37 @@ public final class Intake {
         }).exceptionally(failure -> {
             final Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure
                     .getCause() : failure;
-            if (cause instanceof OutboxFull full) {
+            if (cause instanceof OutboxFull refusal) {
                 metrics.refused("outbox full");
-                return Outcome.refused(503, "outbox full", full.getMessage() + "; nothing was written, try again");
+                full.run();
+                return Outcome.refused(503, "outbox full", refusal.getMessage() + "; nothing was written, try again");
             }
             if (cause instanceof IllegalStateException && outbox.state(tx.id()) != null) {
-                // the same transaction raced in on another connection: answer its state
-                return new Outcome(200, outbox.state(tx.id()), 0, true, null, null);
+                return repeat(tx); // the same id raced in on another connection
             }
             metrics.refused("outbox failed");
             return Outcome.refused(503, "outbox failed", cause instanceof IOException ? cause.getMessage() : String
                     .valueOf(cause));
         });
+    }
+
+    /**
+     * A transaction whose id the outbox knows: answered with its state (200, {@code repeat}) when it is the same
+     * transaction and its acceptance is durable; 503 while that write is pending (a 2xx is never given for what a
+     * crash could still take back); 409 when the id holds a different transaction of the account.
+     */
+    private Outcome repeat(final SignedTransactions.Verified tx) {
+        final byte[] kept = outbox.bytes(tx.id());
+        if (kept != null && !java.util.Arrays.equals(kept, tx.tx())) {
+            metrics.refused("id in use");
+            return Outcome.refused(409, "id in use", "the account's transaction " + tx.id() + " at this node is "
+                    + "another one; a transferId or clientOrderId names one transaction");
+        }
+        if (!outbox.durable(tx.id())) {
+            return Outcome.refused(503, "in progress", "the first copy of " + tx.id() + " is still being written; "
+                    + "ask again");
+        }
+        return new Outcome(200, outbox.state(tx.id()), 0, true, null, null);
     }
 
     /**
@@ -107,8 +136,10 @@ public final class Intake {
     public CompletableFuture<Outcome> release(final String id, final String operator) {
         final byte[] bytes = outbox.bytes(id);
         return operator(id, outbox.released(id, operator), "released").thenApply(outcome -> {
-            if (!outcome.failed() && bytes != null) {
-                screening.accepted(SignedTransactions.screeningForm(bytes));
+            if (!outcome.failed()) {
+                if (bytes != null) {
+                    screening.accepted(SignedTransactions.screeningForm(bytes));
+                }
                 queued.run();
             }
             return outcome;

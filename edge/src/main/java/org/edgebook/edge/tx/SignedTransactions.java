@@ -18,7 +18,9 @@ import org.edgebook.engine.OrderType;
  * settlement makes again when the node forwards it, so a forgery stops here (401) and never costs settlement
  * anything.
  * <p>
- * What passes is the transaction's id ({@code transfer:ID} or {@code order:ACCOUNT:ID}), its account, its canonical
+ * What passes is the transaction's id ({@code transfer:TRANSFER_ID@ACCOUNT} or {@code order:CLIENT_ORDER_ID@ACCOUNT}:
+ * ids are the account's own, as at settlement, and {@code @} is in no name, so an id names one transaction of one
+ * account), its account, its canonical
  * JSON with its signature (what the outbox keeps and the forwarder sends: settlement verifies the canonical form, so
  * the node's re-encoding changes nothing it checks), and its form for the screening function.
  * <p>
@@ -148,8 +150,9 @@ public final class SignedTransactions {
                 if (missing != null) {
                     return new Form(null, null, null, missing + " is required in a transfer");
                 }
-                return new Form("transfer:" + t.transferId(), t.from(), new Transaction.Transfer(t.from(), t
-                        .transferId(), t.asset(), t.to(), t.amount().toString()), null);
+                return new Form("transfer:" + t.transferId() + "@" + t.from(), t.from(), new Transaction.Transfer(t
+                        .from(), t
+                                .transferId(), t.asset(), t.to(), t.amount().toString()), null);
             }
             case Command.Place p -> {
                 final String missing = missing(tx, "account", "clientOrderId", "symbol", "side", "quantity");
@@ -160,7 +163,7 @@ public final class SignedTransactions {
                     return new Form(null, null, null, "an edge node takes limit orders only: a market order has "
                             + "no price to screen its notional by");
                 }
-                return new Form("order:" + p.account() + ":" + p.clientOrderId(), p.account(),
+                return new Form("order:" + p.clientOrderId() + "@" + p.account(), p.account(),
                         new Transaction.Place(p.account(), p.clientOrderId(), p.symbol(), p.side().name(), p.price()
                                 .toString(), p.quantity().toString()), null);
             }

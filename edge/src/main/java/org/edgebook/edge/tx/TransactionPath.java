@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.edgebook.codec.Ed25519Key;
 import org.edgebook.edge.forward.ForwardMetrics;
@@ -28,10 +31,26 @@ import org.edgebook.edge.screening.Screening;
 public final class TransactionPath implements AutoCloseable {
     /** Where and who: the node's data directory, its id and node key, and settlement's URL; and the limits. */
     public record Options(Path dataDir, URI settlement, String nodeId, Ed25519Key.Private nodeKey,
-                          long signedMaxAgeMillis, long clockWindowMillis, Outbox.Options outbox) {
-        public static final long DEFAULT_SIGNED_MAX_AGE_MILLIS = 86_400_000L;
+                          long signedMaxAgeMillis, long clockWindowMillis, Outbox.Options outbox,
+                          long compactEveryMillis) {
+        /**
+         * 23 hours: an hour less than settlement's default (24 h), so that what the node takes near the end of its
+         * window still reaches settlement inside settlement's, after up to an hour of backlog.
+         */
+        public static final long DEFAULT_SIGNED_MAX_AGE_MILLIS = 23 * 3_600_000L;
         public static final long CLOCK_WINDOW_MILLIS = 5_000L;
+        /** How often settled segments are looked for and compacted away (also at once when the outbox is full). */
+        public static final long COMPACT_EVERY_MILLIS = 5_000L;
+
+        /** Compacting every {@link #COMPACT_EVERY_MILLIS}. */
+        public Options(final Path dataDir, final URI settlement, final String nodeId, final Ed25519Key.Private nodeKey,
+                       final long signedMaxAgeMillis, final long clockWindowMillis, final Outbox.Options outbox) {
+            this(dataDir, settlement, nodeId, nodeKey, signedMaxAgeMillis, clockWindowMillis, outbox,
+                    COMPACT_EVERY_MILLIS);
+        }
     }
+
+    private static final System.Logger LOG = System.getLogger("edgebook.edge");
 
     private final Options options;
     private final Outbox outbox;
@@ -43,6 +62,7 @@ public final class TransactionPath implements AutoCloseable {
     private final SettlementClient client;
     private final KeyRefresher refresher;
     private final Forwarder forwarder;
+    private final ScheduledExecutorService compactor;
 
     private TransactionPath(final Options options, final Outbox outbox, final ClientKeys keys,
                             final OperatorKey operator, final Intake intake, final TxRoutes routes,
@@ -52,6 +72,10 @@ public final class TransactionPath implements AutoCloseable {
         this.client = client;
         this.refresher = refresher;
         this.forwarder = forwarder;
+        this.compactor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("outbox-compactor")
+                .daemon(true).unstarted(r));
+        compactor.scheduleWithFixedDelay(this::compact, options.compactEveryMillis(), options.compactEveryMillis(),
+                TimeUnit.MILLISECONDS);
         this.outbox = outbox;
         this.keys = keys;
         this.operator = operator;
@@ -77,8 +101,10 @@ public final class TransactionPath implements AutoCloseable {
             client = new SettlementClient(vertx, options.settlement(), options.nodeId(), options.nodeKey(),
                     SettlementClient.Options.defaults());
             final Forwarder forwarder = new Forwarder(outbox, client, forwardMetrics, Forwarder.Options.defaults());
+            final TransactionPath[] self = new TransactionPath[1];
             final Intake intake = new Intake(new SignedTransactions(keys, options.signedMaxAgeMillis(), options
-                    .clockWindowMillis()), screening, outbox, new TxMetrics(registry), clock, forwarder::wake);
+                    .clockWindowMillis()), screening, outbox, new TxMetrics(registry), clock, forwarder::wake,
+                    () -> self[0].compactSoon());
             final TxRoutes routes = new TxRoutes(intake, keys, operator, options.clockWindowMillis(), clock);
             final TxStream stream = new TxStream(outbox, routes);
             forwardMetrics.watch(outbox);
@@ -88,8 +114,9 @@ public final class TransactionPath implements AutoCloseable {
             Gauge.builder("edge_tx_stream_subscribers", stream, TxStream::subscribers).register(registry);
             refresher = new KeyRefresher(vertx, client, keys, KeyRefresher.Options.defaults()).start();
             forwarder.start();
-            return new TransactionPath(options, outbox, keys, operator, intake, routes, stream, client, refresher,
+            self[0] = new TransactionPath(options, outbox, keys, operator, intake, routes, stream, client, refresher,
                     forwarder);
+            return self[0];
         } catch (IOException | RuntimeException e) {
             if (refresher != null) {
                 refresher.close();
@@ -99,6 +126,25 @@ public final class TransactionPath implements AutoCloseable {
             }
             outbox.close();
             throw e;
+        }
+    }
+
+    /** Compacts away the segments whose transactions all ended (the outbox's {@link Outbox#compact}). */
+    private void compact() {
+        try {
+            final long freed = outbox.compact();
+            if (freed > 0) {
+                LOG.log(System.Logger.Level.DEBUG, "outbox: {0} bytes of settled segments compacted away", freed);
+            }
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "outbox compaction failed; the outbox keeps its segments", e);
+        }
+    }
+
+    /** The intake found the outbox full: compact now rather than at the next tick. */
+    private void compactSoon() {
+        if (!compactor.isShutdown()) {
+            compactor.execute(this::compact);
         }
     }
 
@@ -140,6 +186,8 @@ public final class TransactionPath implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        compactor.shutdownNow();
+        stream.close();
         forwarder.close();
         refresher.close();
         client.close();

@@ -19,14 +19,18 @@ import org.edgebook.edge.outbox.Outbox;
  * (the operator key) gets every transaction's. A subscriber that does not read fast enough (its write queue full) is
  * closed with 1008 rather than let memory grow; it reconnects and asks {@code GET /v1/tx/{id}} for what it missed.
  * <p>
- * Threading: upgrades on the event loop; {@link #changed} on the outbox's writer thread, which looks the states up
- * and hands each frame to the subscriber's own context; the subscriber sets are concurrent.
+ * Threading: upgrades on the event loop; {@link #changed} on the outbox's writer thread, which hands the ids to the
+ * stream's own thread ({@code tx-stream}); that one looks the states up and hands each frame to the subscriber's own
+ * context; the subscriber sets are concurrent.
  */
 public final class TxStream {
     private final Outbox outbox;
     private final TxRoutes routes;
     private final ConcurrentHashMap<String, Set<Subscriber>> byAccount = new ConcurrentHashMap<>();
     private final Set<Subscriber> operators = new CopyOnWriteArraySet<>();
+    /** Looks states up and builds frames, in the order the outbox made them durable. */
+    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> Thread.ofPlatform().name("tx-stream").daemon(true).unstarted(r));
 
     private record Subscriber(ServerWebSocket socket, Context context) {
     }
@@ -56,23 +60,42 @@ public final class TxStream {
         final Context context = Vertx.currentContext();
         request.toWebSocket().onSuccess(socket -> {
             final Subscriber s = new Subscriber(socket, context);
-            final Set<Subscriber> set = account == null ? operators : byAccount.computeIfAbsent(account,
-                    a -> new CopyOnWriteArraySet<>());
-            set.add(s);
-            socket.closeHandler(v -> {
-                set.remove(s);
-                if (account != null) {
-                    byAccount.computeIfPresent(account, (a, subs) -> subs.isEmpty() ? null : subs);
-                }
+            if (account == null) {
+                operators.add(s);
+                socket.closeHandler(v -> operators.remove(s));
+                return;
+            }
+            // added and removed inside the map's compute, so that a set emptied by one socket's close is never the
+            // one another socket is added to
+            byAccount.compute(account, (a, subs) -> {
+                final Set<Subscriber> set = subs != null ? subs : new CopyOnWriteArraySet<>();
+                set.add(s);
+                return set;
             });
+            socket.closeHandler(v -> byAccount.computeIfPresent(account, (a, subs) -> {
+                subs.remove(s);
+                return subs.isEmpty() ? null : subs;
+            }));
         });
     }
 
-    /** The ids whose states changed, durably: sends each changed state to who may see it. */
+    /**
+     * The ids whose states changed, durably (on the outbox's writer thread): handed to the stream's own thread, so
+     * that the writer goes on to its next batch at once.
+     */
     void changed(final List<String> ids) {
         if (operators.isEmpty() && byAccount.isEmpty()) {
             return;
         }
+        try {
+            sender.execute(() -> send(ids));
+        } catch (final java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Sends each changed state to who may see it. */
+    private void send(final List<String> ids) {
         for (final String id : ids) {
             final Outbox.TxState state = outbox.state(id);
             if (state == null) {
@@ -102,6 +125,11 @@ public final class TxStream {
             }
             s.socket().writeTextMessage(frame);
         });
+    }
+
+    /** Stops sending (the node is closing). */
+    public void close() {
+        sender.shutdownNow();
     }
 
     public int subscribers() {

@@ -27,7 +27,7 @@ final class OutboxReference {
         }
         switch (kind) {
             case ACCEPT -> txs.put(id, new T(id, Outbox.State.QUEUED, 0, 0, null, null, tx, order++));
-            case HOLD -> txs.put(id, new T(id, Outbox.State.HELD, 0, 0, null, null, tx, -1));
+            case HOLD -> txs.put(id, new T(id, Outbox.State.HELD, 0, 0, "screening", reason, tx, -1));
             case REJECT -> txs.put(id, new T(id, Outbox.State.REJECTED, 0, 0, "screening", reason, tx, -1));
         }
         return null;

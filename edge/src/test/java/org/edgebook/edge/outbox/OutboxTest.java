@@ -263,7 +263,7 @@ class OutboxTest {
                 get(o.settled(id, 100 + Long.parseLong(id.substring(1)), "[]".getBytes(StandardCharsets.UTF_8)));
             }
             final long freed = o.compact();
-            assertThat(freed).isGreaterThan(12 << 10);
+            assertThat(freed).isGreaterThan(8 << 10); // all but the open segment (the quota holds room for outcomes)
             assertThat(logBytes(dir)).isEqualTo(o.depth().logBytes());
             assertThat(o.depth().logBytes()).isLessThan(6 << 10);
             get(o.accepted("more", body, ACCEPT, now.get()));

@@ -146,18 +146,19 @@ class EdgeIntakeTest {
         final HttpResponse<String> r = post("/v1/tx", signed(transfer("t-1", "alice", "bob", "10.50"), alice));
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        assertThat(json(r).get("id").asText()).isEqualTo("transfer:t-1");
+        assertThat(json(r).get("id").asText()).isEqualTo("transfer:t-1@alice");
         assertThat(json(r).get("state").asText()).isEqualTo("queued");
         assertThat(json(r).get("outboxSeq").asLong()).isPositive();
-        assertThat(node.transactions().outbox().state("transfer:t-1").account()).isEqualTo("alice");
+        assertThat(node.transactions().outbox().state("transfer:t-1@alice").account()).isEqualTo("alice");
 
-        final HttpResponse<String> mine = asClient(alice, "/v1/tx/transfer:t-1");
+        final HttpResponse<String> mine = asClient(alice, "/v1/tx/transfer:t-1@alice");
         assertThat(mine.statusCode()).as(mine.body()).isEqualTo(200);
         // no settlement answers here: the forwarder may have taken it (forwarded) and be retrying
         assertThat(json(mine).get("state").asText()).isIn("queued", "forwarded");
-        assertThat(asClient(bob, "/v1/tx/transfer:t-1").statusCode()).as("bob may not read alice's").isEqualTo(404);
-        assertThat(operator("GET", "/v1/tx/transfer:t-1", "").statusCode()).isEqualTo(200);
-        assertThat(client.send(HttpRequest.newBuilder(uri("/v1/tx/transfer:t-1")).GET().build(),
+        assertThat(asClient(bob, "/v1/tx/transfer:t-1@alice").statusCode()).as("bob may not read alice's").isEqualTo(
+                404);
+        assertThat(operator("GET", "/v1/tx/transfer:t-1@alice", "").statusCode()).isEqualTo(200);
+        assertThat(client.send(HttpRequest.newBuilder(uri("/v1/tx/transfer:t-1@alice")).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).as("unsigned read").isEqualTo(401);
 
         // the same transaction again is a repeat: answered with its state, not taken twice
@@ -205,7 +206,7 @@ class EdgeIntakeTest {
         expect(post("/v1/tx", signed(tx, alice)), 401, "revoked key");
 
         assertThat(node.transactions().outbox().nextSeq()).as("nothing written").isEqualTo(before);
-        assertThat(node.transactions().outbox().state("transfer:t-2")).isNull();
+        assertThat(node.transactions().outbox().state("transfer:t-2@alice")).isNull();
     }
 
     private static void expect(final HttpResponse<String> r, final int status, final String error) throws Exception {
@@ -231,7 +232,7 @@ class EdgeIntakeTest {
         assertThat(json(big).get("state").asText()).isEqualTo("rejected");
         assertThat(json(big).get("rejectedBy").asText()).isEqualTo("screening");
         assertThat(json(big).get("reason").asText()).isEqualTo("AMOUNT_LIMIT");
-        assertThat(asClient(alice, "/v1/tx/transfer:t-big").body()).contains("\"state\":\"rejected\"",
+        assertThat(asClient(alice, "/v1/tx/transfer:t-big@alice").body()).contains("\"state\":\"rejected\"",
                 "\"reason\":\"AMOUNT_LIMIT\"");
         for (int i = 1; i <= 3; i++) {
             assertThat(post("/v1/tx", signed(transfer("t-" + i, "alice", "bob", "5"), alice)).statusCode())
@@ -246,22 +247,22 @@ class EdgeIntakeTest {
         }
         final HttpResponse<String> list = operator("GET", "/v1/tx/held", "");
         assertThat(json(list)).hasSize(2);
-        assertThat(json(list).get(0).get("id").asText()).isEqualTo("transfer:t-4");
-        assertThat(post("/v1/tx/transfer:t-4/release", "").statusCode()).as("not the operator").isEqualTo(401);
-        final HttpResponse<String> released = operator("POST", "/v1/tx/transfer:t-4/release", "");
+        assertThat(json(list).get(0).get("id").asText()).isEqualTo("transfer:t-4@alice");
+        assertThat(post("/v1/tx/transfer:t-4@alice/release", "").statusCode()).as("not the operator").isEqualTo(401);
+        final HttpResponse<String> released = operator("POST", "/v1/tx/transfer:t-4@alice/release", "");
         assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
         assertThat(json(released).get("state").asText()).isIn("queued", "forwarded");
-        assertThat(operator("POST", "/v1/tx/transfer:t-4/release", "").statusCode()).as("twice").isEqualTo(409);
+        assertThat(operator("POST", "/v1/tx/transfer:t-4@alice/release", "").statusCode()).as("twice").isEqualTo(409);
 
-        expect(operator("POST", "/v1/tx/transfer:t-5/reject", "{}"), 400, "MALFORMED");
-        final HttpResponse<String> rejected = operator("POST", "/v1/tx/transfer:t-5/reject",
+        expect(operator("POST", "/v1/tx/transfer:t-5@alice/reject", "{}"), 400, "MALFORMED");
+        final HttpResponse<String> rejected = operator("POST", "/v1/tx/transfer:t-5@alice/reject",
                 "{\"reason\":\"customer called\"}");
         assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(200);
         assertThat(json(rejected).get("state").asText()).isEqualTo("rejected");
         assertThat(json(rejected).get("reason").asText()).isEqualTo("customer called");
         assertThat(json(rejected).get("rejectedBy").asText()).startsWith("operator op_");
         assertThat(json(operator("GET", "/v1/tx/held", ""))).isEmpty();
-        expect(operator("POST", "/v1/tx/transfer:nope/release", ""), 404, "not found");
+        expect(operator("POST", "/v1/tx/transfer:nope@alice/release", ""), 404, "not found");
     }
 
     @Test
@@ -277,8 +278,8 @@ class EdgeIntakeTest {
         assertThat(answers.get(0).get("status").asInt()).isEqualTo(202);
         assertThat(answers.get(1).get("status").asInt()).isEqualTo(401);
         assertThat(answers.get(1).get("error").asText()).isEqualTo("wrong account");
-        assertThat(answers.get(2).get("id").asText()).isEqualTo("transfer:b-3");
-        assertThat(node.transactions().outbox().state("transfer:b-2")).isNull();
+        assertThat(answers.get(2).get("id").asText()).isEqualTo("transfer:b-3@bob");
+        assertThat(node.transactions().outbox().state("transfer:b-2@alice")).isNull();
         expect(post("/v1/tx", "[1,2]"), 400, "MALFORMED");
         expect(post("/v1/tx", "[]"), 400, "MALFORMED");
     }
@@ -303,9 +304,9 @@ class EdgeIntakeTest {
         node = null;
         start(Outbox.Options.defaults().withQuota(16 << 10, 1 << 20).withSegmentBytes(64 << 10));
         for (int i = 0; i < taken; i++) {
-            assertThat(node.transactions().outbox().state("transfer:q-" + i)).as("q-" + i).isNotNull();
+            assertThat(node.transactions().outbox().state("transfer:q-" + i + "@alice")).as("q-" + i).isNotNull();
         }
-        assertThat(node.transactions().outbox().state("transfer:q-" + taken)).isNull();
+        assertThat(node.transactions().outbox().state("transfer:q-" + taken + "@alice")).isNull();
     }
 
     @Test
@@ -334,7 +335,7 @@ class EdgeIntakeTest {
             Thread.sleep(5);
         }
         assertThat(frames).hasSize(1);
-        assertThat(frames.getFirst()).contains("\"id\":\"transfer:s-2\"", "\"state\":\"queued\"");
+        assertThat(frames.getFirst()).contains("\"id\":\"transfer:s-2@bob\"", "\"state\":\"queued\"");
         ws.abort();
     }
 }
