@@ -28,17 +28,21 @@ admin POST /v1/admin/keys "$(cat $D/alice.reg)" >> $D/reg.out
 admin POST /v1/admin/keys "$(cat $D/bob.reg)" >> $D/reg.out
 cat > $D/edge.json <<JSON
 {"host": "127.0.0.1", "port": $EP, "routes": [{"path": "/native/transform", "native": "transform"}],
- "transactions": {$( [ "${SCREENING:-wasm}" = native ] && echo '"screening": {"native": "screening"},')
+ "transactions": {$( [ "${SCREENING:-wasm}" = native ] && echo '"screening": {"native": "screening"},')$( [ -n "${SCREENING_LIMITS:-}" ] && echo "\"screening\": {\"module\": \"bundled:screening-memory.wasm\", \"convention\": \"memory\", \"limits\": $SCREENING_LIMITS},")
    "screeningConfig": {"holdScore": 1001, "rejectScore": 1001,
    "assets": {"USD": {"decimals": 6, "maxAmount": "1000000", "maxCountMinute": 999999999, "maxAmountMinute": "1000000000000",
                       "maxCountHour": 999999999, "maxAmountHour": "1000000000000"}}}}}
 JSON
-$J $JOPTS -Xmx1g -jar $JAR edge --config $D/edge.json --settlement http://127.0.0.1:$SP --node-id bench-1 \
+$J $JOPTS ${EDGE_OPTS:-} -Xmx1g -jar $JAR edge --config $D/edge.json --settlement http://127.0.0.1:$SP --node-id bench-1 \
   --node-key $D/node.pem --data $D/edge > $D/edge.out 2> $D/edge.err &
 EDGE=$!
 for i in $(seq 1 150); do grep -q "operator key" $D/edge.out && break; sleep 0.2; done
 sleep 2 # the node's first key refresh
 if [ "$OUTAGE" -gt 0 ]; then kill $UP; wait $UP 2>/dev/null; (sleep $((OUTAGE + 5)); up; echo "settlement back at $(date +%s%3N)" > $D/back) & fi
+if [ -n "${HEALTH_FIRST:-}" ]; then # the edge node's HTTP ceiling at the same rate, in the same run
+  $J $JOPTS -jar $JAR load --target health --url http://127.0.0.1:$EP --rate $RATE --duration $DURATION --warmup 5 \
+    --connections $CONNECTIONS 2>/dev/null | grep -E '^health:'
+fi
 $J $JOPTS -jar $JAR load --target tx --edge http://127.0.0.1:$EP --client-key alice=$D/alice.pem \
   --client-key bob=$D/bob.pem --rate $RATE --duration $DURATION --warmup 5 --connections $CONNECTIONS \
   --tx-batch $BATCH > $D/load.out 2> $D/load.err

@@ -27,7 +27,7 @@ public final class Intake {
     /** What the client is answered: a status, and either the transaction's state or an error with its detail. */
     public record Outcome(int status, Outbox.TxState state, long outboxSeq, boolean repeat, String error,
                           String detail) {
-        static Outcome refused(final int status, final String error, final String detail) {
+        public static Outcome refused(final int status, final String error, final String detail) {
             return new Outcome(status, null, 0, false, error, detail);
         }
 

@@ -131,7 +131,12 @@ public final class TxRoutes {
             first++;
         }
         if (first == body.length || body[first] != '[') {
-            answer(request, intake.take(body, 0, body.length, requestId));
+            // Checked and screened on a worker, not the event loop: the signature alone is about 65 µs of CPU, and
+            // the workers use every core where one event loop would use one (measured: BENCHMARKS.md)
+            final CompletableFuture<Intake.Outcome> outcome = new CompletableFuture<>();
+            Vertx.currentContext().owner().executeBlocking(() -> intake.take(body, 0, body.length, requestId)
+                    .whenComplete((o, e) -> outcome.complete(o)), false).onFailure(outcome::completeExceptionally);
+            answer(request, outcome);
             return;
         }
         final List<int[]> items;
@@ -308,7 +313,9 @@ public final class TxRoutes {
 
     private static void answer(final HttpServerRequest request, final CompletableFuture<Intake.Outcome> outcome) {
         final Context context = Vertx.currentContext();
-        outcome.whenComplete((o, e) -> context.runOnContext(v -> {
+        outcome.whenComplete((result, e) -> context.runOnContext(v -> {
+            final Intake.Outcome o = result != null ? result : Intake.Outcome.refused(503, "busy", "the node could "
+                    + "not take the transaction now: " + e);
             if (o.status() == 503) {
                 request.response().putHeader("Retry-After", "1");
             }
