@@ -11,7 +11,7 @@ J=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 JAR=$ROOT/cli/target/edgebook.jar
 RATE=$1; DURATION=${2:-20}; BATCH=${3:-1}; CONNECTIONS=${4:-32}; OUTAGE=${5:-0}
 SP=18080; EP=18090
-D=/tmp/txpath; rm -rf $D; mkdir -p $D
+D=/tmp/txpath; pkill -f -- "--data $D/" ; sleep 0.5; rm -rf $D; mkdir -p $D
 JOPTS="-XX:+UseZGC --add-exports java.base/jdk.internal.misc=ALL-UNNAMED"
 up() { $J $JOPTS -jar $JAR up --data $D/settle --key-file $D/master.key --port $SP >> $D/up.out 2>> $D/up.err & UP=$!
        for i in $(seq 1 150); do grep -q "^Try:" $D/up.out && break; sleep 0.2; done; }
@@ -37,7 +37,8 @@ $J $JOPTS ${EDGE_OPTS:-} -Xmx1g -jar $JAR edge --config $D/edge.json --settlemen
   --node-key $D/node.pem --data $D/edge > $D/edge.out 2> $D/edge.err &
 EDGE=$!
 for i in $(seq 1 150); do grep -q "operator key" $D/edge.out && break; sleep 0.2; done
-sleep 2 # the node's first key refresh
+for i in $(seq 1 100); do # the node's first key refresh
+  curl -s http://127.0.0.1:$EP/metrics | grep -qE '^edge_client_keys_refresh_age_seconds [0-9]' && break; sleep 0.1; done
 if [ "$OUTAGE" -gt 0 ]; then kill $UP; wait $UP 2>/dev/null; (sleep $((OUTAGE + 5)); up; echo "settlement back at $(date +%s%3N)" > $D/back) & fi
 if [ -n "${HEALTH_FIRST:-}" ]; then # the edge node's HTTP ceiling at the same rate, in the same run
   $J $JOPTS -jar $JAR load --target health --url http://127.0.0.1:$EP --rate $RATE --duration $DURATION --warmup 5 \
@@ -55,7 +56,7 @@ for i in $(seq 1 600); do
 DONE=$(date +%s%3N)
 [ -f $D/back ] && echo "$(cat $D/back); backlog settled $(( DONE - $(cat $D/back | awk '{print $4}') )) ms after settlement came back"
 echo "the edge's queue was empty $(( DONE - STOP )) ms after the load stopped"
-metric 'edge_tx_settled_after_seconds\{quantile'
+metric 'edge_tx_settled_after'
 metric 'edge_tx_taken_total'; metric 'edge_tx_refused_total'; metric 'edge_forward_(batches|transactions|settled|rejected|retries|gaps)_total'
 metric 'edge_outbox_depth'
-kill $EDGE; wait $EDGE 2>/dev/null; kill $UP 2>/dev/null; wait 2>/dev/null
+kill $EDGE; wait $EDGE 2>/dev/null; kill $UP 2>/dev/null; pkill -f -- "--data $D/settle"; wait 2>/dev/null

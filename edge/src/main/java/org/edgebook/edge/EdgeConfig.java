@@ -33,6 +33,14 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
     static final RouteLimits BUNDLED_LIMITS = new RouteLimits(96, null, null,
             Math.min(2, Limits.DEFAULT.concurrency()), null, 2 << 20, null);
 
+    /**
+     * The bundled screening function's limits: the bundled routes', with a queue that holds two of the largest
+     * batches ({@code POST /v1/tx} screens a batch's transactions at once; a call refused for a full queue fails
+     * closed, held).
+     */
+    static final RouteLimits SCREENING_LIMITS = new RouteLimits(BUNDLED_LIMITS.memoryPages(), null, null,
+            BUNDLED_LIMITS.concurrency(), 2 * 4096, BUNDLED_LIMITS.outputBytes(), null);
+
     /** A config with the default guest-memory budget. */
     public EdgeConfig(final String host, final int port, final int maxBodyBytes, final List<Route> routes,
                       final Path baseDirectory) {
@@ -55,7 +63,7 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
                                String onFailure, Long outboxQuotaBytes) {
         /** The bundled WebAssembly screening function with its default config, failing closed. */
         public static final Transactions DEFAULT = new Transactions(Route.ofWasm(null, "bundled:"
-                + Guests.SCREENING_MEMORY, Convention.MEMORY).withLimits(BUNDLED_LIMITS), null, "hold", null);
+                + Guests.SCREENING_MEMORY, Convention.MEMORY).withLimits(SCREENING_LIMITS), null, "hold", null);
 
         /** The screening config's JSON: the file's, else the bundled default. */
         public String screeningConfigJson() throws IOException {

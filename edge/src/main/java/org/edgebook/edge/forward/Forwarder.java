@@ -55,7 +55,7 @@ public final class Forwarder implements AutoCloseable {
     public record Options(int batchSize, int maxInFlight, long backoffBaseMillis, long backoffCapMillis,
                           long idleMillis, RandomGenerator random, Sleeper sleeper) {
         public static Options defaults() {
-            return new Options(1024, 4, 50, 5_000, 50, RandomGenerator.getDefault(), null);
+            return new Options(1024, 4, 50, 2_000, 50, RandomGenerator.getDefault(), null);
         }
 
         public Options withBatches(final int size, final int inFlight) {
