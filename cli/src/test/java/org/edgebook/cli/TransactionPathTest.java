@@ -2,7 +2,6 @@ package org.edgebook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -121,20 +120,52 @@ class TransactionPathTest {
             final KeyPair nodeKey = TxStack.newKey();
             stack.clientKey("bob", bob);
             stack.node("fra-2", nodeKey);
-            try (EdgeNode edge = stack.edge("fra-2", nodeKey, stack.settlementUri(), EdgeConfig.defaults("127.0.0.1",
-                    0))) {
+            // one USD transfer a minute is bob's limit here (the second is held); BTC has no such limit
+            final EdgeConfig config = new EdgeConfig("127.0.0.1", 0, EdgeConfig.DEFAULT_MAX_BODY_BYTES, EdgeConfig
+                    .defaults("127.0.0.1", 0).routes(), dir, null, new EdgeConfig.Transactions(EdgeConfig.Route
+                            .ofNative(null, "screening"), TxStack.JSON.readTree("""
+                                {"holdScore": 1001, "rejectScore": 1001,
+                                 "assets": {"USD": {"decimals": 6, "maxAmount": "1000", "maxCountMinute": 1,
+                                   "maxAmountMinute": "100000", "maxCountHour": 1000, "maxAmountHour": "100000"},
+                                            "BTC": {"decimals": 8, "maxAmount": "10", "maxCountMinute": 1000,
+                                   "maxAmountMinute": "100", "maxCountHour": 1000, "maxAmountHour": "100"}}}"""),
+                            "hold", null));
+            try (EdgeNode edge = stack.edge("fra-2", nodeKey, stack.settlementUri(), config)) {
                 TxStack.await("the edge has bob's key", 10, () -> edge.transactions().keys().size() >= 1);
-                // over the default screening config's maxAmount (100,000 USD): not accepted as it is
-                final HttpResponse<String> big = stack.post(edge, "/v1/tx", TxStack.transfer(bob, "big-1", "bob",
-                        "alice", "USD", "100001"));
-                final JsonNode bigState = TxStack.JSON.readTree(big.body());
-                assertThat(bigState.path("state").asText()).as(big.body()).isIn("held", "rejected");
-                final HttpResponse<String> small = stack.post(edge, "/v1/tx", TxStack.transfer(bob, "small-1",
-                        "bob", "alice", "USD", "3"));
-                assertThat(small.statusCode()).isEqualTo(202);
-                TxStack.await("the small payment settles past the held one", 10, () -> state(edge,
-                        "transfer:small-1@bob").equals("settled"));
-                assertThat(state(edge, "transfer:big-1@bob")).isIn("held", "rejected");
+                final String bobUsd = stack.balance("bob", "USD");
+                assertThat(stack.post(edge, "/v1/tx", TxStack.transfer(bob, "usd-1", "bob", "alice", "USD", "3"))
+                        .statusCode()).isEqualTo(202);
+                final HttpResponse<String> held = stack.post(edge, "/v1/tx", TxStack.transfer(bob, "usd-2", "bob",
+                        "alice", "USD", "4"));
+                assertThat(TxStack.JSON.readTree(held.body()).path("state").asText()).as(held.body()).isEqualTo(
+                        "held");
+                assertThat(TxStack.JSON.readTree(held.body()).path("reason").asText()).isEqualTo(
+                        "VELOCITY_COUNT_MINUTE");
+                final HttpResponse<String> btc = stack.post(edge, "/v1/tx", TxStack.transfer(bob, "btc-1", "bob",
+                        "alice", "BTC", "0.001"));
+                assertThat(btc.statusCode()).as(btc.body()).isEqualTo(202);
+                TxStack.await("the BTC payment settles past the held one", 10, () -> state(edge,
+                        "transfer:btc-1@bob").equals("settled"));
+                assertThat(state(edge, "transfer:usd-2@bob")).isEqualTo("held");
+                assertThat(new BigDecimal(stack.balance("bob", "USD"))).as("only the first moved")
+                        .isEqualByComparingTo(new BigDecimal(bobUsd).subtract(new BigDecimal("3")));
+
+                // the operator releases it: it is forwarded and settles
+                final org.edgebook.edge.tx.OperatorKey op = edge.transactions().operator();
+                final String path = "/v1/tx/transfer:usd-2@bob/release";
+                final String ts = Long.toString(System.currentTimeMillis());
+                final HttpResponse<String> released = stack.http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + edge.port() + path)).POST(
+                                java.net.http.HttpRequest.BodyPublishers.noBody()).header("EB-KEY", op.id()).header(
+                                        "EB-TIMESTAMP", ts)
+                        .header("EB-SIGNATURE", org.edgebook.http.RequestSignature.sign(op.secretText().getBytes(
+                                java.nio.charset.StandardCharsets.US_ASCII), ts, "POST", path, new byte[0])).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+                TxStack.await("the released payment settles", 10, () -> state(edge, "transfer:usd-2@bob").equals(
+                        "settled"));
+                assertThat(new BigDecimal(stack.balance("bob", "USD"))).isEqualByComparingTo(new BigDecimal(bobUsd)
+                        .subtract(new BigDecimal("7")));
 
                 // revoke bob's key at settlement: the edge refuses it within seconds
                 final String keys = TxStack.expect(stack.admin("GET", "/v1/admin/keys", ""), 200).body();
@@ -144,7 +175,7 @@ class TransactionPathTest {
                 TxStack.await("the edge refuses the revoked key", 10, () -> {
                     try {
                         return stack.post(edge, "/v1/tx", TxStack.transfer(bob, "after-" + System.nanoTime(), "bob",
-                                "alice", "USD", "1")).statusCode() == 401;
+                                "alice", "BTC", "0.001")).statusCode() == 401;
                     } catch (final Exception e) {
                         throw new AssertionError(e);
                     }

@@ -51,6 +51,8 @@ public final class Engine {
     final List<Sender> senders = new ArrayList<>();
     /** The sequence number of the last command executed; the next one gets {@code sequence + 1}. */
     long sequence;
+    /** Whether the command running came numbered by its source ({@link Command.FromSender}). */
+    private boolean numbered;
     // Price levels the current command changed, for EventSink.levelChanged; tracked only when the sink asks.
     private boolean trackBook;
     private Instrument[] touchedInstruments = new Instrument[16];
@@ -143,7 +145,12 @@ public final class Engine {
             sendersByName.put(sender.name, sender);
         }
         sender.mark = senderSeq;
-        dispatch(cmd, c.command());
+        numbered = true;
+        try {
+            dispatch(cmd, c.command());
+        } finally {
+            numbered = false;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ book changes
@@ -578,6 +585,19 @@ public final class Engine {
      * never applied twice, and a retry learns its sequence number.
      */
     private void transfer(final long cmd, final Command.Transfer c) {
+        final RejectReason reason = transferOrReason(cmd, c);
+        if (reason != null && numbered && reason != MALFORMED && reason != DUPLICATE_TRANSFER) {
+            // A numbered transfer uses up its id whatever its outcome (docs/semantics.md, Transfers): a signed one
+            // that was refused cannot be sent again later, by whoever holds it, and move money after all.
+            final Account sender = accountsByName.get(c.from());
+            if (sender != null) {
+                sender.recordTransfer(c.transferId(), sequence);
+            }
+        }
+    }
+
+    /** Runs a transfer; answers why it was rejected, or null when it moved the money. */
+    private RejectReason transferOrReason(final long cmd, final Command.Transfer c) {
         final String from = c.from();
         final String id = c.transferId();
         String invalid = firstInvalid(id, "transferId", from, "from", c.to(), "to");
@@ -587,41 +607,42 @@ public final class Engine {
         if (invalid != null || c.amount() == null) {
             sink.transferRejected(cmd, MALFORMED, Names.orNull(id), Names.orNull(from), 0,
                     invalid != null ? invalid : "amount is required");
-            return;
+            return MALFORMED;
         }
         final Account sender = accountsByName.get(from);
         final long original = sender == null ? 0 : sender.transferSeq(id);
         if (original != 0) {
             sink.transferRejected(cmd, DUPLICATE_TRANSFER, id, from, original, null);
-            return;
+            return DUPLICATE_TRANSFER;
         }
         final Asset asset = assetsByName.get(c.asset());
         if (asset == null) {
             sink.transferRejected(cmd, UNKNOWN_ASSET, id, from, 0, null);
-            return;
+            return UNKNOWN_ASSET;
         }
         final long amount = c.amount().toUnits(asset.scale);
         if (amount == Decimal.NOT_REPRESENTABLE || amount <= 0) {
             sink.transferRejected(cmd, INVALID_AMOUNT, id, from, 0, null);
-            return;
+            return INVALID_AMOUNT;
         }
         if (from.equals(c.to())) {
             sink.transferRejected(cmd, INVALID_TRANSFER, id, from, 0, null);
-            return;
+            return INVALID_TRANSFER;
         }
         final Account receiver = accountsByName.get(c.to());
         if (receiver == null) {
             sink.transferRejected(cmd, RejectReason.UNKNOWN_ACCOUNT, id, from, 0, null);
-            return;
+            return RejectReason.UNKNOWN_ACCOUNT;
         }
         if (sender == null || sender.available[asset.id] < amount) {
             sink.transferRejected(cmd, INSUFFICIENT_FUNDS, id, from, 0, null);
-            return;
+            return INSUFFICIENT_FUNDS;
         }
         sender.recordTransfer(id, sequence);
         sender.available[asset.id] -= amount;
         receiver.credit(asset.id, amount);
         sink.transferred(cmd, id, from, c.to(), asset.name, amount, asset.scale);
+        return null;
     }
 
     /**

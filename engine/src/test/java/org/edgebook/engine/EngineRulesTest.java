@@ -842,12 +842,33 @@ class EngineRulesTest {
             // The sender goes on with its next number; the rejected one is not run again.
             assertThat(f.run(from("edge-1", 1, transfer("t1", "10"))))
                     .containsExactly(new Event.Duplicate(7, "edge-1", 1, 1));
-            assertThat(f.run(from("edge-1", 2, transfer("t1", "10")))).hasSize(1).first()
+            assertThat(f.run(from("edge-1", 2, transfer("t2", "10")))).hasSize(1).first()
                     .isInstanceOf(Event.Transferred.class);
             // A malformed command with a good pair has had its turn too.
             assertThat(reason(f.run(from("edge-1", 3, new Command.Malformed("bad line", null, null)))))
                     .isEqualTo(RejectReason.MALFORMED);
             assertThat(f.engine.senderMark("edge-1")).isEqualTo(3);
+        }
+
+        /**
+         * A numbered transfer uses up its id even when rejected (docs/semantics.md, Transfers): a signed transfer
+         * refused for want of funds cannot be forwarded again under a new number, by a node that kept it, and move the
+         * money once the account has it. An unnumbered one keeps the rule that a rejected id may be retried.
+         */
+        @Test
+        void aRejectedNumberedTransferUsesUpItsIdSoItCannotRunLater() {
+            final EngineFixture f = funded();
+            assertThat(reason(f.run(from("node:n1", 1, transfer("t1", "1000")))))
+                    .isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+            f.deposit("a", "USD", "5000"); // seq 7: now a could pay it
+            assertThat(f.run(from("node:n1", 2, transfer("t1", "1000")))).containsExactly(
+                    new Event.Rejected(8, RejectReason.DUPLICATE_TRANSFER, "a", null, null, "t1", 6));
+            assertThat(f.run(transfer("t1", "1000"))).containsExactly( // unnumbered, from anyone: the same
+                    new Event.Rejected(9, RejectReason.DUPLICATE_TRANSFER, "a", null, null, "t1", 6));
+            assertThat(f.balance("a", "USD")).isEqualTo(bal("5100", "0"));
+            // the rule for unnumbered transfers is unchanged: a rejected id stays free
+            assertThat(reason(f.run(transfer("t2", "99999")))).isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+            assertThat(f.run(transfer("t2", "10")).getFirst()).isInstanceOf(Event.Transferred.class);
         }
 
         @Test

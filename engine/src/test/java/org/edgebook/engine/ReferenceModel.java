@@ -141,9 +141,17 @@ final class ReferenceModel {
             out.add(new Event.SequenceGap(cmd, c.sender(), c.senderSeq(), mark + 1));
         } else {
             marks.put(c.sender(), c.senderSeq());
-            run(c.command());
+            numbered = true;
+            try {
+                run(c.command());
+            } finally {
+                numbered = false;
+            }
         }
     }
+
+    /** Whether the command running came numbered by its source. */
+    private boolean numbered;
 
     /** Every source's mark, in order of first use. */
     Map<String, Long> senderMarks() {
@@ -294,6 +302,9 @@ final class ReferenceModel {
         }
         if (reason != null) {
             out.add(new Event.Rejected(cmd, reason, from, null, null, id, 0));
+            if (numbered && accountExists(from)) { // a numbered transfer uses up its id whatever its outcome
+                transfers.computeIfAbsent(from, k -> new HashMap<>()).put(id, executed);
+            }
             return;
         }
         final Holding sender = holding(from, asset);

@@ -59,7 +59,8 @@ import org.edgebook.journal.Sequencer;
  * The events are the pipeline's bytes: each line's slice is copied once into the answer, behind a head written by a
  * JSON generator (lines answered while an earlier repeat is still looked up in the journal wait, copied, for it).
  * <p>
- * Threading: the handler on the event loop; replies on the publisher thread (a failed one may come from the engine
+ * Threading: the handler parses on the event loop; the lines' signatures are checked on a Vert.x worker (ordered per
+ * context) and the common fork-join pool; the commands are submitted back on the event loop; replies on the publisher thread (a failed one may come from the engine
  * thread, a repeat's original from the journal lookup thread); the answer is written on the request's context.
  */
 final class ForwardRoute {
@@ -120,13 +121,29 @@ final class ForwardRoute {
             malformed(ctx, "the request holds no line: send {\"sourceSeq\":N,\"tx\":{…}} lines");
             return;
         }
+        // Each line's client signature (about 60 µs) is checked off the event loop, on a worker and the common pool,
+        // so that a batch uses every core; ordered, so that a node's pipelined requests reach the engine in the order
+        // they came (their sourceSeqs follow each other).
         final Command[] commands = new Command[lines.size()];
-        final CommandDecoder decoder = HttpAnswers.decoder();
-        for (int i = 0; i < commands.length; i++) {
-            final Line line = lines.get(i);
-            commands[i] = new Command.FromSender(node.source(), line.sourceSeq(),
-                    checked(decoder, bytes, line.txFrom(), line.txTo() - line.txFrom()));
-        }
+        ctx.vertx().executeBlocking(() -> {
+            java.util.stream.IntStream.range(0, commands.length).parallel().forEach(i -> {
+                final Line line = lines.get(i);
+                commands[i] = new Command.FromSender(node.source(), line.sourceSeq(), checked(HttpAnswers.decoder(),
+                        bytes, line.txFrom(), line.txTo() - line.txFrom()));
+            });
+            return null;
+        }, true).onComplete(checked -> {
+            if (checked.failed()) {
+                HttpAnswers.json(ctx, 500, ApiResponses.error("internal", "checking the lines failed: "
+                        + checked.cause()));
+                return;
+            }
+            submit(ctx, node, lines, commands);
+        });
+    }
+
+    private void submit(final RoutingContext ctx, final NodeKey node, final List<Line> lines,
+                        final Command[] commands) {
         final Answer answer = new Answer(ctx, commands.length);
         for (int i = 0; i < commands.length; i++) {
             final Command inner = ((Command.FromSender) commands[i]).command();
