@@ -54,6 +54,18 @@ final class EdgeCommand implements Callable<Integer> {
             + "reaches settlement older than that is rejected there as too old.")
     private long signedMaxAgeSeconds;
 
+    /** The outbox's quota and how long ended transactions stay queryable, from the config's {@code transactions}. */
+    private static Outbox.Options outboxOptions(final EdgeConfig.Transactions tx) {
+        Outbox.Options options = Outbox.Options.defaults();
+        if (tx.outboxQuotaBytes() != null) {
+            options = options.withQuota(tx.outboxQuotaBytes(), options.headroomBytes());
+        }
+        if (tx.keepEndedHours() != null) {
+            options = options.withRetention(tx.keepEndedHours() * 3_600_000_000L, options.clock());
+        }
+        return options;
+    }
+
     @Override
     public Integer call() throws Exception {
         EdgeConfig edge = config != null ? EdgeConfig.read(config) : EdgeConfig.defaults(host, EdgeConfig.DEFAULT_PORT);
@@ -69,9 +81,7 @@ final class EdgeCommand implements Callable<Integer> {
             final Ed25519Key.Private key = Ed25519Key.Private.of(TransactionSignature.privateKey(Files.readString(
                     nodeKey, StandardCharsets.US_ASCII)));
             tx = new TransactionPath.Options(data, settlement, nodeId, key, signedMaxAgeSeconds * 1000,
-                    TransactionPath.Options.CLOCK_WINDOW_MILLIS, edge.transactions().outboxQuotaBytes() == null
-                            ? Outbox.Options.defaults() : Outbox.Options.defaults().withQuota(edge.transactions()
-                                    .outboxQuotaBytes(), Outbox.Options.defaults().headroomBytes()));
+                    TransactionPath.Options.CLOCK_WINDOW_MILLIS, outboxOptions(edge.transactions()));
         }
         final EdgeNode node = EdgeNode.start(edge, System::currentTimeMillis, GuestLog.SYSTEM, Runtime.getRuntime()
                 .availableProcessors(), tx);

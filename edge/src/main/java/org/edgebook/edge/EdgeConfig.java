@@ -60,7 +60,13 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
      * and what a failed call answers ({@code hold}, the default; {@code reject}; {@code accept}).
      */
     public record Transactions(Route screening, com.fasterxml.jackson.databind.JsonNode screeningConfig,
-                               String onFailure, Long outboxQuotaBytes) {
+                               String onFailure, Long outboxQuotaBytes, Long keepEndedHours) {
+        /** With the default time ended transactions stay queryable (a day). */
+        public Transactions(final Route screening, final com.fasterxml.jackson.databind.JsonNode screeningConfig,
+                            final String onFailure, final Long outboxQuotaBytes) {
+            this(screening, screeningConfig, onFailure, outboxQuotaBytes, null);
+        }
+
         /** The bundled WebAssembly screening function with its default config, failing closed. */
         public static final Transactions DEFAULT = new Transactions(Route.ofWasm(null, "bundled:"
                 + Guests.SCREENING_MEMORY, Convention.MEMORY).withLimits(SCREENING_LIMITS), null, "hold", null);
@@ -213,7 +219,7 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
         final Transactions tx = parsed.transactions() == null || parsed.transactions().screening() != null ? parsed
                 .transactions() : new Transactions(Transactions.DEFAULT.screening(), parsed.transactions()
                         .screeningConfig(), parsed.transactions().onFailure(), parsed.transactions()
-                                .outboxQuotaBytes());
+                                .outboxQuotaBytes(), parsed.transactions().keepEndedHours());
         if (tx != null) {
             final Route r = tx.screening();
             if ((r.nativeFunction() == null) == (r.module() == null)) {
@@ -237,6 +243,10 @@ public record EdgeConfig(String host, int port, int maxBodyBytes, List<Route> ro
                 } catch (IllegalArgumentException e) {
                     throw new IOException("config " + file + ": transactions.screeningConfig: " + e.getMessage());
                 }
+            }
+            if (tx.keepEndedHours() != null && (tx.keepEndedHours() < 0 || tx.keepEndedHours() > 24 * 366)) {
+                throw new IOException("config " + file + ": transactions.keepEndedHours must be 0 to 8784 (a year), "
+                        + "not " + tx.keepEndedHours());
             }
             if (tx.outboxQuotaBytes() != null && tx.outboxQuotaBytes() < 1 << 20) {
                 throw new IOException("config " + file + ": transactions.outboxQuotaBytes must be at least 1048576, "

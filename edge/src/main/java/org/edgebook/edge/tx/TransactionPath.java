@@ -106,7 +106,7 @@ public final class TransactionPath implements AutoCloseable {
                     .clockWindowMillis()), screening, outbox, new TxMetrics(registry), clock, forwarder::wake,
                     () -> self[0].compactSoon());
             final TxRoutes routes = new TxRoutes(intake, keys, operator, options.clockWindowMillis(), clock);
-            final TxStream stream = new TxStream(outbox, routes);
+            final TxStream stream = new TxStream(outbox, routes, keys);
             forwardMetrics.watch(outbox);
             forwardMetrics.watch(keys, clock);
             Gauge.builder("edge_outbox_bytes", outbox, o -> o.depth().logBytes()).description("the outbox's log "

@@ -17,7 +17,9 @@ import org.edgebook.edge.outbox.Outbox;
  * {@code GET /v1/tx/{id}} answers it, sent once the change is durable in the outbox. An account's client (the upgrade
  * request signed with one of its client keys, {@link SignedRequest}) gets its own transactions' changes; the operator
  * (the operator key) gets every transaction's. A subscriber that does not read fast enough (its write queue full) is
- * closed with 1008 rather than let memory grow; it reconnects and asks {@code GET /v1/tx/{id}} for what it missed.
+ * closed with 1008 rather than let memory grow; it reconnects and asks {@code GET /v1/tx/{id}} for what it missed. A
+ * subscriber whose client key is revoked (as the node learns from settlement) is closed with 1008 at the next change
+ * it would have been sent.
  * <p>
  * Threading: upgrades on the event loop; {@link #changed} on the outbox's writer thread, which hands the ids to the
  * stream's own thread ({@code tx-stream}); that one looks the states up and hands each frame to the subscriber's own
@@ -32,11 +34,15 @@ public final class TxStream {
     private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors
             .newSingleThreadExecutor(r -> Thread.ofPlatform().name("tx-stream").daemon(true).unstarted(r));
 
-    private record Subscriber(ServerWebSocket socket, Context context) {
+    /** A subscriber: its socket and context, and the client key it came with (null: the operator). */
+    private record Subscriber(ServerWebSocket socket, Context context, String keyId) {
     }
 
-    public TxStream(final Outbox outbox, final TxRoutes routes) {
+    private final ClientKeys keys;
+
+    public TxStream(final Outbox outbox, final TxRoutes routes, final ClientKeys keys) {
         this.outbox = outbox;
+        this.keys = keys;
         this.routes = routes;
         outbox.onDurable(this::changed);
     }
@@ -59,7 +65,7 @@ public final class TxStream {
         }
         final Context context = Vertx.currentContext();
         request.toWebSocket().onSuccess(socket -> {
-            final Subscriber s = new Subscriber(socket, context);
+            final Subscriber s = new Subscriber(socket, context, clientKey);
             if (account == null) {
                 operators.add(s);
                 socket.closeHandler(v -> operators.remove(s));
@@ -114,9 +120,15 @@ public final class TxStream {
         }
     }
 
-    private static void send(final Subscriber s, final String frame) {
+    private void send(final Subscriber s, final String frame) {
+        final ClientKeys.Entry key = s.keyId() == null ? null : keys.get(s.keyId());
+        final boolean revoked = s.keyId() != null && (key == null || key.revoked());
         s.context().runOnContext(v -> {
             if (s.socket().isClosed()) {
+                return;
+            }
+            if (revoked) { // revoked since the stream opened: it ends, and nothing more is sent
+                s.socket().close((short) 1008, "client key " + s.keyId() + " was revoked");
                 return;
             }
             if (s.socket().writeQueueFull()) {

@@ -312,6 +312,7 @@ class EdgeIntakeTest {
     @Test
     void theStreamTellsAnAccountOfItsOwnTransactionsOnly() throws Exception {
         final List<String> frames = new CopyOnWriteArrayList<>();
+        final List<String> closed = new CopyOnWriteArrayList<>();
         final String path = "/v1/tx/stream";
         final WebSocket ws = client.newWebSocketBuilder().header(SignedRequest.CLIENT_KEY_HEADER, bobKey).header(
                 SignedRequest.TIMESTAMP_HEADER, Long.toString(clock.get())).header(SignedRequest.SIGNATURE_HEADER,
@@ -326,6 +327,14 @@ class EdgeIntakeTest {
                                                 socket.request(1);
                                                 return null;
                                             }
+
+                                            @Override
+                                            public CompletionStage<?> onClose(final WebSocket socket,
+                                                                              final int status,
+                                                                              final String reason) {
+                                                closed.add(status + " " + reason);
+                                                return null;
+                                            }
                                         }).get(5, java.util.concurrent.TimeUnit.SECONDS);
         post("/v1/tx", signed(transfer("s-1", "alice", "bob", "1"), alice));
         post("/v1/tx", signed(transfer("s-2", "bob", "alice", "1"), bob));
@@ -336,6 +345,18 @@ class EdgeIntakeTest {
         }
         assertThat(frames).hasSize(1);
         assertThat(frames.getFirst()).contains("\"id\":\"transfer:s-2@bob\"", "\"state\":\"queued\"");
+
+        // bob's key is revoked at settlement (the node learns it): his stream ends at the next change
+        node.transactions().keys().apply(3, List.of(new ClientKeys.Entry(bobKey, "bob", Ed25519Key.Public.of(
+                TransactionSignature.raw(bob.getPublic())), true)), NOW);
+        node.transactions().outbox().rejected("transfer:s-2@bob", "operator test", "to make a change").get(5,
+                java.util.concurrent.TimeUnit.SECONDS);
+        final long closeDeadline = System.nanoTime() + 10_000_000_000L;
+        while (closed.isEmpty() && System.nanoTime() < closeDeadline) {
+            Thread.sleep(5);
+        }
+        assertThat(closed).containsExactly("1008 client key " + bobKey + " was revoked");
+        assertThat(frames).hasSize(1);
         ws.abort();
     }
 }
