@@ -1,10 +1,10 @@
 package org.edgebook.server;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.edgebook.codec.CanonicalJson;
+import org.edgebook.codec.ClientSignatureCheck;
 import org.edgebook.codec.TransactionSignature;
 
 /**
@@ -28,16 +28,15 @@ import org.edgebook.codec.TransactionSignature;
 final class SignedCommands {
     private static final byte[] MARK = "\"signature\"".getBytes(StandardCharsets.US_ASCII);
 
-    private final KeyStore keys;
-    private final long clockWindowMillis;
-    private final long maxAgeMillis;
+    private final ClientSignatureCheck check;
     private final LongSupplier clock;
 
     SignedCommands(final KeyStore keys, final long clockWindowMillis, final long maxAgeMillis,
                    final LongSupplier clock) {
-        this.keys = keys;
-        this.clockWindowMillis = clockWindowMillis;
-        this.maxAgeMillis = maxAgeMillis;
+        this.check = new ClientSignatureCheck(keyId -> {
+            final ClientSigningKey key = keys.findClientKey(keyId);
+            return key == null ? null : new ClientSignatureCheck.Key(key.account(), key.key(), key.revoked());
+        }, maxAgeMillis, clockWindowMillis, "the server");
         this.clock = clock;
     }
 
@@ -64,49 +63,17 @@ final class SignedCommands {
             }
             return new Checked(bytes, offset, length, null, 200, null, null); // the decoder says what is wrong
         }
-        final Object signature = command.get(TransactionSignature.SIGNATURE);
-        if (signature == null) {
+        if (command.get(TransactionSignature.SIGNATURE) == null) {
             return new Checked(bytes, offset, length, null, 200, null, null); // "signature" was text in a value
         }
-        if (!(signature instanceof Map<?, ?> sig) || sig.size() != 2 || !(sig.get("keyId") instanceof String keyId)
-                || !(sig.get("sig") instanceof String sigText)) {
-            return refused(400, "MALFORMED", "signature is {\"keyId\":\"ck-…\",\"sig\":\"<base64>\"} and nothing "
-                    + "else");
-        }
-        if (!(command.get(TransactionSignature.SIGNED_AT) instanceof Long signedAt)) {
-            return refused(400, "MALFORMED", "signedAt is required in a signed command: the signing time, "
-                    + "milliseconds since the epoch");
-        }
-        final ClientSigningKey key = keys.findClientKey(keyId);
-        if (key == null) {
-            return refused(401, "unknown key", "no client key " + keyId + " is registered (POST /v1/admin/keys)");
-        }
-        if (key.revoked()) {
-            return refused(401, "revoked key", "client key " + keyId + " was revoked");
-        }
-        final byte[] sigBytes;
-        try {
-            sigBytes = Base64.getDecoder().decode(sigText);
-        } catch (final IllegalArgumentException e) {
-            return refused(401, "bad signature", "signature.sig is not base64");
-        }
-        if (!TransactionSignature.verify(key.key(), TransactionSignature.signedBytes(command), sigBytes)) {
-            return refused(401, "bad signature", "the signature of key " + keyId + " does not verify over the "
-                    + "command received (docs/signing.md: the canonical form)");
-        }
-        final long now = clock.getAsLong();
-        if (now - signedAt > maxAgeMillis) {
-            return refused(401, "too old", "signed at " + signedAt + ", " + (now - signedAt) + " ms ago; a signed "
-                    + "command is taken up to " + maxAgeMillis + " ms after signedAt (up --signed-max-age)");
-        }
-        if (signedAt - now > clockWindowMillis) {
-            return refused(401, "signed in the future", "signedAt " + signedAt + " is " + (signedAt - now) + " ms "
-                    + "ahead of the server's clock; at most " + clockWindowMillis + " ms is taken (the clock window)");
+        final ClientSignatureCheck.Verdict verdict = check.check(command, clock.getAsLong());
+        if (verdict.refused()) {
+            return refused(verdict.status(), verdict.error(), verdict.detail());
         }
         command.remove(TransactionSignature.SIGNATURE);
         command.remove(TransactionSignature.SIGNED_AT);
         final byte[] plain = CanonicalJson.bytes(command);
-        return new Checked(plain, 0, plain.length, key.account(), 200, null, null);
+        return new Checked(plain, 0, plain.length, verdict.signer(), 200, null, null);
     }
 
     private static Checked refused(final int status, final String error, final String detail) {

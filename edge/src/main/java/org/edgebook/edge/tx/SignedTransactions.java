@@ -1,8 +1,8 @@
 package org.edgebook.edge.tx;
 
-import java.util.Base64;
 import java.util.Map;
 import org.edgebook.codec.CanonicalJson;
+import org.edgebook.codec.ClientSignatureCheck;
 import org.edgebook.codec.CommandDecoder;
 import org.edgebook.codec.TransactionSignature;
 import org.edgebook.edge.screening.Transaction;
@@ -29,14 +29,13 @@ import org.edgebook.engine.OrderType;
 public final class SignedTransactions {
     private static final ThreadLocal<CommandDecoder> DECODERS = ThreadLocal.withInitial(CommandDecoder::new);
 
-    private final ClientKeys keys;
-    private final long maxAgeMillis;
-    private final long clockWindowMillis;
+    private final ClientSignatureCheck check;
 
     public SignedTransactions(final ClientKeys keys, final long maxAgeMillis, final long clockWindowMillis) {
-        this.keys = keys;
-        this.maxAgeMillis = maxAgeMillis;
-        this.clockWindowMillis = clockWindowMillis;
+        this.check = new ClientSignatureCheck(keyId -> {
+            final ClientKeys.Entry key = keys.get(keyId);
+            return key == null ? null : new ClientSignatureCheck.Key(key.account(), key.key(), key.revoked());
+        }, maxAgeMillis, clockWindowMillis, "the node");
     }
 
     /** A transaction that passed: its id, account, bytes to keep, and its form for screening. */
@@ -73,47 +72,16 @@ public final class SignedTransactions {
             return refused(401, "unsigned", "an edge node takes only transactions signed with a client key "
                     + "(docs/signing.md)");
         }
-        if (!(signature instanceof Map<?, ?> sig) || sig.size() != 2 || !(sig.get("keyId") instanceof String keyId)
-                || !(sig.get("sig") instanceof String sigText)) {
-            return refused(400, "MALFORMED", "signature is {\"keyId\":\"ck-…\",\"sig\":\"<base64>\"} and nothing "
-                    + "else");
-        }
-        if (!(tx.get(TransactionSignature.SIGNED_AT) instanceof Long signedAt)) {
-            return refused(400, "MALFORMED", "signedAt is required in a signed transaction: the signing time, "
-                    + "milliseconds since the epoch");
-        }
-        final ClientKeys.Entry key = keys.get(keyId);
-        if (key == null) {
-            return refused(401, "unknown key", "no client key " + keyId + " is registered at settlement (as of this "
-                    + "node's last refresh of its keys)");
-        }
-        if (key.revoked()) {
-            return refused(401, "revoked key", "client key " + keyId + " was revoked");
-        }
-        final byte[] sigBytes;
-        try {
-            sigBytes = Base64.getDecoder().decode(sigText);
-        } catch (final IllegalArgumentException e) {
-            return refused(401, "bad signature", "signature.sig is not base64");
-        }
-        if (!key.key().verify(TransactionSignature.signedBytes(tx), sigBytes)) {
-            return refused(401, "bad signature", "the signature of key " + keyId + " does not verify over the "
-                    + "transaction received (docs/signing.md: the canonical form)");
-        }
-        if (nowMillis - signedAt > maxAgeMillis) {
-            return refused(401, "too old", "signed at " + signedAt + ", " + (nowMillis - signedAt) + " ms ago; a "
-                    + "signed transaction is taken up to " + maxAgeMillis + " ms after signedAt");
-        }
-        if (signedAt - nowMillis > clockWindowMillis) {
-            return refused(401, "signed in the future", "signedAt " + signedAt + " is " + (signedAt - nowMillis)
-                    + " ms ahead of the node's clock; at most " + clockWindowMillis + " ms is taken");
+        final ClientSignatureCheck.Verdict verdict = check.check(tx, nowMillis);
+        if (verdict.refused()) {
+            return refused(verdict.status(), verdict.error(), verdict.detail());
         }
         final Form form = form(tx);
         if (form.detail() != null) {
             return refused(400, "MALFORMED", form.detail());
         }
-        if (!key.account().equals(form.account())) {
-            return refused(401, "wrong account", "client key " + keyId + " is account " + key.account()
+        if (!verdict.signer().equals(form.account())) {
+            return refused(401, "wrong account", "the client key that signed it is account " + verdict.signer()
                     + "'s; this transaction is account " + form.account() + "'s");
         }
         return new Checked(new Verified(form.id(), form.account(), CanonicalJson.bytes(tx), form.screening()), 200,
