@@ -1,15 +1,10 @@
 package org.edgebook.server;
 
-import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.edgebook.codec.CommandDecoder;
 import org.edgebook.engine.Command;
 import org.edgebook.journal.DurableEngine;
@@ -80,9 +75,9 @@ final class BatchRoute {
             HttpAnswers.json(ctx, 400, ApiResponses.error("MALFORMED", "the batch holds no command"));
             return;
         }
-        final Answer answer = new Answer(ctx, commands.size());
+        final LinesAnswer answer = new LinesAnswer(ctx, commands.size(), 160, "batch", "");
         for (int i = 0; i < commands.size(); i++) {
-            if (!engine.submit(commands.get(i), key.id(), Replies.viewer(key), '\n', answer.new Line(engine, key,
+            if (!engine.submit(commands.get(i), key.id(), Replies.viewer(key), '\n', new Line(answer, engine, key,
                     i))) {
                 answer.refused(i, Refusal.of(engine));
                 return;
@@ -90,136 +85,43 @@ final class BatchRoute {
         }
     }
 
-    /**
-     * The answer being gathered: each durable line's events kept at its place, and what stopped the rest. A line that
-     * repeated a sourced command gives its own {@code duplicate} event, then its original's events (with the
-     * original's seq), or a line {@code {"error":…,"detail":…}} when they cannot be given; such a line may be
-     * answered after later ones (from the journal), so each is kept at its place until all are in.
-     */
-    private static final class Answer {
-        private final RoutingContext ctx;
-        private final Context context;
-        private final int lines;
-        /** Lines not yet answered (durable, failed, or never submitted). */
-        private final AtomicInteger remaining;
-        private final AtomicReference<IOException> failure = new AtomicReference<>();
-        /** The events of lines 0 to {@link #next} - 1, in order: each line's copied once, when it is next. */
-        private final Buffer events;
-        /** Lines answered ahead of one still waiting (a repeat looked up in the journal), until it is their turn. */
-        private byte[][] parked;
-        private int next;
-        private final AtomicInteger durable = new AtomicInteger();
-        private volatile Refusal refusal;
-        private volatile int submitted;
+    /** One line's reply: its events, or its repeat's, into the request's {@link LinesAnswer} at its place. */
+    private static final class Line extends Replies.FromSlice {
+        private final LinesAnswer answer;
+        private final int index;
 
-        Answer(final RoutingContext ctx, final int lines) {
-            this.ctx = ctx;
-            this.context = ctx.vertx().getOrCreateContext();
-            this.lines = lines;
-            this.remaining = new AtomicInteger(lines);
-            this.submitted = lines;
-            this.events = Buffer.buffer(lines * 160);
+        Line(final LinesAnswer answer, final DurableEngine engine, final ApiKey key, final int index) {
+            super(engine, key);
+            this.answer = answer;
+            this.index = index;
         }
 
-        /** Line {@code index}'s events, {@code bytes[from, to)}: appended if it is next, else parked until it is. */
-        private synchronized void line(final int index, final byte[] bytes, final int from, final int to) {
-            if (index != next) {
-                if (parked == null) {
-                    parked = new byte[lines][];
-                }
-                parked[index] = java.util.Arrays.copyOfRange(bytes, from, to);
-                return;
-            }
-            events.appendBytes(bytes, from, to - from);
-            next++;
-            while (parked != null && next < lines && parked[next] != null) {
-                events.appendBytes(parked[next]);
-                parked[next++] = null;
-            }
+        @Override
+        void answer(final Sequencer.Batch batch, final int i) {
+            answer.durable(index, LinesAnswer.NONE, batch.eventBytes(), batch.eventsFrom(i), batch.eventsTo(i),
+                    LinesAnswer.NONE);
         }
 
-        /** One line's reply. */
-        final class Line extends Replies.FromSlice {
-            private final int index;
-
-            Line(final DurableEngine engine, final ApiKey key, final int index) {
-                super(engine, key);
-                this.index = index;
-            }
-
-            @Override
-            void answer(final Sequencer.Batch batch, final int i) {
-                line(index, batch.eventBytes(), batch.eventsFrom(i), batch.eventsTo(i));
-                durable.incrementAndGet();
-                answered(1);
-            }
-
-            @Override
-            void repeat(final byte[] own, final Senders.Original original) {
-                final byte[] theirs = original.events('\n');
-                final byte[] both = java.util.Arrays.copyOf(own, own.length + theirs.length);
-                System.arraycopy(theirs, 0, both, own.length, theirs.length);
-                durable(both);
-            }
-
-            @Override
-            void repeatMissing(final byte[] own, final int status, final String error, final String detail) {
-                final byte[] why = ApiResponses.error(error, detail);
-                final byte[] both = java.util.Arrays.copyOf(own, own.length + why.length + 1);
-                System.arraycopy(why, 0, both, own.length, why.length);
-                both[both.length - 1] = '\n';
-                durable(both);
-            }
-
-            private void durable(final byte[] lineEvents) {
-                line(index, lineEvents, 0, lineEvents.length);
-                durable.incrementAndGet();
-                answered(1);
-            }
-
-            @Override
-            public void failed(final IOException cause) {
-                failure.compareAndSet(null, cause);
-                answered(1);
-            }
+        @Override
+        void repeat(final byte[] own, final Senders.Original original) {
+            final byte[] theirs = original.events('\n');
+            final byte[] both = java.util.Arrays.copyOf(own, own.length + theirs.length);
+            System.arraycopy(theirs, 0, both, own.length, theirs.length);
+            answer.durable(index, LinesAnswer.NONE, both, 0, both.length, LinesAnswer.NONE);
         }
 
-        /** Line {@code index} (from 0) and every later one were not submitted. */
-        void refused(final int index, final Refusal why) {
-            refusal = why;
-            submitted = index;
-            answered(lines - index);
+        @Override
+        void repeatMissing(final byte[] own, final int status, final String error, final String detail) {
+            final byte[] why = ApiResponses.error(error, detail);
+            final byte[] both = java.util.Arrays.copyOf(own, own.length + why.length + 1);
+            System.arraycopy(why, 0, both, own.length, why.length);
+            both[both.length - 1] = '\n';
+            answer.durable(index, LinesAnswer.NONE, both, 0, both.length, LinesAnswer.NONE);
         }
 
-        private void answered(final int count) {
-            if (remaining.addAndGet(-count) == 0) {
-                context.runOnContext(v -> finish());
-            }
-        }
-
-        private synchronized void finish() {
-            final IOException failed = failure.get();
-            final int durable = this.durable.get();
-            if (failed == null && refusal == null) {
-                if (!ctx.response().ended() && !ctx.response().closed()) {
-                    ctx.response().setStatusCode(200).putHeader("Content-Type", "application/x-ndjson").end(events);
-                }
-                return;
-            }
-            final Refusal why = failed != null ? Refusal.journalFailed(failed) : refusal;
-            final String detail = failed == null && "busy".equals(why.error())
-                    ? "the engine took the first " + submitted + " commands of the batch; they stand. Send the rest "
-                            + "again later."
-                    : why.reason() + "; " + (durable == 0 ? "no line of the batch was made durable"
-                            : "the first " + durable + " of its " + lines + " lines were made durable and stand")
-                            + "; lines " + (durable + 1) + " to " + lines
-                            + " were not accepted (send them again once the "
-                            + "service is back)";
-            if (!ctx.response().ended() && !ctx.response().closed()) {
-                ctx.response().putHeader("Retry-After", Long.toString(why.retryAfterSeconds()));
-                HttpAnswers.json(ctx, 503, new JsonObject().put("error", why.error()).put("detail", detail)
-                        .put("durableLines", durable).toBuffer());
-            }
+        @Override
+        public void failed(final IOException cause) {
+            answer.failed(cause);
         }
     }
 }

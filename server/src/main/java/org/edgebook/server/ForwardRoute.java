@@ -6,17 +6,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.edgebook.codec.CommandDecoder;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.RejectReason;
@@ -144,13 +139,12 @@ final class ForwardRoute {
 
     private void submit(final RoutingContext ctx, final NodeKey node, final List<Line> lines,
                         final Command[] commands) {
-        final Answer answer = new Answer(ctx, commands.length);
+        final LinesAnswer answer = new LinesAnswer(ctx, commands.length, 200, "request", ", from the node's mark + 1");
         for (int i = 0; i < commands.length; i++) {
             final Command inner = ((Command.FromSender) commands[i]).command();
             final String account = account(inner);
             if (!engine.submit(commands[i], node.source(), account != null ? account : node.source(), ',',
-                    answer.new Reply(engine,
-                            lines.get(i).sourceSeq(), i))) {
+                    new Reply(answer, engine, lines.get(i).sourceSeq(), i))) {
                 answer.refused(i, Refusal.of(engine));
                 return;
             }
@@ -323,161 +317,67 @@ final class ForwardRoute {
         return 0;
     }
 
-    /**
-     * The answer being gathered, as {@link BatchRoute}'s: each line in order, appended when it is next, else parked
-     * (copied) until it is; and what stopped the rest.
-     */
-    private static final class Answer {
-        private final RoutingContext ctx;
-        private final Context context;
-        private final int lines;
-        private final AtomicInteger remaining;
-        private final AtomicReference<IOException> failure = new AtomicReference<>();
-        private final Buffer out;
-        private byte[][] parked;
-        private int next;
-        private final AtomicInteger durable = new AtomicInteger();
-        private volatile Refusal refusal;
-        private volatile int submitted;
+    /** One line's reply: its outcome line (a head, then its events), into the request's {@link LinesAnswer}. */
+    private static final class Reply implements DurableEngine.Reply {
+        private final LinesAnswer answer;
+        private final DurableEngine engine;
+        private final long sourceSeq;
+        private final int index;
 
-        Answer(final RoutingContext ctx, final int lines) {
-            this.ctx = ctx;
-            this.context = ctx.vertx().getOrCreateContext();
-            this.lines = lines;
-            this.remaining = new AtomicInteger(lines);
-            this.submitted = lines;
-            this.out = Buffer.buffer(lines * 200);
+        Reply(final LinesAnswer answer, final DurableEngine engine, final long sourceSeq, final int index) {
+            this.answer = answer;
+            this.engine = engine;
+            this.sourceSeq = sourceSeq;
+            this.index = index;
         }
 
-        /** Line {@code index}: {@code head}, then {@code bytes[from, to)} and the end of the events if any. */
-        private synchronized void line(final int index, final byte[] head, final byte[] bytes, final int from,
-                                       final int to) {
-            if (index != next) {
-                if (parked == null) {
-                    parked = new byte[lines][];
-                }
-                final int tail = bytes == null ? 0 : EVENTS_END.length;
-                final byte[] whole = Arrays.copyOf(head, head.length + to - from + tail);
-                if (bytes != null) {
-                    System.arraycopy(bytes, from, whole, head.length, to - from);
-                    System.arraycopy(EVENTS_END, 0, whole, head.length + to - from, tail);
-                }
-                parked[index] = whole;
+        @Override
+        public void done(final long seq, final List<org.edgebook.engine.Event> events) {
+            throw new IllegalStateException("answered from the batch's bytes, never from typed events");
+        }
+
+        @Override
+        public void done(final Sequencer.Batch batch, final int i) {
+            if (batch.duplicate(i)) {
+                engine.senders().original(batch, i, new Senders.Answer() {
+                    @Override
+                    public void original(final Senders.Original original) {
+                        final byte[] events = original.events(',');
+                        final RejectReason rejection = original.rejection();
+                        finished(head(sourceSeq, rejection == null ? "settled" : "rejected", original.seq(),
+                                rejection == null ? null : reason(original.command(), rejection), true, null,
+                                null), events, 0, Math.max(0, events.length - 1));
+                    }
+
+                    @Override
+                    public void missing(final boolean gone, final String detail) {
+                        finished(head(sourceSeq, "unknown", 0, null, false, "detail", detail), null, 0, 0);
+                    }
+                });
                 return;
             }
-            out.appendBytes(head);
-            if (bytes != null) {
-                out.appendBytes(bytes, from, to - from).appendBytes(EVENTS_END);
-            }
-            next++;
-            while (parked != null && next < lines && parked[next] != null) {
-                out.appendBytes(parked[next]);
-                parked[next++] = null;
-            }
-        }
-
-        /** One line's reply. */
-        final class Reply implements DurableEngine.Reply {
-            private final DurableEngine engine;
-            private final long sourceSeq;
-            private final int index;
-
-            Reply(final DurableEngine engine, final long sourceSeq, final int index) {
-                this.engine = engine;
-                this.sourceSeq = sourceSeq;
-                this.index = index;
-            }
-
-            @Override
-            public void done(final long seq, final List<org.edgebook.engine.Event> events) {
-                throw new IllegalStateException("answered from the batch's bytes, never from typed events");
-            }
-
-            @Override
-            public void done(final Sequencer.Batch batch, final int i) {
-                if (batch.duplicate(i)) {
-                    engine.senders().original(batch, i, new Senders.Answer() {
-                        @Override
-                        public void original(final Senders.Original original) {
-                            final byte[] events = original.events(',');
-                            final RejectReason rejection = original.rejection();
-                            finished(head(sourceSeq, rejection == null ? "settled" : "rejected", original.seq(),
-                                    rejection == null ? null : reason(original.command(), rejection), true, null,
-                                    null), events, 0, Math.max(0, events.length - 1));
-                        }
-
-                        @Override
-                        public void missing(final boolean gone, final String detail) {
-                            finished(head(sourceSeq, "unknown", 0, null, false, "detail", detail), null, 0, 0);
-                        }
-                    });
-                    return;
-                }
-                final RejectReason rejection = batch.rejection(i);
-                final int from = batch.eventsFrom(i);
-                final int to = batch.eventsTo(i);
-                if (rejection == RejectReason.SEQUENCE_GAP) {
-                    finished(head(sourceSeq, "gap", 0, null, false, "expected",
-                            expected(batch.eventBytes(), from, to)), null, 0, 0);
-                    return;
-                }
-                // without the last separator
-                finished(head(sourceSeq, rejection == null ? "settled" : "rejected", batch.seq(i),
-                        rejection == null ? null : reason(batch.command(i), rejection), true, null, null),
-                        batch.eventBytes(), from, to > from ? to - 1 : from);
-            }
-
-            private void finished(final byte[] head, final byte[] bytes, final int from, final int to) {
-                line(index, head, bytes, from, to);
-                durable.incrementAndGet();
-                answered(1);
-            }
-
-            @Override
-            public void failed(final IOException cause) {
-                failure.compareAndSet(null, cause);
-                answered(1);
-            }
-        }
-
-        /** Line {@code index} (from 0) and every later one were not submitted. */
-        void refused(final int index, final Refusal why) {
-            refusal = why;
-            submitted = index;
-            answered(lines - index);
-        }
-
-        private void answered(final int count) {
-            if (remaining.addAndGet(-count) == 0) {
-                context.runOnContext(v -> finish());
-            }
-        }
-
-        private synchronized void finish() {
-            final IOException failed = failure.get();
-            final int durable = this.durable.get();
-            if (failed == null && refusal == null) {
-                if (!ctx.response().ended() && !ctx.response().closed()) {
-                    ctx.response().setStatusCode(200).putHeader("Content-Type", "application/x-ndjson").end(out);
-                }
+            final RejectReason rejection = batch.rejection(i);
+            final int from = batch.eventsFrom(i);
+            final int to = batch.eventsTo(i);
+            if (rejection == RejectReason.SEQUENCE_GAP) {
+                finished(head(sourceSeq, "gap", 0, null, false, "expected",
+                        expected(batch.eventBytes(), from, to)), null, 0, 0);
                 return;
             }
-            final Refusal why = failed != null ? Refusal.journalFailed(failed) : refusal;
-            final String detail = failed == null && "busy".equals(why.error())
-                    ? "the engine took the first " + submitted + " lines of the request; they stand. Send the rest "
-                            + "again later (from the node's mark + 1)."
-                    : why.reason() + "; " + (durable == 0 ? "no line of the request was made durable"
-                            : "the first " + durable + " of its " + lines + " lines were made durable and stand")
-                            + "; lines " + (durable + 1) + " to " + lines + " were not accepted (send them again "
-                            + "once the service is back, from the node's mark + 1)";
-            if (!ctx.response().ended() && !ctx.response().closed()) {
-                ctx.response().putHeader("Retry-After", Long.toString(why.retryAfterSeconds()));
-                HttpAnswers.json(ctx, 503, ApiResponses.object(json -> {
-                    json.writeStringField("error", why.error());
-                    json.writeStringField("detail", detail);
-                    json.writeNumberField("durableLines", durable);
-                }));
-            }
+            // without the last separator
+            finished(head(sourceSeq, rejection == null ? "settled" : "rejected", batch.seq(i),
+                    rejection == null ? null : reason(batch.command(i), rejection), true, null, null),
+                    batch.eventBytes(), from, to > from ? to - 1 : from);
+        }
+
+        /** The line: {@code head}, then {@code bytes[from, to)} and the end of the events if there are any. */
+        private void finished(final byte[] head, final byte[] bytes, final int from, final int to) {
+            answer.durable(index, head, bytes, from, to, bytes == null ? LinesAnswer.NONE : EVENTS_END);
+        }
+
+        @Override
+        public void failed(final IOException cause) {
+            answer.failed(cause);
         }
     }
 }
