@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.edgebook.codec.CommandDecoder;
 import org.edgebook.engine.Command;
 import org.edgebook.engine.RejectReason;
@@ -54,8 +55,9 @@ import org.edgebook.journal.Sequencer;
  * The events are the pipeline's bytes: each line's slice is copied once into the answer, behind a head written by a
  * JSON generator (lines answered while an earlier repeat is still looked up in the journal wait, copied, for it).
  * <p>
- * Threading: the handler parses on the event loop; the lines' signatures are checked on a Vert.x worker (ordered per
- * context) and the common fork-join pool; the commands are submitted back on the event loop; replies on the publisher thread (a failed one may come from the engine
+ * Threading: the handler parses on the event loop; the lines' signatures are checked on a Vert.x worker and the
+ * common fork-join pool; the commands are submitted back on the request's context, each node's requests in the order
+ * they arrived ({@code lastByNode} chains them); replies on the publisher thread (a failed one may come from the engine
  * thread, a repeat's original from the journal lookup thread); the answer is written on the request's context.
  */
 final class ForwardRoute {
@@ -67,6 +69,9 @@ final class ForwardRoute {
 
     private final DurableEngine engine;
     private final SignedCommands signed;
+    /** Each node's last request not yet submitted: the next one waits for it. */
+    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> lastByNode =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     ForwardRoute(final DurableEngine engine, final SignedCommands signed) {
         this.engine = engine;
@@ -117,9 +122,14 @@ final class ForwardRoute {
             return;
         }
         // Each line's client signature (about 60 µs) is checked off the event loop, on a worker and the common pool,
-        // so that a batch uses every core; ordered, so that a node's pipelined requests reach the engine in the order
-        // they came (their sourceSeqs follow each other).
+        // so that a batch uses every core. A node's requests reach the engine in the order they arrived (their
+        // sourceSeqs follow each other, pipelined on one connection): each is submitted only after the one before
+        // it, whatever finished checking first. (Vert.x gives each request its own context, so ordered blocking
+        // calls alone do not keep that order.)
         final Command[] commands = new Command[lines.size()];
+        final CompletableFuture<Void> mine = new CompletableFuture<>();
+        final CompletableFuture<Void> before = lastByNode.put(node.source(), mine);
+        final io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
         ctx.vertx().executeBlocking(() -> {
             java.util.stream.IntStream.range(0, commands.length).parallel().forEach(i -> {
                 final Line line = lines.get(i);
@@ -127,14 +137,20 @@ final class ForwardRoute {
                         bytes, line.txFrom(), line.txTo() - line.txFrom()));
             });
             return null;
-        }, true).onComplete(checked -> {
-            if (checked.failed()) {
-                HttpAnswers.json(ctx, 500, ApiResponses.error("internal", "checking the lines failed: "
-                        + checked.cause()));
-                return;
-            }
-            submit(ctx, node, lines, commands);
-        });
+        }, false).onComplete(checked -> (before == null ? CompletableFuture.<Void>completedFuture(null) : before)
+                .whenComplete((v, e) -> context.runOnContext(x -> {
+                    try {
+                        if (checked.failed()) {
+                            HttpAnswers.json(ctx, 500, ApiResponses.error("internal", "checking the lines failed: "
+                                    + checked.cause()));
+                            return;
+                        }
+                        submit(ctx, node, lines, commands);
+                    } finally {
+                        mine.complete(null);
+                        lastByNode.remove(node.source(), mine);
+                    }
+                })));
     }
 
     private void submit(final RoutingContext ctx, final NodeKey node, final List<Line> lines,
@@ -351,7 +367,9 @@ final class ForwardRoute {
 
                     @Override
                     public void missing(final boolean gone, final String detail) {
-                        finished(head(sourceSeq, "unknown", 0, null, false, "detail", detail), null, 0, 0);
+                        // gone: the journal no longer holds it (for good); else busy: the node asks again later
+                        finished(head(sourceSeq, gone ? "unknown" : "busy", 0, null, false, "detail", detail), null,
+                                0, 0);
                     }
                 });
                 return;
