@@ -159,7 +159,9 @@ class FaultProxyTest {
         final HttpClient second = client();
         assertThatThrownBy(() -> post(second, "/echo", "b")).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> post(first, "/echo", "c")).isInstanceOf(IOException.class);
-        assertThat(proxy.refusedConnections()).isGreaterThanOrEqualTo(2);
+        // the second client's new connection was refused; the first client's request may have failed on its cut
+        // pooled connection without opening a new one (seen in CI), so it may or may not add a refusal
+        assertThat(proxy.refusedConnections()).isGreaterThanOrEqualTo(1);
         assertThat(proxy.connections()).isEqualTo(1);
 
         proxy.heal();
