@@ -13,7 +13,10 @@ final class Account {
     /** Assets this account has ever held; a balances query lists these. */
     boolean[] held;
     final OrderIndex orders = new OrderIndex();
-    /** Ids of the transfers this account sent that took effect, with their sequence numbers; made on first use. */
+    /**
+     * Ids of the transfers this account sent that took effect, and of the numbered ones that were rejected, with
+     * their sequence numbers; made on first use.
+     */
     StringTable<Long> transfers;
 
     /** The sequence number of the first transfer with this id, or 0 if the id is new. */

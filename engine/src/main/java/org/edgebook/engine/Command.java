@@ -41,7 +41,7 @@ public sealed interface Command {
     /**
      * Moves available funds from one account to another. A transfer that took effect is never applied again: a
      * retry with the same {@code transferId} from the same account answers DUPLICATE_TRANSFER with the original's
-     * sequence number.
+     * sequence number. A numbered one ({@link FromSender}) takes its id even when rejected.
      */
     record Transfer(String transferId, String from, String to, String asset, Decimal amount) implements Command {
     }

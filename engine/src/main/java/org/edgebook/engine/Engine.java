@@ -119,8 +119,9 @@ public final class Engine {
      * A numbered command (docs/semantics.md, "Sources"). Checked in this order: MALFORMED (the pair itself: the source
      * is not a name, sourceSeq is not positive, no command or a sourced one inside), then against the sender's mark:
      * at or below it a duplicate (nothing runs), above mark + 1 a SEQUENCE_GAP (nothing changes), and at mark + 1 the
-     * mark moves and the command runs as if it were not numbered, whatever its outcome: a command the engine rejects
-     * has still had its turn. Allocates only a sender's first time.
+     * mark moves and the command runs, with its own checks, whatever its outcome: a command the engine rejects has
+     * still had its turn. The one thing being numbered changes: a rejected transfer still takes its id
+     * ({@link #transfer}). Allocates only a sender's first time (and a rejected numbered transfer's id).
      */
     private void fromSender(final long cmd, final Command.FromSender c) {
         final String problem = c.problem();
@@ -578,11 +579,14 @@ public final class Engine {
     }
 
     /**
-     * Checked in this order: MALFORMED, DUPLICATE_TRANSFER (the sending account has a transfer with this id that
-     * took effect), UNKNOWN_ASSET, INVALID_AMOUNT, INVALID_TRANSFER (to itself), UNKNOWN_ACCOUNT (the payee has no
-     * account: money is never sent to a name nobody holds), INSUFFICIENT_FUNDS. Only a transfer
-     * that moves money takes its id, so a rejected one changes nothing and may be retried; one that took effect is
-     * never applied twice, and a retry learns its sequence number.
+     * Checked in this order: MALFORMED, DUPLICATE_TRANSFER (the sending account's id is taken: by a transfer that
+     * took effect, or by a numbered one that was rejected), UNKNOWN_ASSET, INVALID_AMOUNT, INVALID_TRANSFER (to
+     * itself), UNKNOWN_ACCOUNT (the payee has no account: money is never sent to a name nobody holds),
+     * INSUFFICIENT_FUNDS. An unnumbered transfer takes its id only when it moves money, so a rejected one changes
+     * nothing and may be retried; a numbered one ({@link Command.FromSender}) takes it whatever its outcome, when its
+     * sending account exists, so that a rejected signed transfer cannot run later. One that took effect is never
+     * applied twice, and a retry learns its sequence number (the original's outcome is the journal's at that
+     * number).
      */
     private void transfer(final long cmd, final Command.Transfer c) {
         final RejectReason reason = transferOrReason(cmd, c);

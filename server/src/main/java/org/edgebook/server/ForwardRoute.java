@@ -159,8 +159,15 @@ final class ForwardRoute {
         for (int i = 0; i < commands.length; i++) {
             final Command inner = ((Command.FromSender) commands[i]).command();
             final String account = account(inner);
-            if (!engine.submit(commands[i], node.source(), account != null ? account : node.source(), ',',
-                    new Reply(answer, engine, lines.get(i).sourceSeq(), i))) {
+            final boolean taken;
+            try {
+                taken = engine.submit(commands[i], node.source(), account != null ? account : node.source(), ',',
+                        new Reply(answer, engine, lines.get(i).sourceSeq(), i));
+            } catch (final RuntimeException e) { // a bug: the lines not taken are answered, never left waiting
+                answer.refused(i, Refusal.of(engine));
+                throw e;
+            }
+            if (!taken) {
                 answer.refused(i, Refusal.of(engine));
                 return;
             }

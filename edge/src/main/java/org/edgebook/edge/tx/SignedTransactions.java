@@ -81,8 +81,8 @@ public final class SignedTransactions {
             return refused(400, "MALFORMED", form.detail());
         }
         if (!verdict.signer().equals(form.account())) {
-            return refused(401, "wrong account", "the client key that signed it is account " + verdict.signer()
-                    + "'s; this transaction is account " + form.account() + "'s");
+            return refused(401, "wrong account", "it is signed with a client key of account " + verdict.signer()
+                    + "; this transaction is account " + form.account() + "'s");
         }
         return new Checked(new Verified(form.id(), form.account(), CanonicalJson.bytes(tx), form.screening()), 200,
                 null, null);
