@@ -409,9 +409,11 @@ final class FaultProxy implements AutoCloseable {
                 return;
             }
             pause();
+            // counted before the write: a client that has the bytes finds them counted (a test reads the counter as
+            // soon as its answer is in, and may otherwise read it before this thread counts them)
+            bytesToClient.addAndGet(bytes.size());
             bytes.writeTo(out);
             out.flush();
-            bytesToClient.addAndGet(bytes.size());
             bytes.reset();
         }
 
