@@ -32,21 +32,33 @@ public final class ClientSignatureCheck {
         }
     }
 
+    /** Who checks, as its refusals say it: its name, the command that sets its maximum age, where its keys are. */
+    public enum Receiver {
+        SETTLEMENT("the server", "up", ""),
+        EDGE_NODE("the node", "edge", "; as the node last fetched them");
+
+        private final String name;
+        private final String command;
+        private final String keysFrom;
+
+        Receiver(final String name, final String command, final String keysFrom) {
+            this.name = name;
+            this.command = command;
+            this.keysFrom = keysFrom;
+        }
+    }
+
     private final Keys keys;
     private final long maxAgeMillis;
     private final long clockWindowMillis;
-    private final String where;
+    private final Receiver receiver;
 
-    /**
-     * @param where how the receiver names itself in a detail ("the server", "the node"), and, for an unknown key,
-     *              where keys are registered
-     */
     public ClientSignatureCheck(final Keys keys, final long maxAgeMillis, final long clockWindowMillis,
-                                final String where) {
+                                final Receiver receiver) {
         this.keys = keys;
         this.maxAgeMillis = maxAgeMillis;
         this.clockWindowMillis = clockWindowMillis;
-        this.where = where;
+        this.receiver = receiver;
     }
 
     /** Checks the signature of {@code command} (parsed by {@link CanonicalJson}, with a {@code signature}). */
@@ -64,7 +76,7 @@ public final class ClientSignatureCheck {
         final Key key = keys.find(keyId);
         if (key == null) {
             return refused(401, "unknown key", "no client key " + keyId + " is registered (POST /v1/admin/keys at "
-                    + "settlement" + (where.equals("the server") ? "" : "; as " + where + " last fetched them") + ")");
+                    + "settlement" + receiver.keysFrom + ")");
         }
         if (key.revoked()) {
             return refused(401, "revoked key", "client key " + keyId + " was revoked");
@@ -81,12 +93,13 @@ public final class ClientSignatureCheck {
         }
         if (nowMillis - signedAt > maxAgeMillis) {
             return refused(401, "too old", "signed at " + signedAt + ", " + (nowMillis - signedAt) + " ms ago; a "
-                    + "signed command is taken up to " + maxAgeMillis + " ms after signedAt (" + (where.equals(
-                            "the server") ? "up" : "edge") + " --signed-max-age)");
+                    + "signed command is taken up to " + maxAgeMillis + " ms after signedAt (" + receiver.command
+                    + " --signed-max-age)");
         }
         if (signedAt - nowMillis > clockWindowMillis) {
             return refused(401, "signed in the future", "signedAt " + signedAt + " is " + (signedAt - nowMillis)
-                    + " ms ahead of " + where + "'s clock; at most " + clockWindowMillis + " ms is taken (the clock "
+                    + " ms ahead of " + receiver.name + "'s clock; at most " + clockWindowMillis
+                    + " ms is taken (the clock "
                     + "window)");
         }
         return new Verdict(key.account(), 200, null, null);

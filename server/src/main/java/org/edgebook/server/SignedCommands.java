@@ -36,7 +36,7 @@ final class SignedCommands {
         this.check = new ClientSignatureCheck(keyId -> {
             final ClientSigningKey key = keys.findClientKey(keyId);
             return key == null ? null : new ClientSignatureCheck.Key(key.account(), key.key(), key.revoked());
-        }, maxAgeMillis, clockWindowMillis, "the server");
+        }, maxAgeMillis, clockWindowMillis, ClientSignatureCheck.Receiver.SETTLEMENT);
         this.clock = clock;
     }
 

@@ -35,7 +35,7 @@ public final class SignedTransactions {
         this.check = new ClientSignatureCheck(keyId -> {
             final ClientKeys.Entry key = keys.get(keyId);
             return key == null ? null : new ClientSignatureCheck.Key(key.account(), key.key(), key.revoked());
-        }, maxAgeMillis, clockWindowMillis, "the node");
+        }, maxAgeMillis, clockWindowMillis, ClientSignatureCheck.Receiver.EDGE_NODE);
     }
 
     /** A transaction that passed: its id, account, bytes to keep, and its form for screening. */

@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.edgebook.codec.Ed25519Key;
 import org.edgebook.edge.forward.ForwardMetrics;
@@ -50,8 +47,6 @@ public final class TransactionPath implements AutoCloseable {
         }
     }
 
-    private static final System.Logger LOG = System.getLogger("edgebook.edge");
-
     private final Options options;
     private final Outbox outbox;
     private final ClientKeys keys;
@@ -62,20 +57,17 @@ public final class TransactionPath implements AutoCloseable {
     private final SettlementClient client;
     private final KeyRefresher refresher;
     private final Forwarder forwarder;
-    private final ScheduledExecutorService compactor;
+    private final OutboxCompactor compactor;
 
     private TransactionPath(final Options options, final Outbox outbox, final ClientKeys keys,
                             final OperatorKey operator, final Intake intake, final TxRoutes routes,
                             final TxStream stream, final SettlementClient client, final KeyRefresher refresher,
-                            final Forwarder forwarder) {
+                            final Forwarder forwarder, final OutboxCompactor compactor) {
         this.options = options;
         this.client = client;
         this.refresher = refresher;
         this.forwarder = forwarder;
-        this.compactor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("outbox-compactor")
-                .daemon(true).unstarted(r));
-        compactor.scheduleWithFixedDelay(this::compact, options.compactEveryMillis(), options.compactEveryMillis(),
-                TimeUnit.MILLISECONDS);
+        this.compactor = compactor;
         this.outbox = outbox;
         this.keys = keys;
         this.operator = operator;
@@ -95,16 +87,16 @@ public final class TransactionPath implements AutoCloseable {
         final Outbox outbox = Outbox.open(options.dataDir().resolve("outbox"), options.outbox());
         SettlementClient client = null;
         KeyRefresher refresher = null;
+        final OutboxCompactor compactor = new OutboxCompactor(outbox, options.compactEveryMillis());
         try {
             final ClientKeys keys = new ClientKeys();
             final OperatorKey operator = OperatorKey.loadOrCreate(options.dataDir(), options.clockWindowMillis());
             client = new SettlementClient(vertx, options.settlement(), options.nodeId(), options.nodeKey(),
                     SettlementClient.Options.defaults());
             final Forwarder forwarder = new Forwarder(outbox, client, forwardMetrics, Forwarder.Options.defaults());
-            final TransactionPath[] self = new TransactionPath[1];
             final Intake intake = new Intake(new SignedTransactions(keys, options.signedMaxAgeMillis(), options
                     .clockWindowMillis()), screening, outbox, new TxMetrics(registry), clock, forwarder::wake,
-                    () -> self[0].compactSoon());
+                    compactor::soon);
             final TxRoutes routes = new TxRoutes(intake, keys, operator, options.clockWindowMillis(), clock);
             final TxStream stream = new TxStream(outbox, routes, keys);
             forwardMetrics.watch(outbox);
@@ -114,10 +106,10 @@ public final class TransactionPath implements AutoCloseable {
             Gauge.builder("edge_tx_stream_subscribers", stream, TxStream::subscribers).register(registry);
             refresher = new KeyRefresher(vertx, client, keys, KeyRefresher.Options.defaults()).start();
             forwarder.start();
-            self[0] = new TransactionPath(options, outbox, keys, operator, intake, routes, stream, client, refresher,
-                    forwarder);
-            return self[0];
+            return new TransactionPath(options, outbox, keys, operator, intake, routes, stream, client, refresher,
+                    forwarder, compactor);
         } catch (IOException | RuntimeException e) {
+            compactor.close();
             if (refresher != null) {
                 refresher.close();
             }
@@ -126,25 +118,6 @@ public final class TransactionPath implements AutoCloseable {
             }
             outbox.close();
             throw e;
-        }
-    }
-
-    /** Compacts away the segments whose transactions all ended (the outbox's {@link Outbox#compact}). */
-    private void compact() {
-        try {
-            final long freed = outbox.compact();
-            if (freed > 0) {
-                LOG.log(System.Logger.Level.DEBUG, "outbox: {0} bytes of settled segments compacted away", freed);
-            }
-        } catch (final IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "outbox compaction failed; the outbox keeps its segments", e);
-        }
-    }
-
-    /** The intake found the outbox full: compact now rather than at the next tick. */
-    private void compactSoon() {
-        if (!compactor.isShutdown()) {
-            compactor.execute(this::compact);
         }
     }
 
@@ -186,7 +159,7 @@ public final class TransactionPath implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        compactor.shutdownNow();
+        compactor.close();
         stream.close();
         forwarder.close();
         refresher.close();
