@@ -823,7 +823,7 @@ public final class RolloutEngine implements FleetListener, AutoCloseable {
         });
     }
 
-    private static Answer error(final int status, final String code, final String message) {
+    static Answer error(final int status, final String code, final String message) {
         return new Answer(status, detail(g -> {
             g.writeStringField("error", code);
             g.writeStringField("message", message);
