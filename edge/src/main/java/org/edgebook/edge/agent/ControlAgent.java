@@ -125,7 +125,8 @@ public final class ControlAgent implements AutoCloseable {
         }
         applier = new DesiredStateApplier(node, trust, new ModuleStore(options.dataDir()), sha -> await(client.module(
                 nodeId, sha)));
-        telemetry = new NodeTelemetry(node, applier, AGENT, Map.of("edgebook", version(), "runtime", "chicory"));
+        telemetry = new NodeTelemetry(node, applier, AGENT, Map.of("edgebook", version(), "runtime", "chicory-"
+                + mavenVersion("com.dylibso.chicory", "runtime", "unknown")));
         vertx.runOnContext(v -> tick());
         return this;
     }
@@ -219,8 +220,23 @@ public final class ControlAgent implements AutoCloseable {
     }
 
     private static String version() {
-        final String v = ControlAgent.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0";
+        final String v = mavenVersion("org.edgebook", "edgebook-edge", "0.1.0");
+        return v.endsWith("-SNAPSHOT") ? v.substring(0, v.length() - "-SNAPSHOT".length()) : v;
+    }
+
+    /** An artifact's version from the pom.properties Maven puts in its jar; {@code otherwise} when there is none. */
+    private static String mavenVersion(final String group, final String artifact, final String otherwise) {
+        try (java.io.InputStream in = ControlAgent.class.getClassLoader().getResourceAsStream("META-INF/maven/"
+                + group + "/" + artifact + "/pom.properties")) {
+            if (in == null) {
+                return otherwise;
+            }
+            final java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", otherwise);
+        } catch (final IOException e) {
+            return otherwise;
+        }
     }
 
     /** The node's id (after {@link #enroll}). */
