@@ -138,6 +138,14 @@ public final class EdgeMetrics {
                 .description("Time spent making WebAssembly instances").tag("route", path).register(registry);
     }
 
+    /** Removes the gauges {@link #watch} made for {@code path}, so that a new function of the route can be watched. */
+    public void unwatch(final String path) {
+        for (final String name : java.util.List.of("edge_instances", "edge_warm_instances", "edge_running",
+                "edge_queue_depth", "edge_instantiations", "edge_instantiation_seconds")) {
+            registry.find(name).tag("route", path).meters().forEach(registry::remove);
+        }
+    }
+
     /** The forwarding path's meters (forwarder, outbox, client keys), on this registry. */
     public ForwardMetrics forwarding() {
         return forwarding;

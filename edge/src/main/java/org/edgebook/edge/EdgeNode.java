@@ -338,10 +338,9 @@ public final class EdgeNode implements AutoCloseable {
                 guestLog, watchdog);
         final WasmTarget next = new WasmTarget(function, metrics.route(path, "wasm"), null, new ModuleStamp(),
                 current instanceof WasmTarget t ? t.grantedHeaders() : Set.of());
-        if (!(current instanceof WasmTarget)) {
-            metrics.watch(path, function);
-        }
         routes.put(path, next);
+        metrics.unwatch(path);
+        metrics.watch(path, function);
         if (current instanceof WasmTarget t) {
             closeLater(t.function());
         }

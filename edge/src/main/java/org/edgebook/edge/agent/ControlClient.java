@@ -94,6 +94,8 @@ public final class ControlClient implements AutoCloseable {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final int EXCERPT = 200;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** The largest answer taken: a module (the sandbox's modules are far smaller), or any JSON answer. */
+    public static final long MAX_ANSWER_BYTES = 64L << 20;
 
     private final Vertx vertx;
     private final Context context;
@@ -285,21 +287,41 @@ public final class ControlClient implements AutoCloseable {
                 return Future.failedFuture("deadline");
             }
             return r.send(Buffer.buffer(body));
-        }).compose(response -> response.body().map(b -> new Answer(response.statusCode(), b.getBytes())))
-                .onComplete(done -> {
-                    vertx.cancelTimer(timer);
-                    if (done.failed()) {
-                        promise.tryFail(new ControlException(what + ": " + describe(done.cause()), 0, "", done
-                                .cause()));
-                    } else if (done.result().status() / 100 != 2) {
-                        final Answer a = done.result();
-                        final String error = errorCode(a.body());
-                        promise.tryFail(new ControlException(what + ": status " + a.status() + (error.isEmpty() ? ""
-                                : " " + error) + ", body " + excerpt(a.body()), a.status(), error, null));
-                    } else {
-                        promise.tryComplete(done.result().body());
-                    }
-                });
+        }).compose(response -> {
+            final String length = response.getHeader("Content-Length");
+            if (length != null && length.matches("[0-9]{1,18}") && Long.parseLong(length) > MAX_ANSWER_BYTES) {
+                response.request().reset();
+                return Future.failedFuture("the answer's Content-Length " + length + " is over the limit of "
+                        + MAX_ANSWER_BYTES + " bytes");
+            }
+            // Read with a cap: an answer without a Content-Length cannot make the node hold more than the limit.
+            final Promise<Answer> whole = Promise.promise();
+            final Buffer received = Buffer.buffer();
+            response.exceptionHandler(whole::tryFail);
+            response.handler(chunk -> {
+                if (received.length() + (long) chunk.length() > MAX_ANSWER_BYTES) {
+                    whole.tryFail("the answer is over the limit of " + MAX_ANSWER_BYTES + " bytes");
+                    response.request().reset();
+                    return;
+                }
+                received.appendBuffer(chunk);
+            });
+            response.endHandler(v -> whole.tryComplete(new Answer(response.statusCode(), received.getBytes())));
+            return whole.future();
+        }).onComplete(done -> {
+            vertx.cancelTimer(timer);
+            if (done.failed()) {
+                promise.tryFail(new ControlException(what + ": " + describe(done.cause()), 0, "", done
+                        .cause()));
+            } else if (done.result().status() / 100 != 2) {
+                final Answer a = done.result();
+                final String error = errorCode(a.body());
+                promise.tryFail(new ControlException(what + ": status " + a.status() + (error.isEmpty() ? ""
+                        : " " + error) + ", body " + excerpt(a.body()), a.status(), error, null));
+            } else {
+                promise.tryComplete(done.result().body());
+            }
+        });
     }
 
     private record Answer(int status, byte[] body) {

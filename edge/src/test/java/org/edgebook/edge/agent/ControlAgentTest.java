@@ -255,8 +255,10 @@ class ControlAgentTest {
         agent.enroll();
         agent.start(node);
         DesiredStateApplierTest.waitFor(() -> heartbeats.stream().anyMatch(h -> h.path("loadFailures").size() > 0));
-        final JsonNode failure = heartbeats.stream().filter(h -> h.path("loadFailures").size() > 0).findFirst()
-                .orElseThrow().path("loadFailures").get(0);
+        final JsonNode reported = heartbeats.stream().filter(h -> h.path("loadFailures").size() > 0).findFirst()
+                .orElseThrow();
+        assertThat(reported.path("health").asText()).isEqualTo("degraded");
+        final JsonNode failure = reported.path("loadFailures").get(0);
         assertThat(failure.path("path").asText()).isEqualTo("/wasm/transform");
         assertThat(failure.path("sha256").asText()).isEqualTo(ModuleSignature.sha256Hex(TELEMETRY_WASM));
         assertThat(failure.path("reason").asText()).startsWith("sha256: the bytes hash to ");
