@@ -317,7 +317,8 @@ public final class EdgeNode implements AutoCloseable {
      * state): the module is swapped in with {@link #replaceModule} when the route is a WebAssembly route with the same
      * convention and limits; otherwise a new function takes the route (a new route, a route whose module was rejected,
      * or new limits), and the old function is closed once its calls' deadline has passed. Refused, and the route left
-     * as it was, when the module is rejected or the route is native.
+     * as it was, when the module is rejected (ModuleRejectedException), or the route is native or the node's own, or
+     * the new function's guest memory does not fit the budget ({@link GuestMemoryBudget}; IllegalArgumentException).
      */
     public void installModule(final String path, final byte[] bytes, final Convention convention,
                               final org.edgebook.sandbox.Limits limits) throws ModuleRejectedException {
@@ -333,6 +334,7 @@ public final class EdgeNode implements AutoCloseable {
             replaceModule(path, bytes);
             return;
         }
+        checkBudget(path, limits, current instanceof WasmTarget t ? t.function().limits() : null);
         final GuestModule module = modules.load(bytes, ExecutionMode.COMPILED);
         final SandboxedFunction function = SandboxedFunction.create(path, module, convention, limits, Map.of(),
                 guestLog, watchdog);
@@ -364,6 +366,8 @@ public final class EdgeNode implements AutoCloseable {
         if (!(routes.get(path) instanceof WasmTarget)) {
             throw new IllegalArgumentException("no WebAssembly route " + path + " to shadow");
         }
+        final Shadow current = shadows.get(path);
+        checkBudget(path + " (shadow)", limits, current != null ? current.function().limits() : null);
         final GuestModule module = modules.load(bytes, ExecutionMode.COMPILED);
         final Shadow next = new Shadow(SandboxedFunction.create(path + "#shadow", module, convention, limits, Map
                 .of(), guestLog, watchdog));
@@ -372,6 +376,33 @@ public final class EdgeNode implements AutoCloseable {
             closeLater(old.function());
         }
         LOG.log(System.Logger.Level.INFO, "route {0}: shadow module {1}", path, module.sha256());
+    }
+
+    /**
+     * Refuses a new function of {@code limits} (in place of one of {@code replaced}, or null) when the WebAssembly
+     * functions' guest memory would no longer fit the budget ({@link GuestMemoryBudget}), naming the figures.
+     */
+    private void checkBudget(final String what, final org.edgebook.sandbox.Limits limits,
+                             final org.edgebook.sandbox.Limits replaced) {
+        final long budget = config.guestMemoryBytes() != null ? config.guestMemoryBytes()
+                : GuestMemoryBudget.defaultBytes(Runtime.getRuntime().maxMemory());
+        long total = 0;
+        for (final RouteTarget t : routes.values()) {
+            if (t instanceof WasmTarget w) {
+                total += GuestMemoryBudget.routeBytes(w.function().limits());
+            }
+        }
+        for (final Shadow s : shadows.values()) {
+            total += GuestMemoryBudget.routeBytes(s.function().limits());
+        }
+        final long next = total - (replaced != null ? GuestMemoryBudget.routeBytes(replaced) : 0) + GuestMemoryBudget
+                .routeBytes(limits);
+        if (next > budget) {
+            throw new IllegalArgumentException("guest memory: " + what + " would need " + GuestMemoryBudget.routeBytes(
+                    limits) + " bytes (concurrency " + limits.concurrency() + " × (memoryPages " + limits
+                            .memoryPages() + " × 64 KiB + outputBytes " + limits.outputBytes() + ")), and the "
+                    + "WebAssembly functions " + next + " bytes in all, over the budget of " + budget + " bytes");
+        }
     }
 
     /** The shadow of {@code path}, or null. */
@@ -522,10 +553,11 @@ public final class EdgeNode implements AutoCloseable {
                 final GuestCall call = new GuestCall(body, body.length, metadata, requestId, receivedAt);
                 t.function().submit(call)
                         .whenComplete((result, failure) -> context.runOnContext(v -> {
+                            // The shadow of the route as the answer came: looked up before the client can have it.
+                            final Shadow shadow = shadows.get(request.path());
                             if (failure == null) {
                                 send(request, t.metrics(), arrived, result.status(), result.contentType(),
                                         Buffer.buffer(result.body()));
-                                final Shadow shadow = shadows.get(request.path());
                                 if (shadow != null) { // after the answer is sent, off the request path
                                     shadow.offer(call, result.status(), result.body());
                                 }
@@ -536,7 +568,6 @@ public final class EdgeNode implements AutoCloseable {
                                         requestId, request.path(), f.kind().label(), f.getMessage());
                                 sendError(request, t.metrics(), arrived, f.kind().httpStatus(), f.kind().label(),
                                         f.getMessage());
-                                final Shadow shadow = shadows.get(request.path());
                                 if (shadow != null) {
                                     shadow.offer(call, f.kind().httpStatus(), f.kind().label().getBytes(
                                             java.nio.charset.StandardCharsets.UTF_8));

@@ -120,7 +120,7 @@ public final class DesiredStateApplier {
                       final TrustedPublishers.Trust keys, final boolean shadow) {
         final Running now = table.get(path);
         if (now != null && now.sha256().equals(m.sha256()) && now.module().equals(m.module()) && now.version().equals(
-                m.version())) {
+                m.version()) && (shadow || m.sha256().equals(servedSha256(path)))) {
             return Step.DONE;
         }
         final String what = (shadow ? "shadow " : "") + m.module() + "@" + m.version();
@@ -163,12 +163,23 @@ public final class DesiredStateApplier {
             }
         } catch (final ModuleRejectedException e) {
             return refuse(path, m, "module rejected: " + e.getMessage());
-        } catch (final IllegalArgumentException e) {
-            return refuse(path, m, "route: " + e.getMessage());
+        } catch (final IllegalArgumentException e) { // a native route, the node's own path, the memory budget
+            return refuse(path, m, e.getMessage().startsWith("guest memory:") ? e.getMessage() : "route: " + e
+                    .getMessage());
         }
         table.put(path, new Running(path, m.module(), m.version(), m.sha256()));
         LOG.log(System.Logger.Level.INFO, "route {0}: {1} ({2}) applied", path, what, m.sha256());
         return Step.DONE;
+    }
+
+    /** The hash of the module the node serves at {@code path} now (a module file reload may have changed it). */
+    private String servedSha256(final String path) {
+        for (final EdgeNode.RouteView v : node.routeViews()) {
+            if (v.path().equals(path)) {
+                return v.sha256();
+            }
+        }
+        return "";
     }
 
     private Step refuse(final String path, final DesiredState.Module m, final String reason) {

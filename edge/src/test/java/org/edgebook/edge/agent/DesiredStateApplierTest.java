@@ -196,6 +196,21 @@ class DesiredStateApplierTest {
     }
 
     @Test
+    void aModuleWhoseLimitsDoNotFitTheGuestMemoryBudgetIsRefused() throws Exception {
+        final String before = post("/wasm/transform", TRANSFORM).body();
+        final Map<String, Object> manifest = manifest("telemetry", "3.0.0");
+        manifest.put("limits", Map.of("memoryPages", 32_767L, "concurrency", 1_000L));
+        final String sha = ModuleSignature.sha256Hex(TELEMETRY_WASM);
+        served.put(sha, TELEMETRY_WASM);
+        final DesiredStateApplier.Outcome outcome = applier.apply(desired("hb", publishers(false),
+                new DesiredState.Route("/wasm/transform", new DesiredState.Module("telemetry", "3.0.0", sha, manifest,
+                        "pk-1", acme.sign(sha, manifest)), null)));
+        assertThat(outcome.refused()).singleElement().satisfies(f -> assertThat(f.reason()).startsWith(
+                "guest memory: /wasm/transform would need ").contains("concurrency 1000", "over the budget of"));
+        assertThat(post("/wasm/transform", TRANSFORM).body()).isEqualTo(before);
+    }
+
+    @Test
     void aModuleThatCannotBeDownloadedLeavesTheStateIncompleteWithoutALoadFailure() {
         final DesiredState.Module m = module("telemetry", "2.0.0", TELEMETRY_WASM, acme, "pk-1");
         served.clear();
