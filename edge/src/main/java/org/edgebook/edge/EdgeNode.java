@@ -591,10 +591,11 @@ public final class EdgeNode implements AutoCloseable {
                         + ",\"unavailable\":[" + String.join(",", unavailable) + "]}");
     }
 
+    /** Counts the answer before it is written, so that a client that has its answer finds it counted. */
     private static void send(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
                              final int status, final String contentType, final Buffer body) {
         try {
-            request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
+            request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         } catch (IllegalArgumentException e) {
             // A guest's content type that HTTP cannot carry: answer the error instead of leaving the client waiting.
             sendError(request, metrics, arrived, 500, "bad_answer", "the answer could not be sent: " + e.getMessage());
@@ -606,17 +607,18 @@ public final class EdgeNode implements AutoCloseable {
                 metrics.error(status == 422 ? "invalid_event" : status == 400 ? "invalid_request" : "status_" + status);
             }
         }
+        request.response().end(body);
     }
 
     private static void sendError(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
                                   final int status, final String kind, final String message) {
-        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
-                .end("{\"error\":\"" + kind + "\",\"message\":\""
-                        + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}");
         if (metrics != null) {
             metrics.answered(status, System.nanoTime() - arrived);
             metrics.error(kind);
         }
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
+                .end("{\"error\":\"" + kind + "\",\"message\":\""
+                        + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}");
     }
 
     private static String requestId(final HttpServerRequest request) {
