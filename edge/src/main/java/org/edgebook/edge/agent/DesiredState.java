@@ -9,7 +9,9 @@ import org.edgebook.codec.CanonicalJson;
 /**
  * The control plane's answer to {@code GET /v1/node/desired} (docs/control-plane.md section 6): its hash, the routes
  * with their modules (and shadows), and the publisher keys it lists. Read with {@link CanonicalJson}, so that a
- * manifest is kept with exactly the values that were signed (integers as {@link Long}s, no floating point). Immutable.
+ * manifest is kept with exactly the values that were signed (integers as {@link Long}s, no floating point).
+ * <p>
+ * Threading: immutable once parsed (the manifests' maps are not copied: nothing writes them).
  */
 public record DesiredState(String hash, List<Route> routes, List<TrustedPublishers.ListedKey> publishers) {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");

@@ -6,7 +6,9 @@ import org.edgebook.edge.Shadow;
 
 /**
  * One heartbeat's content (docs/control-plane.md section 4): counts of the interval since the previous heartbeat, what
- * each route runs, the modules refused, the node's telemetry and health. {@link HeartbeatJson} writes it. Immutable.
+ * each route runs, the modules refused, the node's telemetry and health. {@link HeartbeatJson} writes it.
+ * <p>
+ * Threading: immutable.
  */
 public record Heartbeat(long seq, String agent, Map<String, String> versions, String health, String applied,
                         List<RouteReport> routes, List<DesiredStateApplier.LoadFailure> loadFailures,

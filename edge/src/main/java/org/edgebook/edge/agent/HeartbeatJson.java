@@ -13,8 +13,9 @@ import org.edgebook.edge.Shadow;
  * Writes a {@link Heartbeat} as the contract's JSON (docs/control-plane.md section 4), with Jackson's generator, within
  * its limits: at most {@link #MAX_ROUTES} routes, {@link Shadow#MAX_SAMPLES} samples per shadow and
  * {@link #MAX_BYTES} in all; a heartbeat that is larger is written again without samples, then with at most
- * {@link #MAX_FAILURES_WHEN_CUT} load failures (the rest are dropped; the node's log has them all). Stateless and
- * thread-safe.
+ * {@link #MAX_FAILURES_WHEN_CUT} load failures (the rest are dropped; the node's log has them all).
+ * <p>
+ * Threading: stateless; any thread may call.
  */
 public final class HeartbeatJson {
     public static final int MAX_ROUTES = 64;

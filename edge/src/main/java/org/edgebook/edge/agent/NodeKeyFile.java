@@ -15,7 +15,9 @@ import org.edgebook.codec.TransactionSignature;
 
 /**
  * A node's Ed25519 key in a PKCS#8 PEM file: read when it exists, else made and written there, readable by its owner
- * only ({@code rw-------}, set as the file is created, so it is never readable by others). Stateless.
+ * only ({@code rw-------}, set as the file is created, so it is never readable by others).
+ * <p>
+ * Threading: stateless; called once at start-up, before the node serves.
  */
 public final class NodeKeyFile {
     /** The file's name in the node's data directory when {@code --node-key} is not given. */

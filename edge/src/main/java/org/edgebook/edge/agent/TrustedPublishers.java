@@ -25,7 +25,7 @@ import org.edgebook.codec.ModuleSignature;
  * endorsing a new key and then revoking the old one, and a node whose trust file holds only the old key must trust
  * the new one. It never verifies a module itself.
  * <p>
- * Immutable and thread-safe.
+ * Threading: immutable (so is each {@link Trust}); any thread may call.
  */
 public final class TrustedPublishers {
     private static final Pattern PUBLISHER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
