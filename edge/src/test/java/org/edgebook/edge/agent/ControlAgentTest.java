@@ -159,18 +159,30 @@ class ControlAgentTest {
     /** Sets the desired state: {@code path} runs {@code bytes} as {@code name@version}, signed by acme's pk-1. */
     private void desire(final String path, final String name, final String version, final byte[] bytes,
                         final byte[] servedBytes) {
+        desire(path, module(name, version, bytes, servedBytes), CanonicalJson.NULL);
+    }
+
+    /** A module of the desired state, signed by acme's pk-1, its bytes served as {@code servedBytes}. */
+    private Map<String, Object> module(final String name, final String version, final byte[] bytes,
+                                       final byte[] servedBytes) {
         final String sha = ModuleSignature.sha256Hex(bytes);
         modules.put(sha, servedBytes);
         final Map<String, Object> manifest = DesiredStateApplierTest.manifest(name, version);
+        final Map<String, Object> module = new LinkedHashMap<>();
+        module.put("module", name);
+        module.put("version", version);
+        module.put("sha256", sha);
+        module.put("manifest", manifest);
+        module.put("keyId", "pk-1");
+        module.put("signature", acme.sign(sha, manifest));
+        return module;
+    }
+
+    private void desire(final String path, final Map<String, Object> module, final Object shadow) {
         final Map<String, Object> route = new LinkedHashMap<>();
         route.put("path", path);
-        route.put("module", name);
-        route.put("version", version);
-        route.put("sha256", sha);
-        route.put("manifest", manifest);
-        route.put("keyId", "pk-1");
-        route.put("signature", acme.sign(sha, manifest));
-        route.put("shadow", CanonicalJson.NULL);
+        route.putAll(module);
+        route.put("shadow", shadow);
         final List<Object> routes = List.of(route);
         final String hash = ModuleSignature.sha256Hex(CanonicalJson.bytes(routes));
         final Map<String, Object> publisher = new LinkedHashMap<>();
@@ -270,6 +282,34 @@ class ControlAgentTest {
         assertThat(heartbeats.stream().filter(h -> h.path("loadFailures").size() > 0).count()).isEqualTo(1);
         assertThat(heartbeats.getLast().path("applied").asText()).isEmpty();
         assertThat(heartbeats.getLast().path("health").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void aShadowIsReportedWithItsComparisonsAndSamples() throws Exception {
+        final byte[] transform = Guests.read(Guests.TRANSFORM_MEMORY);
+        final String served = post("/wasm/transform", DesiredStateApplierTest.TRANSFORM);
+        desire("/wasm/transform", module("transform", "1.2.0", transform, transform), module("transform", "1.3.0",
+                TELEMETRY_WASM, TELEMETRY_WASM));
+        final ControlAgent agent = agent("et_good");
+        agent.enroll();
+        agent.start(node);
+        DesiredStateApplierTest.waitFor(() -> heartbeats.stream().anyMatch(h -> h.path("applied").asText().equals(
+                desiredHash)));
+        for (int i = 0; i < 4; i++) {
+            assertThat(post("/wasm/transform", DesiredStateApplierTest.TRANSFORM)).isEqualTo(served);
+        }
+        DesiredStateApplierTest.waitFor(() -> heartbeats.stream().mapToLong(h -> routeOf(h, "/wasm/transform").path(
+                "shadow").path("mismatches").asLong()).sum() >= 1);
+        final JsonNode shadow = heartbeats.stream().map(h -> routeOf(h, "/wasm/transform").path("shadow")).filter(
+                s -> s.path("mismatches").asLong() > 0).findFirst().orElseThrow();
+        assertThat(shadow.path("module").asText()).isEqualTo("transform");
+        assertThat(shadow.path("version").asText()).isEqualTo("1.3.0");
+        assertThat(shadow.path("sha256").asText()).isEqualTo(ModuleSignature.sha256Hex(TELEMETRY_WASM));
+        assertThat(shadow.path("compared").asLong()).isGreaterThanOrEqualTo(shadow.path("mismatches").asLong());
+        assertThat(shadow.path("samples").size()).isBetween(1, 3);
+        assertThat(shadow.path("samples").get(0).path("served").asText()).isEqualTo("200 " + served);
+        assertThat(routeOf(heartbeats.getLast(), "/wasm/transform").path("version").asText()).isEqualTo("1.2.0");
+        assertThat(heartbeats.getFirst().path("routes").get(0).has("shadow")).isFalse();
     }
 
     @Test
