@@ -9,6 +9,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import org.edgebook.edge.forward.ForwardMetrics;
 import org.edgebook.sandbox.FunctionStats;
 import org.edgebook.sandbox.SandboxedFunction;
@@ -17,6 +20,10 @@ import org.edgebook.sandbox.SandboxedFunction;
  * The node's metrics in Prometheus form: requests by route and status, errors by route and kind, a latency histogram
  * per route, and for WebAssembly routes the live and warm instances, instantiations, calls running and queue depth.
  * Thread-safe; meters are made once per route, status and kind and then only looked up.
+ * <p>
+ * Besides the cumulative meters, each route keeps an interval (requests, 5xx errors, an HdrHistogram of latency in
+ * microseconds) that {@link Route#takeInterval} reads and starts again: what a control-plane heartbeat reports
+ * (docs/control-plane.md section 4). Threading: any thread records; one reader at a time takes intervals.
  */
 public final class EdgeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -36,6 +43,10 @@ public final class EdgeMetrics {
         private final Timer latency;
         private final ConcurrentHashMap<Integer, Counter> byStatus = new ConcurrentHashMap<>();
         private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
+        /** Latency in microseconds since the last {@link #takeInterval}; auto-resizing, 3 significant digits. */
+        private final Recorder interval = new Recorder(3);
+        private final AtomicLong intervalErrors = new AtomicLong();
+        private Histogram recycled;
 
         private Route(final String path, final String kind) {
             this.path = path;
@@ -51,10 +62,31 @@ public final class EdgeMetrics {
 
         public void answered(final int status, final long nanos) {
             latency.record(nanos, TimeUnit.NANOSECONDS);
+            interval.recordValue(Math.max(0, nanos / 1000));
+            if (status >= 500) {
+                intervalErrors.incrementAndGet();
+            }
             byStatus.computeIfAbsent(status, s -> Counter.builder("edge_requests")
                     .description("Requests answered, by route and HTTP status")
                     .tags("route", path, "kind", kind, "status", Integer.toString(s))
                     .register(registry)).increment();
+        }
+
+        /**
+         * The requests answered since the previous call (or since the route was made), and starts a new interval.
+         * Threading: one caller at a time (the control agent).
+         */
+        public synchronized Interval takeInterval() {
+            final Histogram h = interval.getIntervalHistogram(recycled);
+            recycled = h;
+            final long errorCount = intervalErrors.getAndSet(0);
+            final long count = h.getTotalCount();
+            return new Interval(count, Math.min(errorCount, count), count == 0 ? 0 : h.getValueAtPercentile(50),
+                    count == 0 ? 0 : h.getValueAtPercentile(99));
+        }
+
+        public String path() {
+            return path;
         }
 
         public void error(final String errorKind) {
@@ -63,6 +95,13 @@ public final class EdgeMetrics {
                     .tags("route", path, "error", k)
                     .register(registry)).increment();
         }
+    }
+
+    /**
+     * A route's interval: requests answered, of them errors (5xx), and the latency's p50 and p99 in microseconds (0
+     * when there were no requests).
+     */
+    public record Interval(long requests, long errors, long p50Micros, long p99Micros) {
     }
 
     /** A module file changed on disk and was swapped in ({@code swapped}) or refused, the old one kept serving. */
@@ -97,6 +136,14 @@ public final class EdgeMetrics {
                 .description("WebAssembly instances made").tag("route", path).register(registry);
         FunctionCounter.builder("edge_instantiation_seconds", stats, s -> s.instantiationNanos() / 1e9)
                 .description("Time spent making WebAssembly instances").tag("route", path).register(registry);
+    }
+
+    /** Removes the gauges {@link #watch} made for {@code path}, so that a new function of the route can be watched. */
+    public void unwatch(final String path) {
+        for (final String name : java.util.List.of("edge_instances", "edge_warm_instances", "edge_running",
+                "edge_queue_depth", "edge_instantiations", "edge_instantiation_seconds")) {
+            registry.find(name).tag("route", path).meters().forEach(registry::remove);
+        }
     }
 
     /** The forwarding path's meters (forwarder, outbox, client keys), on this registry. */

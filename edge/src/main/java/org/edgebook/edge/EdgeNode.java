@@ -63,7 +63,8 @@ import org.edgebook.sandbox.Watchdog;
  * ({@link WagiEnvironment}).
  * <p>
  * Threading: requests are handled on the Vert.x event loops, guest calls on each function's workers, module checks
- * on a Vert.x worker (ordered); the route table is a concurrent map, filled before the servers listen.
+ * on a Vert.x worker (ordered); the route table is a concurrent map, filled before the servers listen and changed
+ * only by {@link #installModule} (the control agent); shadows likewise ({@link #setShadow}, {@link Shadow}).
  */
 public final class EdgeNode implements AutoCloseable {
     public static final String REQUEST_ID = "X-Request-Id";
@@ -80,6 +81,8 @@ public final class EdgeNode implements AutoCloseable {
     private final Watchdog watchdog = new Watchdog();
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final Map<String, RouteTarget> routes = new ConcurrentHashMap<>();
+    /** Shadow modules by route path (docs/control-plane.md section 7); most routes have none. */
+    private final Map<String, Shadow> shadows = new ConcurrentHashMap<>();
     private final LongSupplier clock;
     private final GuestLog guestLog;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -282,6 +285,136 @@ public final class EdgeNode implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "route {0}: now serving module {1}", path, next.sha256());
     }
 
+    /**
+     * What a route runs now: {@code kind} {@code native}, {@code wasm} or {@code unavailable} (its module was
+     * rejected); {@code source} the config's module or native function ({@code control} for a route installed by
+     * {@link #installModule}); {@code sha256} the module's (empty for native and unavailable); its meters.
+     */
+    public record RouteView(String path, String kind, String source, String sha256, EdgeMetrics.Route metrics) {
+    }
+
+    /** Every route and what it runs now, ordered by path. */
+    public List<RouteView> routeViews() {
+        final Map<String, String> sources = new HashMap<>();
+        for (final EdgeConfig.Route r : config.routes()) {
+            sources.put(r.path(), r.isNative() ? r.nativeFunction() : r.module());
+        }
+        final List<RouteView> views = new ArrayList<>();
+        routes.forEach((path, target) -> {
+            final String source = sources.getOrDefault(path, "control");
+            views.add(switch (target) {
+                case NativeTarget t -> new RouteView(path, "native", source, "", t.metrics());
+                case WasmTarget t -> new RouteView(path, "wasm", source, t.function().module().sha256(), t.metrics());
+                case Unavailable u -> new RouteView(path, "unavailable", source, "", u.metrics());
+            });
+        });
+        views.sort(java.util.Comparator.comparing(RouteView::path));
+        return views;
+    }
+
+    /**
+     * Serves {@code bytes} at {@code path} with {@code convention} and {@code limits} (the control agent's desired
+     * state): the module is swapped in with {@link #replaceModule} when the route is a WebAssembly route with the same
+     * convention and limits; otherwise a new function takes the route (a new route, a route whose module was rejected,
+     * or new limits), and the old function is closed once its calls' deadline has passed. Refused, and the route left
+     * as it was, when the module is rejected (ModuleRejectedException), or the route is native or the node's own, or
+     * the new function's guest memory does not fit the budget ({@link GuestMemoryBudget}; IllegalArgumentException).
+     */
+    public void installModule(final String path, final byte[] bytes, final Convention convention,
+                              final org.edgebook.sandbox.Limits limits) throws ModuleRejectedException {
+        final RouteTarget current = routes.get(path);
+        if (current instanceof NativeTarget) {
+            throw new IllegalArgumentException("route " + path + " is a native function; a module cannot replace it");
+        }
+        if (path.equals("/health") || path.equals("/metrics") || TxRoutes.handles(path)) {
+            throw new IllegalArgumentException("route " + path + " is the node's own");
+        }
+        if (current instanceof WasmTarget t && t.function().convention() == convention && t.function().limits()
+                .equals(limits)) {
+            replaceModule(path, bytes);
+            return;
+        }
+        checkBudget(path, limits, current instanceof WasmTarget t ? t.function().limits() : null);
+        final GuestModule module = modules.load(bytes, ExecutionMode.COMPILED);
+        final SandboxedFunction function = SandboxedFunction.create(path, module, convention, limits, Map.of(),
+                guestLog, watchdog);
+        final WasmTarget next = new WasmTarget(function, metrics.route(path, "wasm"), null, new ModuleStamp(),
+                current instanceof WasmTarget t ? t.grantedHeaders() : Set.of());
+        routes.put(path, next);
+        metrics.unwatch(path);
+        metrics.watch(path, function);
+        if (current instanceof WasmTarget t) {
+            closeLater(t.function());
+        }
+        LOG.log(System.Logger.Level.INFO, "route {0}: now serving module {1} ({2}, new function)", path, module
+                .sha256(), convention);
+    }
+
+    /**
+     * Runs {@code bytes} as the shadow of {@code path} (docs/control-plane.md section 7), in place of any shadow it had;
+     * null bytes remove the shadow. The primary keeps serving every answer.
+     */
+    public void setShadow(final String path, final byte[] bytes, final Convention convention,
+                          final org.edgebook.sandbox.Limits limits) throws ModuleRejectedException {
+        if (bytes == null) {
+            final Shadow old = shadows.remove(path);
+            if (old != null) {
+                closeLater(old.function());
+            }
+            return;
+        }
+        if (!(routes.get(path) instanceof WasmTarget)) {
+            throw new IllegalArgumentException("no WebAssembly route " + path + " to shadow");
+        }
+        final Shadow current = shadows.get(path);
+        checkBudget(path + " (shadow)", limits, current != null ? current.function().limits() : null);
+        final GuestModule module = modules.load(bytes, ExecutionMode.COMPILED);
+        final Shadow next = new Shadow(SandboxedFunction.create(path + "#shadow", module, convention, limits, Map
+                .of(), guestLog, watchdog));
+        final Shadow old = shadows.put(path, next);
+        if (old != null) {
+            closeLater(old.function());
+        }
+        LOG.log(System.Logger.Level.INFO, "route {0}: shadow module {1}", path, module.sha256());
+    }
+
+    /**
+     * Refuses a new function of {@code limits} (in place of one of {@code replaced}, or null) when the WebAssembly
+     * functions' guest memory would no longer fit the budget ({@link GuestMemoryBudget}), naming the figures.
+     */
+    private void checkBudget(final String what, final org.edgebook.sandbox.Limits limits,
+                             final org.edgebook.sandbox.Limits replaced) {
+        final long budget = config.guestMemoryBytes() != null ? config.guestMemoryBytes()
+                : GuestMemoryBudget.defaultBytes(Runtime.getRuntime().maxMemory());
+        long total = 0;
+        for (final RouteTarget t : routes.values()) {
+            if (t instanceof WasmTarget w) {
+                total += GuestMemoryBudget.routeBytes(w.function().limits());
+            }
+        }
+        for (final Shadow s : shadows.values()) {
+            total += GuestMemoryBudget.routeBytes(s.function().limits());
+        }
+        final long next = total - (replaced != null ? GuestMemoryBudget.routeBytes(replaced) : 0) + GuestMemoryBudget
+                .routeBytes(limits);
+        if (next > budget) {
+            throw new IllegalArgumentException("guest memory: " + what + " would need " + GuestMemoryBudget.routeBytes(
+                    limits) + " bytes (concurrency " + limits.concurrency() + " × (memoryPages " + limits
+                            .memoryPages() + " × 64 KiB + outputBytes " + limits.outputBytes() + ")), and the "
+                    + "WebAssembly functions " + next + " bytes in all, over the budget of " + budget + " bytes");
+        }
+    }
+
+    /** The shadow of {@code path}, or null. */
+    public Shadow shadow(final String path) {
+        return shadows.get(path);
+    }
+
+    /** Closes a function that no longer takes calls once the calls it has have had their deadline (and a second). */
+    private void closeLater(final SandboxedFunction function) {
+        vertx.setTimer(function.limits().deadline().toMillis() + 1000, id -> function.close());
+    }
+
     private void reloadChangedModules() {
         for (final Map.Entry<String, RouteTarget> e : routes.entrySet()) {
             if (!(e.getValue() instanceof WasmTarget target) || target.file() == null) {
@@ -417,11 +550,17 @@ public final class EdgeNode implements AutoCloseable {
                 final Map<String, String> metadata = t.function().convention() == Convention.WAGI
                         ? WagiEnvironment.of(request, body.length, requestId, receivedAt, t.grantedHeaders()) : Map
                                 .of();
-                t.function().submit(new GuestCall(body, body.length, metadata, requestId, receivedAt))
+                final GuestCall call = new GuestCall(body, body.length, metadata, requestId, receivedAt);
+                t.function().submit(call)
                         .whenComplete((result, failure) -> context.runOnContext(v -> {
+                            // The shadow of the route as the answer came: looked up before the client can have it.
+                            final Shadow shadow = shadows.get(request.path());
                             if (failure == null) {
                                 send(request, t.metrics(), arrived, result.status(), result.contentType(),
                                         Buffer.buffer(result.body()));
+                                if (shadow != null) { // after the answer is sent, off the request path
+                                    shadow.offer(call, result.status(), result.body());
+                                }
                             } else {
                                 final GuestFailure f = failure instanceof GuestFailure g ? g : GuestFailure.ofHost(
                                         failure);
@@ -429,6 +568,10 @@ public final class EdgeNode implements AutoCloseable {
                                         requestId, request.path(), f.kind().label(), f.getMessage());
                                 sendError(request, t.metrics(), arrived, f.kind().httpStatus(), f.kind().label(),
                                         f.getMessage());
+                                if (shadow != null) {
+                                    shadow.offer(call, f.kind().httpStatus(), f.kind().label().getBytes(
+                                            java.nio.charset.StandardCharsets.UTF_8));
+                                }
                             }
                         }));
             }
@@ -448,10 +591,11 @@ public final class EdgeNode implements AutoCloseable {
                         + ",\"unavailable\":[" + String.join(",", unavailable) + "]}");
     }
 
+    /** Counts the answer before it is written, so that a client that has its answer finds it counted. */
     private static void send(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
                              final int status, final String contentType, final Buffer body) {
         try {
-            request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
+            request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         } catch (IllegalArgumentException e) {
             // A guest's content type that HTTP cannot carry: answer the error instead of leaving the client waiting.
             sendError(request, metrics, arrived, 500, "bad_answer", "the answer could not be sent: " + e.getMessage());
@@ -463,17 +607,18 @@ public final class EdgeNode implements AutoCloseable {
                 metrics.error(status == 422 ? "invalid_event" : status == 400 ? "invalid_request" : "status_" + status);
             }
         }
+        request.response().end(body);
     }
 
     private static void sendError(final HttpServerRequest request, final EdgeMetrics.Route metrics, final long arrived,
                                   final int status, final String kind, final String message) {
-        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
-                .end("{\"error\":\"" + kind + "\",\"message\":\""
-                        + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}");
         if (metrics != null) {
             metrics.answered(status, System.nanoTime() - arrived);
             metrics.error(kind);
         }
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, EdgeResponse.JSON)
+                .end("{\"error\":\"" + kind + "\",\"message\":\""
+                        + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}");
     }
 
     private static String requestId(final HttpServerRequest request) {
@@ -499,6 +644,7 @@ public final class EdgeNode implements AutoCloseable {
 
     @Override
     public void close() {
+        shadows.values().forEach(Shadow::close);
         for (final RouteTarget target : routes.values()) {
             if (target instanceof WasmTarget t) {
                 t.function().close();
