@@ -86,8 +86,8 @@ public final class DesiredStates implements DesiredStateSource {
         if (group == null) {
             return NONE;
         }
-        final Map<String, RouteOverrides.Override> o = overrides.forNode(nodeId, group.name());
-        if (o == null || o.isEmpty()) {
+        final Map<String, RouteOverrides.Override> o = relevant(group, overrides.forNode(nodeId, group.name()));
+        if (o == null) {
             return cat.plain.computeIfAbsent(group.name(), n -> cat.build(group, null));
         }
         final OverrideKey key = new OverrideKey(group.name(), o);
@@ -106,6 +106,36 @@ public final class DesiredStates implements DesiredStateSource {
         final Catalog cat = catalog;
         final Group group = groupOf(cat, labels);
         return group == null ? List.of() : cat.routes(group, overrides.forNode(nodeId, group.name()));
+    }
+
+    /**
+     * The overrides of {@code group}'s routes among {@code given}, or null for none: overrides of paths the group
+     * does not have change nothing, so they must not make an answer of their own.
+     */
+    private static Map<String, RouteOverrides.Override> relevant(final Group group,
+                                                                 final Map<String, RouteOverrides.Override> given) {
+        if (given == null || given.isEmpty()) {
+            return null;
+        }
+        int relevant = 0;
+        for (final String path : given.keySet()) {
+            if (group.route(path) != null) {
+                relevant++;
+            }
+        }
+        if (relevant == given.size()) {
+            return given;
+        }
+        if (relevant == 0) {
+            return null;
+        }
+        final Map<String, RouteOverrides.Override> kept = new HashMap<>();
+        given.forEach((path, o) -> {
+            if (group.route(path) != null) {
+                kept.put(path, o);
+            }
+        });
+        return kept;
     }
 
     private static Group groupOf(final Catalog cat, final Map<String, String> labels) {

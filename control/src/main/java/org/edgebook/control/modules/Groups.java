@@ -73,6 +73,40 @@ public final class Groups {
         return group;
     }
 
+    /**
+     * Sets the version behind {@code path} in group {@code name} (a rollout that completes, in its own transaction;
+     * {@link DesiredStates#reload} after the commit): 404 {@code group_unknown} or {@code route_unknown}, 422
+     * {@code module_unknown}.
+     */
+    public Group setVersion(final Connection c, final String name, final String path, final String version,
+                            final long now) throws SQLException {
+        final Group group = find(c, name);
+        if (group == null) {
+            throw new Refusal(404, "group_unknown", "group: no group " + Manifest.clip(String.valueOf(name)));
+        }
+        final Group.Route route = group.route(path);
+        if (route == null) {
+            throw new Refusal(404, "route_unknown", "path: group " + name + " has no route " + Manifest.clip(String
+                    .valueOf(path)));
+        }
+        if (modules.find(c, route.module(), version) == null) {
+            throw new Refusal(422, "module_unknown", "version: no module " + route.module() + "@" + Manifest.clip(
+                    String.valueOf(version)) + " in the registry");
+        }
+        final List<Group.Route> routes = new ArrayList<>();
+        for (final Group.Route r : group.routes()) {
+            routes.add(r.path().equals(path) ? new Group.Route(path, r.module(), version) : r);
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE node_groups SET routes = ?, updated_at = ? WHERE name = ?")) {
+            s.setString(1, CanonicalJson.write(routesJson(routes)));
+            s.setLong(2, now);
+            s.setString(3, name);
+            s.executeUpdate();
+        }
+        return new Group(name, group.selector(), group.priority(), routes, now);
+    }
+
     /** The group, or null. */
     public Group find(final Connection c, final String name) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(

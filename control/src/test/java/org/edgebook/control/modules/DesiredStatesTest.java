@@ -132,9 +132,12 @@ class DesiredStatesTest {
             final Desired moved = w.modules.desired().forNode("n-1", EDGE_A);
             assertThat(moved.hash()).isNotEqualTo(desired.hash());
             assertThat(parse(moved.json()).toString()).contains("version=1.3.0");
-            w.group("edge", Map.of("tier", "edge"), 10, "transform", "1.2.0");
+            w.db.inTransaction(c -> w.modules.groups().setVersion(c, "edge", "/wasm/transform", "1.2.0", 4));
             w.modules.desired().reload();
             assertThat(w.modules.desired().forNode("n-1", EDGE_A).hash()).isEqualTo(desired.hash());
+            assertThatThrownBy(() -> w.db.inTransaction(c -> w.modules.groups().setVersion(c, "edge",
+                    "/wasm/none", "1.2.0", 4))).isInstanceOfSatisfying(Refusal.class, r -> assertThat(r.code())
+                            .isEqualTo("route_unknown"));
 
             // A revocation reaches the publishers list (not the hash, which covers the routes).
             w.db.inTransaction(c -> w.modules.keys().revoke(c, "acme", w.keyId, 9));
@@ -223,6 +226,37 @@ class DesiredStatesTest {
             w.modules.desired().reload();
             assertThat(drift.drift("n-2").inSync()).isTrue();
             assertThat(drift.group("edge", 10, null).drifted()).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.Kind.class)
+    void aLookupIsCheapAndNodesOfOneGroupAndOverridesShareOneAnswer(final Database.Kind kind,
+                                                                    @TempDir final Path dir) throws SQLException {
+        try (World w = new World(kind, dir)) {
+            final long seed = System.nanoTime();
+            System.out.println("aLookupIsCheap seed " + seed);
+            final java.util.Random random = new java.util.Random(seed);
+            final DesiredStates d = w.modules.desired();
+            final Map<String, RouteOverrides.Override> updated = Map.of("/wasm/transform",
+                    new RouteOverrides.Override("1.3.0", null));
+            d.overrides((node, group) -> node.hashCode() % 10 == 0 ? updated : null);
+            final List<Map<String, String>> labels = List.of(EDGE_A, Map.of("tier", "core"), Map.of("tier", "edge"));
+            final java.util.Set<String> hashes = new java.util.HashSet<>();
+            final java.util.Set<Desired> answers = java.util.Collections.newSetFromMap(
+                    new java.util.IdentityHashMap<>());
+            final int calls = 300_000;
+            final long start = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                final Desired answer = d.forNode("n-" + random.nextInt(100_000), labels.get(random.nextInt(3)));
+                hashes.add(answer.hash());
+                answers.add(answer);
+            }
+            final long nanos = System.nanoTime() - start;
+            System.out.printf("%d lookups: %d ns each%n", calls, nanos / calls);
+            assertThat(hashes).hasSize(3); // edge, edge updated by the rollout, all
+            assertThat(answers).hasSize(3);
+            assertThat(nanos / calls).as("ns per lookup").isLessThan(20_000);
         }
     }
 
