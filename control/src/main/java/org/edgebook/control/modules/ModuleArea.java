@@ -29,6 +29,8 @@ import org.edgebook.control.store.Records;
 public final class ModuleArea implements ControlArea {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final int DEFAULT_PAGE = 100;
+    /** SQLSTATE of a unique constraint's violation, on H2 and PostgreSQL alike. */
+    private static final String UNIQUE_VIOLATION = "23505";
     private static final int MAX_PAGE = 1000;
 
     private final Database db;
@@ -222,6 +224,9 @@ public final class ModuleArea implements ControlArea {
                 respond(ctx, result.result());
             } else if (result.cause() instanceof Refusal r) {
                 respond(ctx, Answer.json(r.status(), ModuleJson.error(r.code(), r.getMessage())));
+            } else if (result.cause() instanceof SQLException e && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                respond(ctx, Answer.json(409, ModuleJson.error("conflict", "a concurrent request added the same "
+                        + "publisher, key or module version; nothing of this one was kept: send it again")));
             } else {
                 respond(ctx, Answer.json(500, ModuleJson.error("internal", String.valueOf(result.cause()
                         .getMessage()))));

@@ -15,7 +15,7 @@ import org.edgebook.codec.ModuleSignature;
 /**
  * The module registry (docs/control-plane.md section 6): an upload is a manifest, the module's bytes, the id of the
  * publisher key that signed it and the signature; it is checked (the manifest, the bytes: at most
- * {@link #MAX_MODULE_BYTES} and starting with the WebAssembly magic, the key: known and active, the signature over
+ * {@link #MAX_MODULE_BYTES} and starting with the WebAssembly magic and version 1, the key: known and active, the signature over
  * the bytes' SHA-256 and the manifest) and stored, the bytes once per SHA-256. A name and version is bound to one hash
  * and manifest for good: the same upload again answers what is stored; another is 409 {@code version_exists}.
  * Each method runs in the caller's transaction and throws a {@link Refusal} before it writes anything.
@@ -25,7 +25,8 @@ import org.edgebook.codec.ModuleSignature;
 public final class ModuleRegistry {
     /** The largest module. */
     public static final int MAX_MODULE_BYTES = 16 << 20;
-    private static final byte[] WASM_MAGIC = {0, 'a', 's', 'm'};
+    /** The magic and binary format version 1 that every WebAssembly module starts with. */
+    private static final byte[] WASM_HEADER = {0, 'a', 's', 'm', 1, 0, 0, 0};
     private static final Set<String> UPLOAD_FIELDS = Set.of("manifest", "module", "keyId", "signature");
     private static final String COLUMNS = "name, version, sha256, manifest, key_id, signature, size_bytes, uploaded_at";
 
@@ -164,9 +165,9 @@ public final class ModuleRegistry {
             throw Refusal.malformed("module", "at most " + MAX_MODULE_BYTES + " bytes (16 MiB), not "
                     + module.length);
         }
-        if (module.length < 8 || module[0] != WASM_MAGIC[0] || module[1] != WASM_MAGIC[1]
-                || module[2] != WASM_MAGIC[2] || module[3] != WASM_MAGIC[3]) {
-            throw Refusal.malformed("module", "not a WebAssembly module (it starts with \\0asm)");
+        if (module.length < WASM_HEADER.length || !java.util.Arrays.equals(module, 0, WASM_HEADER.length,
+                WASM_HEADER, 0, WASM_HEADER.length)) {
+            throw Refusal.malformed("module", "not a WebAssembly module (one starts with \\0asm and version 1)");
         }
     }
 }

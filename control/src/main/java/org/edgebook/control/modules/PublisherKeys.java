@@ -31,6 +31,11 @@ public final class PublisherKeys {
             throw new Refusal(409, "publisher_exists", "publisher: " + publisher + " exists; add a key with POST "
                     + "/v1/publishers/" + publisher + "/keys and an endorsement by one of its active keys");
         }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO publishers (name, created_at) VALUES (?, ?)")) {
+            s.setString(1, publisher);
+            s.setLong(2, now);
+            s.executeUpdate();
+        }
         return insert(c, publisher, publicKey, null, null, now);
     }
 

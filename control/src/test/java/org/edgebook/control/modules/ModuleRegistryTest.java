@@ -114,6 +114,10 @@ class ModuleRegistryTest {
             assertRefused(db, other.upload(manifest, TRANSFORM, revoked), 422, "key_revoked", "keyId");
             assertRefused(db, acme.upload(manifest, "not wasm at all".getBytes(), keyId), 400, "malformed",
                     "module: not a WebAssembly module");
+            final byte[] version2 = TRANSFORM.clone();
+            version2[4] = 2;
+            assertRefused(db, acme.upload(manifest, version2, keyId), 400, "malformed",
+                    "module: not a WebAssembly module");
 
             assertBadManifest(db, acme, keyId, m -> m.put("name", "Transform"), "manifest.name");
             assertBadManifest(db, acme, keyId, m -> m.remove("name"), "manifest.name: is required");

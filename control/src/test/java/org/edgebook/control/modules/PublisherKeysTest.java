@@ -72,6 +72,22 @@ class PublisherKeysTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Database.Kind.class)
+    void aRaceToAddAPublisherTwiceEndsInTheUniqueViolationTheAreaAnswers409(final Database.Kind kind,
+                                                                            @TempDir final Path dir)
+            throws SQLException {
+        try (Database db = TestStores.open(kind, dir)) {
+            // Two first keys of one publisher, as two requests that both saw no publisher would add them.
+            assertThatThrownBy(() -> db.inTransaction(c -> {
+                c.createStatement().executeUpdate("INSERT INTO publishers (name, created_at) VALUES ('acme', 1)");
+                return c.createStatement().executeUpdate(
+                        "INSERT INTO publishers (name, created_at) VALUES ('acme', 2)");
+            })).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23505"));
+            assertThat(ModuleRegistryTest.count(db, "publishers")).isZero();
+        }
+    }
+
     private void refused(final Database db, final ScopedCall call, final int status, final String code) {
         assertThatThrownBy(() -> db.inTransaction(c -> call.run(c))).isInstanceOfSatisfying(Refusal.class, r -> {
             assertThat(r.code()).as(r.getMessage()).isEqualTo(code);
