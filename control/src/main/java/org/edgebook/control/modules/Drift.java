@@ -115,24 +115,11 @@ public final class Drift {
     }
 
     /**
-     * Whether {@code id} comes after {@code after} in the fleet's order. The fleet walks in id order; ids of the form
-     * {@code n-<number>} are compared by their number, anything else as text.
+     * Whether {@code id} comes after {@code after} in the fleet's order of node ids: shorter first, then as text, so
+     * that {@code n-9} comes before {@code n-10}.
      */
     static boolean idAfter(final String id, final String after) {
-        final long a = number(id);
-        final long b = number(after);
-        return a >= 0 && b >= 0 ? a > b : id.compareTo(after) > 0;
-    }
-
-    private static long number(final String id) {
-        if (id.startsWith("n-") && id.length() > 2 && id.length() < 20) {
-            try {
-                return Long.parseLong(id.substring(2));
-            } catch (final NumberFormatException e) {
-                return -1;
-            }
-        }
-        return -1;
+        return id.length() != after.length() ? id.length() > after.length() : id.compareTo(after) > 0;
     }
 
     private static List<RouteDrift> drifted(final List<DesiredRoute> routes, final Heartbeat last) {

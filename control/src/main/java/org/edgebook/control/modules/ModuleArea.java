@@ -14,12 +14,12 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.edgebook.control.ControlArea;
 import org.edgebook.control.ControlRouting;
-import org.edgebook.control.fleet.FleetView;
 import org.edgebook.control.store.Database;
 import org.edgebook.control.store.Records;
 
 /**
- * The routes of modules, publishers, groups and desired state (docs/control-plane.md section 6). Handlers are thin:
+ * The routes of modules, publishers and groups, and a node's download of module bytes (docs/control-plane.md section
+ * 6; {@code GET /v1/node/desired} is the fleet's, which asks {@link DesiredStates}). Handlers are thin:
  * the body is read and the store is written on a worker thread, in one transaction with the audit record of the
  * operator's action ({@link Records#audit}); after a change is committed the desired states are reloaded. A refusal
  * answers {@code {"error","message"}} with its status, and changes nothing.
@@ -35,14 +35,12 @@ public final class ModuleArea implements ControlArea {
 
     private final Database db;
     private final Modules modules;
-    private final FleetView fleet;
     private final LongSupplier clock;
     private final ModuleBytesCache bytes = new ModuleBytesCache(64L << 20);
 
-    public ModuleArea(final Database db, final Modules modules, final FleetView fleet, final LongSupplier clock) {
+    public ModuleArea(final Database db, final Modules modules, final LongSupplier clock) {
         this.db = db;
         this.modules = modules;
-        this.fleet = fleet;
         this.clock = clock;
     }
 
@@ -182,13 +180,6 @@ public final class ModuleArea implements ControlArea {
                 json.writeStringField("next", d.next());
             }));
         }));
-        routing.node(HttpMethod.GET, "/v1/node/desired", ctx -> {
-            final String nodeId = ctx.get(ControlRouting.NODE);
-            final FleetView.Node node = fleet.node(nodeId);
-            final DesiredStateSource.Desired d = modules.desired().forNode(nodeId, node == null ? Map.of()
-                    : node.labels());
-            respond(ctx, Answer.json(200, d.json()));
-        });
         routing.node(HttpMethod.GET, "/v1/node/modules/:sha256", ctx -> read(ctx, () -> {
             final String sha256 = ctx.pathParam("sha256");
             if (!SHA256.matcher(sha256).matches()) {

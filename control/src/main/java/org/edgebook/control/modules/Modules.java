@@ -8,7 +8,8 @@ import org.edgebook.control.store.Database;
 /**
  * The modules area put together: publisher keys, the registry, groups, desired states (loaded from the store here),
  * drift, and the HTTP area. The server makes one, installs {@link #area()}, hands {@link #desired()} to heartbeats
- * as their {@link DesiredStateSource}, and the rollouts set their hook with {@code desired().overrides(…)}.
+ * and {@code GET /v1/node/desired} as their {@link DesiredStateSource}, and the rollouts set their hook with
+ * {@code desired().overrides(…)}.
  * <p>
  * Threading: immutable after construction; its parts are thread-safe.
  */
@@ -24,7 +25,7 @@ public final class Modules {
     public Modules(final Database db, final FleetView fleet, final LongSupplier clock) throws SQLException {
         this.desired = new DesiredStates(db, keys, registry, groups);
         this.drift = new Drift(desired, fleet);
-        this.area = new ModuleArea(db, this, fleet, clock);
+        this.area = new ModuleArea(db, this, clock);
     }
 
     public PublisherKeys keys() {

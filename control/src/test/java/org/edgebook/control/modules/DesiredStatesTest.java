@@ -194,11 +194,12 @@ class DesiredStatesTest {
                     .node("n-4", Map.of("tier", "edge"), NodeState.REVOKED, "/wasm/transform=transform@1.1.0")
                     .node("n-5", Map.of("tier", "edge"), NodeState.UP, "/wasm/transform=transform@1.2.0")
                     .node("n-6", Map.of("tier", "core"), NodeState.UP, "/wasm/telemetry=telemetry@1.0.0")
-                    .node("n-7", EDGE_A, NodeState.DOWN, "/wasm/other=transform@1.2.0");
+                    .node("n-7", EDGE_A, NodeState.DOWN, "/wasm/other=transform@1.2.0")
+                    .node("n-10", EDGE_A, NodeState.UP, "/wasm/transform=transform@1.2.0");
             final Drift drift = w.modules.drift();
             final Drift.GroupDrift edge = drift.group("edge", 100, null);
-            assertThat(edge.nodes()).isEqualTo(5);
-            assertThat(edge.inSync()).isEqualTo(2);
+            assertThat(edge.nodes()).isEqualTo(6);
+            assertThat(edge.inSync()).isEqualTo(3);
             assertThat(edge.drifted()).isEqualTo(3);
             assertThat(edge.page()).extracting(Drift.NodeDrift::nodeId).containsExactly("n-2", "n-3", "n-7");
             assertThat(edge.next()).isNull();
@@ -212,7 +213,9 @@ class DesiredStatesTest {
             assertThat(drift.group("edge", 2, first.next()).page()).extracting(Drift.NodeDrift::nodeId)
                     .containsExactly("n-7");
 
-            assertThat(drift.counts().get("edge")).containsExactly(5, 2, 3);
+            assertThat(drift.counts().get("edge")).containsExactly(6, 3, 3);
+            assertThat(Drift.idAfter("n-10", "n-9")).isTrue();
+            assertThat(Drift.idAfter("n-9", "n-10")).isFalse();
             assertThat(drift.counts().get("all")).containsExactly(1, 1, 0);
             assertThat(drift.drift("n-6").group()).isEqualTo("all");
             assertThat(drift.drift("n-6").inSync()).isTrue();

@@ -9,9 +9,10 @@ import org.edgebook.control.fleet.FleetView;
 import org.edgebook.control.fleet.Heartbeat;
 import org.edgebook.control.fleet.NodeState;
 
-/** A fleet of a few nodes held in a map, in id order (ids {@code n-<k>} with k of equal width). */
+/** A fleet of a few nodes held in a map, in the fleet's id order (shorter first, then as text). */
 final class TestFleet implements FleetView {
-    private final Map<String, Node> nodes = new TreeMap<>();
+    private final Map<String, Node> nodes = new TreeMap<>(java.util.Comparator.comparingInt(String::length)
+            .thenComparing(java.util.Comparator.naturalOrder()));
 
     /** Adds or replaces a node; {@code routes} are {@code path=module@version} of its last heartbeat, or null. */
     TestFleet node(final String id, final Map<String, String> labels, final NodeState state,
