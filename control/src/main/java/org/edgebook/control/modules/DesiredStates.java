@@ -2,7 +2,6 @@ package org.edgebook.control.modules;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -238,10 +237,5 @@ public final class DesiredStates implements DesiredStateSource {
             json.writeStringField("endorsement", k.endorsement());
             json.writeEndObject();
         }
-    }
-
-    /** The body's text, for tests and logs. */
-    static String text(final Desired d) {
-        return new String(d.json(), StandardCharsets.UTF_8);
     }
 }
