@@ -154,6 +154,42 @@ class ModuleAreaTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Database.Kind.class)
+    void theLargestModuleGoesUpAndComesDownOverHttp(final Database.Kind kind, @TempDir final Path dir)
+            throws Exception {
+        final Vertx vertx = Vertx.vertx();
+        try (Database db = TestStores.open(kind, dir)) {
+            final Modules modules = new Modules(db, new TestFleet(), System::currentTimeMillis);
+            final Router router = Router.router(vertx);
+            modules.area().install(new ControlRouting(router, 24 << 20, ctx -> {
+                ctx.put(ControlRouting.OPERATOR, "op-test");
+                ctx.next();
+            }, ctx -> {
+                ctx.put(ControlRouting.NODE, "n-1");
+                ctx.next();
+            }));
+            final HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage()
+                    .toCompletableFuture().get();
+            final String base = "http://127.0.0.1:" + server.actualPort();
+            final Publisher acme = Publisher.generate();
+            final String keyId = (String) call(base, "POST", "/v1/publishers", Map.of("publisher", "acme",
+                    "publicKey", acme.publicKey)).json().get("keyId");
+            final byte[] largest = java.util.Arrays.copyOf(TRANSFORM, ModuleRegistry.MAX_MODULE_BYTES);
+            new java.util.Random(7).nextBytes(largest); // seed 7
+            System.arraycopy(TRANSFORM, 0, largest, 0, 8);
+
+            final Reply up = call(base, "POST", "/v1/modules", acme.upload(Publisher.manifest("big", "1.0.0"),
+                    largest, keyId));
+            assertThat(up.status()).as(new String(up.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+            final Reply down = node(base, "/v1/node/modules/" + up.json().get("sha256"), "n-1");
+            assertThat(down.status()).isEqualTo(200);
+            assertThat(down.body()).isEqualTo(largest);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
     private static void assertError(final Reply r, final int status, final String code) {
         assertThat(r.status()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(status);
         assertThat(r.json().keySet()).containsExactly("error", "message");
