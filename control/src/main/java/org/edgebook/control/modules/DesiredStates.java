@@ -1,7 +1,5 @@
 package org.edgebook.control.modules;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +17,7 @@ import org.edgebook.control.store.Database;
  * desired state is that group's routes, each with its module version's hash, manifest, key and signature, changed by
  * what the rollouts' {@link RouteOverrides} say for the node (another version, a shadow), and every publisher key,
  * so that nodes learn rotations and revocations. {@code hash} is the SHA-256 (hex) of the canonical JSON of
- * {@code routes}.
+ * {@code {"routes":…,"publishers":…}}, so that a key's revocation reaches every node.
  * <p>
  * Cheap per call (each heartbeat asks): the groups are matched in memory, the rollout hook is asked once per node,
  * and each answer is built once per group and set of overrides, then kept until the catalog changes. Whoever changes
@@ -205,16 +203,26 @@ public final class DesiredStates implements DesiredStateSource {
                 }
                 routes.add(route);
             }
-            final String hash = ModuleSignature.sha256Hex(CanonicalJson.bytes(routes));
+            final List<Object> publishers = new ArrayList<>();
+            for (final PublisherKey k : keys) {
+                final Map<String, Object> key = new LinkedHashMap<>();
+                key.put("publisher", k.publisher());
+                key.put("keyId", k.keyId());
+                key.put("publicKey", k.publicKey());
+                key.put("state", k.state());
+                key.put("endorsedBy", k.endorsedBy() == null ? CanonicalJson.NULL : k.endorsedBy());
+                key.put("endorsement", k.endorsement() == null ? CanonicalJson.NULL : k.endorsement());
+                publishers.add(key);
+            }
+            // The hash covers the keys too: a revoked or rotated key changes it, so every node fetches it again.
+            final String hash = ModuleSignature.sha256Hex(CanonicalJson.bytes(Map.of("routes", routes, "publishers",
+                    publishers)));
             return new Desired(hash, ModuleJson.object(json -> {
                 json.writeStringField("hash", hash);
                 json.writeFieldName("routes");
                 ModuleJson.value(json, routes);
-                json.writeArrayFieldStart("publishers");
-                for (final PublisherKey k : keys) {
-                    publisher(json, k);
-                }
-                json.writeEndArray();
+                json.writeFieldName("publishers");
+                ModuleJson.value(json, publishers);
             }));
         }
 
@@ -225,17 +233,6 @@ public final class DesiredStates implements DesiredStateSource {
             into.put("manifest", m.manifest().toMap());
             into.put("keyId", m.keyId());
             into.put("signature", m.signature());
-        }
-
-        private static void publisher(final JsonGenerator json, final PublisherKey k) throws IOException {
-            json.writeStartObject();
-            json.writeStringField("publisher", k.publisher());
-            json.writeStringField("keyId", k.keyId());
-            json.writeStringField("publicKey", k.publicKey());
-            json.writeStringField("state", k.state());
-            json.writeStringField("endorsedBy", k.endorsedBy());
-            json.writeStringField("endorsement", k.endorsement());
-            json.writeEndObject();
         }
     }
 }

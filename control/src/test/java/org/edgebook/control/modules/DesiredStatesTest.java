@@ -92,16 +92,17 @@ class DesiredStatesTest {
 
     @ParameterizedTest
     @EnumSource(Database.Kind.class)
-    void theDesiredStateCarriesEachRoutesSignedModuleAndEveryKeyAndItsHashCoversTheRoutes(
-                                                                                          final Database.Kind kind,
-                                                                                          @TempDir final Path dir)
+    void theDesiredStateCarriesEachRoutesSignedModuleAndEveryKeyAndItsHashCoversRoutesAndKeys(
+                                                                                              final Database.Kind kind,
+                                                                                              @TempDir final Path dir)
             throws SQLException {
         try (World w = new World(kind, dir)) {
             final Desired desired = w.modules.desired().forNode("n-1", EDGE_A);
             final Map<String, Object> body = parse(desired.json());
             assertThat(body.keySet()).containsExactly("hash", "routes", "publishers");
             assertThat(body.get("hash")).isEqualTo(desired.hash());
-            assertThat(desired.hash()).isEqualTo(ModuleSignature.sha256Hex(CanonicalJson.bytes(body.get("routes"))));
+            assertThat(desired.hash()).isEqualTo(ModuleSignature.sha256Hex(CanonicalJson.bytes(Map.of("routes", body
+                    .get("routes"), "publishers", body.get("publishers")))));
 
             final Map<?, ?> route = (Map<?, ?>) ((List<?>) body.get("routes")).getFirst();
             assertThat(route.get("path")).isEqualTo("/wasm/transform");
@@ -139,11 +140,12 @@ class DesiredStatesTest {
                     "/wasm/none", "1.2.0", 4))).isInstanceOfSatisfying(Refusal.class, r -> assertThat(r.code())
                             .isEqualTo("route_unknown"));
 
-            // A revocation reaches the publishers list (not the hash, which covers the routes).
+            // A revocation reaches the publishers list and changes the hash, so every node fetches it again.
             w.db.inTransaction(c -> w.modules.keys().revoke(c, "acme", w.keyId, 9));
             w.modules.desired().reload();
-            assertThat(new String(w.modules.desired().forNode("n-1", EDGE_A).json(), StandardCharsets.UTF_8))
-                    .contains("\"state\":\"revoked\"");
+            final Desired revoked = w.modules.desired().forNode("n-1", EDGE_A);
+            assertThat(new String(revoked.json(), StandardCharsets.UTF_8)).contains("\"state\":\"revoked\"");
+            assertThat(revoked.hash()).isNotEqualTo(desired.hash());
         }
     }
 
