@@ -27,6 +27,7 @@ import org.edgebook.control.fleet.FleetListener;
 import org.edgebook.control.fleet.FleetView;
 import org.edgebook.control.fleet.Heartbeat;
 import org.edgebook.control.fleet.NodeState;
+import org.edgebook.control.modules.RouteOverrides;
 import org.edgebook.control.store.Database;
 import org.edgebook.control.store.Records;
 
@@ -35,7 +36,7 @@ import org.edgebook.control.store.Records;
  * machine per rollout, driven by operator commands, heartbeats and a tick each second.
  * <p>
  * Data flow: an operator's {@link #create} checks the spec, writes the rollout and its first phase's nodes to the store
- * in one transaction (with the audit record), and only then publishes the nodes' {@link Override}s, which the desired
+ * in one transaction (with the audit record), and only then publishes the nodes' overrides ({@link RouteOverrides}), which the desired
  * state reads ({@link #override}); the nodes learn of them at their next heartbeat. Heartbeats ({@link #onHeartbeat})
  * feed each active rollout's figures; each tick computes the gates ({@link GateFigures}): a failed gate rolls every
  * updated node back at once, with the figures and the reason kept; a phase whose soak has passed, whose nodes all
@@ -50,7 +51,7 @@ import org.edgebook.control.store.Records;
  * Threading: a single writer, the engine's own thread; public methods hand their work to it and answer with a
  * future, except {@link #override}, which reads a concurrent map, from any thread.
  */
-public final class RolloutEngine implements FleetListener, AutoCloseable {
+public final class RolloutEngine implements FleetListener, RouteOverrides, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("edgebook.control.rollout");
     private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_SAMPLES = 10;
@@ -82,7 +83,8 @@ public final class RolloutEngine implements FleetListener, AutoCloseable {
     private final ScheduledExecutorService thread;
     private final Map<String, Rollout> rollouts = new LinkedHashMap<>();
     /** node id -> path -> override, for the nodes of rollouts that hold nodes. Copy-on-write inner maps. */
-    private volatile ConcurrentHashMap<String, Map<String, Override>> overrides = new ConcurrentHashMap<>();
+    private volatile ConcurrentHashMap<String, Map<String, RouteOverrides.Override>> overrides =
+            new ConcurrentHashMap<>();
     private volatile boolean anyActive;
 
     /**
@@ -117,10 +119,19 @@ public final class RolloutEngine implements FleetListener, AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** The override of {@code nodeId}'s route on {@code path}, or null: what the desired state asks of rollouts. */
-    public Override override(final String nodeId, final String path) {
-        final Map<String, Override> byPath = overrides.get(nodeId);
+    /** The override of {@code nodeId}'s route on {@code path}, or null. */
+    public RouteOverrides.Override override(final String nodeId, final String path) {
+        final Map<String, RouteOverrides.Override> byPath = overrides.get(nodeId);
         return byPath == null ? null : byPath.get(path);
+    }
+
+    /**
+     * What the desired state asks of rollouts: the node's overrides by path, or null. One map lookup; the maps are
+     * immutable (replaced whole when they change). {@code group} is not needed: a node is assigned within its group.
+     */
+    @java.lang.Override
+    public Map<String, RouteOverrides.Override> forNode(final String nodeId, final String group) {
+        return overrides.get(nodeId);
     }
 
     /** Starts a rollout: 201 with it, or 4xx naming what is wrong. */
@@ -327,7 +338,7 @@ public final class RolloutEngine implements FleetListener, AutoCloseable {
     private void reload() throws SQLException {
         final List<Rollout> loaded = db.inTransaction(RolloutStore::loadAll);
         final long now = clock.getAsLong();
-        final ConcurrentHashMap<String, Map<String, Override>> building = new ConcurrentHashMap<>();
+        final ConcurrentHashMap<String, Map<String, RouteOverrides.Override>> building = new ConcurrentHashMap<>();
         rollouts.clear();
         for (final Rollout r : loaded) {
             rollouts.put(r.id, r);
@@ -546,7 +557,7 @@ public final class RolloutEngine implements FleetListener, AutoCloseable {
         final String actor = "rollout:" + r.id;
         if (r.state == Rollout.State.WAVE && r.wave == waves) {
             db.inTransaction(c -> {
-                targets.setVersion(c, r.spec.group(), r.spec.path(), r.toVersion);
+                targets.setVersion(c, r.spec.group(), r.spec.path(), r.toVersion, now);
                 r.state = Rollout.State.COMPLETED;
                 r.updatedAt = now;
                 r.reason = null;
@@ -556,6 +567,7 @@ public final class RolloutEngine implements FleetListener, AutoCloseable {
                 Records.event(c, now, "rollout.completed", r.id, detail);
                 return null;
             });
+            targets.versionCommitted();
             unpublish(r);
             LOG.log(System.Logger.Level.INFO, "rollout {0}: completed; group {1} runs {2}@{3} on {4}", r.id, r.spec
                     .group(), r.module, r.toVersion, r.spec.path());
@@ -670,13 +682,13 @@ public final class RolloutEngine implements FleetListener, AutoCloseable {
         publish(r, overrides);
     }
 
-    private void publish(final Rollout r, final ConcurrentHashMap<String, Map<String, Override>> into) {
-        final Override updated = new Override(r.module, r.toVersion, null);
+    private void publish(final Rollout r, final ConcurrentHashMap<String, Map<String, RouteOverrides.Override>> into) {
+        final RouteOverrides.Override updated = new RouteOverrides.Override(r.toVersion, null);
         for (final String n : r.assigned.keySet()) {
             put(into, n, r.spec.path(), updated);
         }
         if (r.state == Rollout.State.SHADOW) {
-            final Override shadow = new Override(r.module, null, r.toVersion);
+            final RouteOverrides.Override shadow = new RouteOverrides.Override(null, r.toVersion);
             for (final String n : r.shadows) {
                 if (!r.assigned.containsKey(n)) {
                     put(into, n, r.spec.path(), shadow);
@@ -700,19 +712,21 @@ public final class RolloutEngine implements FleetListener, AutoCloseable {
         }
     }
 
-    private static void put(final ConcurrentHashMap<String, Map<String, Override>> overrides, final String node,
-                            final String path, final Override o) {
+    private static void put(final ConcurrentHashMap<String, Map<String, RouteOverrides.Override>> overrides,
+                            final String node,
+                            final String path, final RouteOverrides.Override o) {
         overrides.compute(node, (k, old) -> {
-            final Map<String, Override> next = old == null ? new HashMap<>(2) : new HashMap<>(old);
+            final Map<String, RouteOverrides.Override> next = old == null ? new HashMap<>(2) : new HashMap<>(old);
             next.put(path, o);
             return Map.copyOf(next);
         });
     }
 
-    private static void remove(final ConcurrentHashMap<String, Map<String, Override>> overrides, final String node,
+    private static void remove(final ConcurrentHashMap<String, Map<String, RouteOverrides.Override>> overrides,
+                               final String node,
                                final String path) {
         overrides.computeIfPresent(node, (k, old) -> {
-            final Map<String, Override> next = new HashMap<>(old);
+            final Map<String, RouteOverrides.Override> next = new HashMap<>(old);
             next.remove(path);
             return next.isEmpty() ? null : Map.copyOf(next);
         });

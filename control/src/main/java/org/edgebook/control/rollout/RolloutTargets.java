@@ -25,5 +25,8 @@ public interface RolloutTargets {
     boolean inGroup(FleetView.Node node, String group);
 
     /** Moves {@code group}'s route on {@code path} to {@code version}, in the caller's transaction. */
-    void setVersion(Connection c, String group, String path, String version) throws SQLException;
+    void setVersion(Connection c, String group, String path, String version, long now) throws SQLException;
+
+    /** Called after the transaction of {@link #setVersion} committed: the desired state reads it again. */
+    void versionCommitted() throws SQLException;
 }

@@ -23,6 +23,7 @@ import org.edgebook.control.fleet.FleetListener;
 import org.edgebook.control.fleet.FleetView;
 import org.edgebook.control.fleet.Heartbeat;
 import org.edgebook.control.fleet.NodeState;
+import org.edgebook.control.modules.RouteOverrides;
 import org.edgebook.control.store.Database;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -203,7 +204,7 @@ class RolloutEngineTest {
     private void step(final RolloutEngine engine, final String badOrNewVersion, final boolean bad) {
         final long now = clock.addAndGet(INTERVAL);
         for (final SimNode n : fleet.sims.values()) {
-            final Override o = engine.override(n.id, PATH);
+            final RouteOverrides.Override o = engine.override(n.id, PATH);
             final String desired = o != null && o.version() != null ? o.version() : targets.version;
             final List<Heartbeat.LoadFailure> failures;
             if (desired.equals(badOrNewVersion) && fleet.failLoads) {
@@ -214,9 +215,9 @@ class RolloutEngineTest {
             }
             final boolean badRunning = bad && n.version.equals(badOrNewVersion);
             Heartbeat.Shadow shadow = null;
-            if (o != null && o.shadowVersion() != null) {
-                final long mismatches = bad && o.shadowVersion().equals(badOrNewVersion) ? 7 : 0;
-                shadow = new Heartbeat.Shadow("transform", o.shadowVersion(), "sha-" + o.shadowVersion(), 100,
+            if (o != null && o.shadow() != null) {
+                final long mismatches = bad && o.shadow().equals(badOrNewVersion) ? 7 : 0;
+                shadow = new Heartbeat.Shadow("transform", o.shadow(), "sha-" + o.shadow(), 100,
                         mismatches, mismatches == 0 ? List.of() : List.of(new Heartbeat.Sample("{\"a\":1}",
                                 "{\"ok\":true}", "{\"ok\":false}")));
             }
@@ -233,7 +234,7 @@ class RolloutEngineTest {
     private int updated(final RolloutEngine engine) {
         int count = 0;
         for (final String id : fleet.sims.keySet()) {
-            final Override o = engine.override(id, PATH);
+            final RouteOverrides.Override o = engine.override(id, PATH);
             if (o != null && o.version() != null) {
                 count++;
             }
@@ -351,8 +352,13 @@ class RolloutEngineTest {
         }
 
         @java.lang.Override
-        public void setVersion(final Connection c, final String group, final String path, final String v) {
+        public void setVersion(final Connection c, final String group, final String path, final String v,
+                               final long now) {
             version = v;
+        }
+
+        @java.lang.Override
+        public void versionCommitted() {
         }
     }
 }
