@@ -18,10 +18,12 @@ import java.nio.file.Path;
  * @param eventLoops              how many event loops take connections
  * @param maxBodyBytes            the largest request body of any route (a heartbeat has its own 64 KiB limit)
  * @param settlementRetryMaxMillis the longest wait between two tries to tell settlement a change
+ * @param verifyOnWorkers         verify nodes' Ed25519 signatures on Vert.x workers rather than on the event loops
+ *                                (README, control: measured, and off by default)
  */
 public record ControlConfig(String host, int port, Path dataDir, String dbUrl, URI settlement, Path settlementKeyFile,
                             long heartbeatIntervalMillis, int maxHeartbeatsPerSecond, int eventLoops,
-                            long maxBodyBytes, long settlementRetryMaxMillis) {
+                            long maxBodyBytes, long settlementRetryMaxMillis, boolean verifyOnWorkers) {
     public static final long DEFAULT_INTERVAL_MILLIS = 10_000;
     public static final int DEFAULT_MAX_HEARTBEATS_PER_SECOND = 10_000;
 
@@ -48,26 +50,31 @@ public record ControlConfig(String host, int port, Path dataDir, String dbUrl, U
     /** The defaults: an embedded store in {@code dataDir}, no settlement. */
     public static ControlConfig of(final String host, final int port, final Path dataDir) {
         return new ControlConfig(host, port, dataDir, null, null, null, DEFAULT_INTERVAL_MILLIS,
-                DEFAULT_MAX_HEARTBEATS_PER_SECOND, 2, 16L * 1024 * 1024, 30_000);
+                DEFAULT_MAX_HEARTBEATS_PER_SECOND, 2, 16L * 1024 * 1024, 30_000, false);
     }
 
     public ControlConfig withDb(final String url) {
         return new ControlConfig(host, port, dataDir, url, settlement, settlementKeyFile, heartbeatIntervalMillis,
-                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis);
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers);
     }
 
     public ControlConfig withSettlement(final URI url, final Path keyFile) {
         return new ControlConfig(host, port, dataDir, dbUrl, url, keyFile, heartbeatIntervalMillis,
-                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis);
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers);
     }
 
     public ControlConfig withHeartbeats(final long intervalMillis, final int maxPerSecond) {
         return new ControlConfig(host, port, dataDir, dbUrl, settlement, settlementKeyFile, intervalMillis,
-                maxPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis);
+                maxPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers);
     }
 
     public ControlConfig withSettlementRetryMax(final long millis) {
         return new ControlConfig(host, port, dataDir, dbUrl, settlement, settlementKeyFile, heartbeatIntervalMillis,
-                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, millis);
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, millis, verifyOnWorkers);
+    }
+
+    public ControlConfig withVerifyOnWorkers(final boolean onWorkers) {
+        return new ControlConfig(host, port, dataDir, dbUrl, settlement, settlementKeyFile, heartbeatIntervalMillis,
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, onWorkers);
     }
 }

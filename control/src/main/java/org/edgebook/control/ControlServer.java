@@ -69,7 +69,8 @@ public final class ControlServer implements AutoCloseable {
         this.router = Router.router(vertx);
         final ReplayGuard replays = new ReplayGuard(RequestSignature.WINDOW_MILLIS, clock.getAsLong());
         this.routing = new ControlRouting(router, config.maxBodyBytes(), new OperatorAuthentication(keys, replays,
-                clock), new NodeAuthentication(fleet, replays, clock));
+                clock), new NodeAuthentication(fleet, replays, clock,
+                        config.verifyOnWorkers()));
         this.context = new ControlContext(db, fleet, clock, vertx);
         metrics.watch(fleet);
     }
