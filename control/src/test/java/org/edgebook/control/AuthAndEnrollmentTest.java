@@ -158,6 +158,21 @@ class AuthAndEnrollmentTest {
     @EnumSource(Database.Kind.class)
     void nodeRequestsAreRefusedUnlessSignedByAnEnrolledUnrevokedNode(final Database.Kind kind) throws Exception {
         try (Control c = Control.start(Control.Store.fresh(kind, dir))) {
+            nodeRequests(c);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.Kind.class)
+    void nodeSignaturesVerifiedOnWorkersAreRefusedAndTakenAlike(final Database.Kind kind) throws Exception {
+        try (Control c = Control.start(Control.Store.fresh(kind, dir), new java.util.concurrent.atomic.AtomicLong(
+                System.currentTimeMillis()), config -> config.withVerifyOnWorkers(true))) {
+            nodeRequests(c);
+        }
+    }
+
+    private static void nodeRequests(final Control c) throws Exception {
+        {
             final Control.Node node = c.enroll(c.token(null), null, null);
             assertThat(node.heartbeat("transform", "1.0.0").getString("state")).isEqualTo("up");
             // unknown node
