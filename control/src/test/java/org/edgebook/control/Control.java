@@ -61,6 +61,11 @@ final class Control implements AutoCloseable {
         return new Control(store, clock, ControlServer.start(tweak.apply(store.config()), clock::get));
     }
 
+    /** A server the test started itself. */
+    static Control attach(final Store store, final AtomicLong clock, final ControlServer server) {
+        return new Control(store, clock, server);
+    }
+
     /** A signed operator request; each is signed at a later millisecond, so none is refused as used before. */
     HttpResponse<String> operator(final String method, final String path, final String body) throws Exception {
         final byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
