@@ -13,7 +13,8 @@ import org.edgebook.control.fleet.NodeState;
 /**
  * The control plane's Prometheus metrics ({@code GET /metrics}): heartbeats taken ({@code control_heartbeats_total};
  * per second with {@code rate()}), the heartbeat's latency in the server from authentication to answer
- * ({@code control_heartbeat_latency_seconds}, with p50/p99), nodes by state, and the interval nodes are told.
+ * ({@code control_heartbeat_latency_seconds}, with p50/p99), heartbeats in the last second ({@code control_heartbeats_per_second}), nodes by state, and the interval
+ * nodes are told.
  * <p>
  * Threading: thread-safe.
  */
@@ -35,6 +36,8 @@ public final class ControlMetrics {
             Gauge.builder("control_nodes", fleet, f -> f.count(state)).tag("state", state.wire())
                     .description("nodes by state").register(registry);
         }
+        Gauge.builder("control_heartbeats_per_second", fleet, Fleet::heartbeatsPerSecond).description("heartbeats "
+                + "the fleet took in the last second").register(registry);
         Gauge.builder("control_heartbeat_interval_ms", fleet, Fleet::intervalMs).description("the interval nodes "
                 + "are told").register(registry);
     }

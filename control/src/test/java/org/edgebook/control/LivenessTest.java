@@ -79,7 +79,7 @@ class LivenessTest {
             // metrics: heartbeats counted, nodes by state
             final HttpResponse<String> metrics = c.send(HttpRequest.newBuilder(c.uri("/metrics")).GET());
             assertThat(metrics.body()).contains("control_heartbeats_total 2.0", "control_nodes{state=\"up\"} 1.0",
-                    "control_heartbeat_latency_seconds");
+                    "control_heartbeat_latency_seconds", "control_heartbeats_per_second");
             // a malformed heartbeat names its field and changes nothing
             final HttpResponse<String> bad = node.send("POST", "/v1/node/heartbeat", new JsonObject()
                     .put("seq", 3).put("routes", new JsonArray().add(new JsonObject().put("requests", -1))).encode());

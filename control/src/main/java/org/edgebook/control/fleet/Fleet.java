@@ -61,6 +61,9 @@ public final class Fleet implements FleetView, AutoCloseable {
     private final Map<String, Member> dirty = new LinkedHashMap<>();
     private List<NodeStore.Event> events = new ArrayList<>();
     private int live;
+    private long beats;
+    private long beatsSince = System.nanoTime();
+    private volatile long heartbeatsPerSecond;
 
     private Fleet(final NodeStore store, final LongSupplier clock, final long baseIntervalMs, final int maxPerSecond) {
         this.store = store;
@@ -96,6 +99,10 @@ public final class Fleet implements FleetView, AutoCloseable {
     public void start() {
         writer.scheduleWithFixedDelay(() -> {
             try {
+                final long now = System.nanoTime();
+                heartbeatsPerSecond = beats * 1_000_000_000L / Math.max(1, now - beatsSince);
+                beats = 0;
+                beatsSince = now;
                 sweep();
                 flush();
             } catch (final RuntimeException e) {
@@ -126,6 +133,11 @@ public final class Fleet implements FleetView, AutoCloseable {
     /** How many nodes are in {@code state} (as of the last sweep, at most a second old). */
     public long count(final NodeState state) {
         return byState.get(state.ordinal());
+    }
+
+    /** Heartbeats the writer took in the last second or so (real time). */
+    public long heartbeatsPerSecond() {
+        return heartbeatsPerSecond;
     }
 
     /** When the writes behind last reached the store (epoch ms of the fleet's clock), for tests. */
@@ -201,6 +213,7 @@ public final class Fleet implements FleetView, AutoCloseable {
                 old.enrolledAt(), h), m.key(), h.receivedAt(), toldIntervalMs);
         members.put(old.id(), updated);
         dirty.put(old.id(), updated);
+        beats++;
         if (old.state() != NodeState.UP) {
             changed(old.id(), old.state(), NodeState.UP, h.receivedAt(), "heartbeat " + h.seq());
         }
