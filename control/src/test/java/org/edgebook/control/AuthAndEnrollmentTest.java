@@ -138,6 +138,9 @@ class AuthAndEnrollmentTest {
                     "{\"ttlSeconds\":2592001}");
             assertRefused(ttl, 400, "malformed");
             assertThat(new JsonObject(ttl.body()).getString("message")).contains("ttlSeconds", "2592000");
+            // an unauthenticated body is read up to 64 KiB only
+            assertThat(c.send(HttpRequest.newBuilder(c.uri("/v1/enroll")).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"token\":\"" + "x".repeat(70_000) + "\"}"))).statusCode()).isEqualTo(413);
             // the token still has its use after all of that
             assertThat(c.enroll(fresh, null, null).id).isEqualTo("n-4");
 
