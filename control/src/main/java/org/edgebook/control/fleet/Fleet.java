@@ -77,9 +77,14 @@ public final class Fleet implements FleetView, AutoCloseable {
                              final int maxPerSecond) throws SQLException {
         final Fleet fleet = new Fleet(store, clock, baseIntervalMs, maxPerSecond);
         for (final NodeStore.Row row : store.loadAll()) {
-            final Heartbeat last = row.heartbeat() == null ? null : HeartbeatParser.parse(
-                    row.heartbeat().getBytes(java.nio.charset.StandardCharsets.UTF_8), row.id(),
-                    row.lastHeartbeatAt());
+            final Heartbeat last;
+            try {
+                last = row.heartbeat() == null ? null : HeartbeatParser.parseStored(row.heartbeat().getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8), row.id(), row.lastHeartbeatAt());
+            } catch (final IllegalArgumentException e) {
+                throw new SQLException("node " + row.id() + ": its stored heartbeat cannot be read: " + e.getMessage(),
+                        e);
+            }
             final NodeState state = NodeState.valueOf(row.state().toUpperCase(java.util.Locale.ROOT));
             final Node node = new Node(row.id(), row.name(), row.region(), Labels.parse(row.labels()), state,
                     row.enrolledAt(), last);

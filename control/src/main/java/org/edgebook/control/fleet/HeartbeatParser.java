@@ -35,6 +35,18 @@ public final class HeartbeatParser {
         if (body.length > MAX_BYTES) {
             throw new IllegalArgumentException("the heartbeat is " + body.length + " bytes; at most " + MAX_BYTES);
         }
+        return read(body, nodeId, receivedAt);
+    }
+
+    /**
+     * A heartbeat as the store keeps it ({@link HeartbeatJson}): the same limits but the size, since the text written
+     * back, with every member present, may be a little longer than the body that came in.
+     */
+    public static Heartbeat parseStored(final byte[] text, final String nodeId, final long receivedAt) {
+        return read(text, nodeId, receivedAt);
+    }
+
+    private static Heartbeat read(final byte[] body, final String nodeId, final long receivedAt) {
         try (JsonParser p = ControlJson.JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("the heartbeat is a JSON object");
