@@ -19,9 +19,9 @@ import org.edgebook.http.RequestSignature;
  * a stale or replayed one; 403 {@code revoked} for a revoked node (after its signature verified, so that the answer
  * tells nothing to who cannot sign as it). Then the node's id is in the context as {@link ControlRouting#NODE}.
  * <p>
- * Threading: on the event loops; the verification (about 58 µs) too, unless {@code onWorkers}, when it runs on a
- * Vert.x worker and the rest continues on the event loop (README, control: which measured better). The fleet's
- * reads and the replay guard are thread-safe.
+ * Threading: on the event loops, but for the verification (about 58 µs), which runs on a Vert.x worker when
+ * {@code onWorkers} (the default: it measured better, README, control), the rest continuing on the event loop. The
+ * fleet's reads and the replay guard are thread-safe.
  */
 final class NodeAuthentication implements Handler<RoutingContext> {
     private final Fleet fleet;

@@ -167,9 +167,9 @@ class AuthAndEnrollmentTest {
 
     @ParameterizedTest
     @EnumSource(Database.Kind.class)
-    void nodeSignaturesVerifiedOnWorkersAreRefusedAndTakenAlike(final Database.Kind kind) throws Exception {
+    void nodeSignaturesVerifiedOnTheEventLoopsAreRefusedAndTakenAlike(final Database.Kind kind) throws Exception {
         try (Control c = Control.start(Control.Store.fresh(kind, dir), new java.util.concurrent.atomic.AtomicLong(
-                System.currentTimeMillis()), config -> config.withVerifyOnWorkers(true))) {
+                System.currentTimeMillis()), config -> config.withVerifyOnWorkers(false))) {
             nodeRequests(c);
         }
     }
