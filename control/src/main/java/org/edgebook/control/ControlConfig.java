@@ -4,7 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * How to run the control plane ({@code ./edgebook control}).
+ * How to run the control plane ({@code ./edgebook control}). Threading: immutable.
  *
  * @param host                    where to listen
  * @param port                    the port; 0 for any free one ({@link ControlServer#port()})
