@@ -55,7 +55,7 @@ final class ControlCommand implements Callable<Integer> {
         }
         final Path dir = db == null ? (data == null ? Path.of("control-data") : data) : null;
         final ControlConfig config = new ControlConfig(host, port, dir, db, settlement, settlementKey,
-                intervalSeconds * 1000, maxPerSecond, 2, 16L * 1024 * 1024, 30_000, true);
+                intervalSeconds * 1000, maxPerSecond, 2, 16L * 1024 * 1024, 30_000, true, 1_000);
         final ControlServer server = ControlServer.start(config, System::currentTimeMillis);
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

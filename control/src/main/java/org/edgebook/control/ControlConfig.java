@@ -20,10 +20,13 @@ import java.nio.file.Path;
  * @param settlementRetryMaxMillis the longest wait between two tries to tell settlement a change
  * @param verifyOnWorkers         verify nodes' Ed25519 signatures on Vert.x workers rather than on the event loops
  *                                (README, control: measured better, and on by default)
+ * @param fleetTickMillis         how often the fleet sweeps liveness and writes behind (1 s; tests make it long and
+ *                                call {@code Fleet.sweepAndFlushNow} themselves)
  */
 public record ControlConfig(String host, int port, Path dataDir, String dbUrl, URI settlement, Path settlementKeyFile,
                             long heartbeatIntervalMillis, int maxHeartbeatsPerSecond, int eventLoops,
-                            long maxBodyBytes, long settlementRetryMaxMillis, boolean verifyOnWorkers) {
+                            long maxBodyBytes, long settlementRetryMaxMillis, boolean verifyOnWorkers,
+                            long fleetTickMillis) {
     public static final long DEFAULT_INTERVAL_MILLIS = 10_000;
     public static final int DEFAULT_MAX_HEARTBEATS_PER_SECOND = 10_000;
 
@@ -42,6 +45,9 @@ public record ControlConfig(String host, int port, Path dataDir, String dbUrl, U
         if ((settlement == null) != (settlementKeyFile == null)) {
             throw new IllegalArgumentException("--settlement and --settlement-key go together");
         }
+        if (fleetTickMillis < 1) {
+            throw new IllegalArgumentException("fleetTickMillis is at least 1, not " + fleetTickMillis);
+        }
         if (eventLoops < 1) {
             throw new IllegalArgumentException("eventLoops is at least 1, not " + eventLoops);
         }
@@ -50,31 +56,38 @@ public record ControlConfig(String host, int port, Path dataDir, String dbUrl, U
     /** The defaults: an embedded store in {@code dataDir}, no settlement, signatures verified on workers. */
     public static ControlConfig of(final String host, final int port, final Path dataDir) {
         return new ControlConfig(host, port, dataDir, null, null, null, DEFAULT_INTERVAL_MILLIS,
-                DEFAULT_MAX_HEARTBEATS_PER_SECOND, 2, 16L * 1024 * 1024, 30_000, true);
+                DEFAULT_MAX_HEARTBEATS_PER_SECOND, 2, 16L * 1024 * 1024, 30_000, true, 1_000);
     }
 
     public ControlConfig withDb(final String url) {
         return new ControlConfig(host, port, dataDir, url, settlement, settlementKeyFile, heartbeatIntervalMillis,
-                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers);
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers,
+                fleetTickMillis);
     }
 
     public ControlConfig withSettlement(final URI url, final Path keyFile) {
         return new ControlConfig(host, port, dataDir, dbUrl, url, keyFile, heartbeatIntervalMillis,
-                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers);
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers,
+                fleetTickMillis);
     }
 
     public ControlConfig withHeartbeats(final long intervalMillis, final int maxPerSecond) {
         return new ControlConfig(host, port, dataDir, dbUrl, settlement, settlementKeyFile, intervalMillis,
-                maxPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers);
+                maxPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers, fleetTickMillis);
     }
 
     public ControlConfig withSettlementRetryMax(final long millis) {
         return new ControlConfig(host, port, dataDir, dbUrl, settlement, settlementKeyFile, heartbeatIntervalMillis,
-                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, millis, verifyOnWorkers);
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, millis, verifyOnWorkers, fleetTickMillis);
     }
 
     public ControlConfig withVerifyOnWorkers(final boolean onWorkers) {
         return new ControlConfig(host, port, dataDir, dbUrl, settlement, settlementKeyFile, heartbeatIntervalMillis,
-                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, onWorkers);
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, onWorkers, fleetTickMillis);
+    }
+
+    public ControlConfig withFleetTick(final long millis) {
+        return new ControlConfig(host, port, dataDir, dbUrl, settlement, settlementKeyFile, heartbeatIntervalMillis,
+                maxHeartbeatsPerSecond, eventLoops, maxBodyBytes, settlementRetryMaxMillis, verifyOnWorkers, millis);
     }
 }

@@ -146,7 +146,7 @@ public final class ControlServer implements AutoCloseable {
         }
         router.route().handler(ctx -> ControlJson.refuse(ctx, 404, "not_found", "no route " + ctx.request().method()
                 + " " + ctx.request().path()));
-        fleet.start();
+        fleet.start(config.fleetTickMillis());
         if (settlement != null) {
             settlement.start();
         }

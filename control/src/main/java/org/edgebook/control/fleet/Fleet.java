@@ -100,8 +100,8 @@ public final class Fleet implements FleetView, AutoCloseable {
         return fleet;
     }
 
-    /** Sweeps liveness and writes behind each second from now on. */
-    public void start() {
+    /** Sweeps liveness and writes behind each {@code tickMillis} (a second) from now on. */
+    public void start(final long tickMillis) {
         writer.scheduleWithFixedDelay(() -> {
             try {
                 final long now = System.nanoTime();
@@ -113,7 +113,7 @@ public final class Fleet implements FleetView, AutoCloseable {
             } catch (final RuntimeException e) {
                 System.err.println("control: fleet sweep failed: " + e);
             }
-        }, 1, 1, TimeUnit.SECONDS);
+        }, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     }
 
     /** The interval nodes are told now: {@code max(base, ceil(nodes / maxHeartbeatsPerSecond) s)}. */
