@@ -40,11 +40,14 @@ class ControlStoreChoiceTest {
                 heartbeat, null, "VARCHAR");
         final double[] sqliteNormal = measure("jdbc:sqlite:" + dir.resolve("normal.db"), heartbeat, "NORMAL", "TEXT");
         final double[] sqliteFull = measure("jdbc:sqlite:" + dir.resolve("full.db"), heartbeat, "FULL", "TEXT");
+        final double[] postgres = measure(TestStores.freshPostgresUrl(), heartbeat, null, "VARCHAR");
         System.out.printf("store choice: batch of %,d rows (ms)  /  one enrollment committed (µs)%n", NODES);
         System.out.printf("  H2 file, heartbeat TEXT (a CLOB in H2) %8.1f ms  /  %8.1f µs%n", h2Text[0], h2Text[1]);
         System.out.printf("  H2 file, heartbeat VARCHAR             %8.1f ms  /  %8.1f µs%n", h2[0], h2[1]);
         System.out.printf("  SQLite WAL synchronous=NORMAL %5.1f ms  /  %8.1f µs%n", sqliteNormal[0], sqliteNormal[1]);
         System.out.printf("  SQLite WAL synchronous=FULL   %5.1f ms  /  %8.1f µs%n", sqliteFull[0], sqliteFull[1]);
+        System.out.printf("  PostgreSQL (local, for reference)       %8.1f ms  /  %8.1f µs%n", postgres[0],
+                postgres[1]);
         // What the control plane needs of it: the batch of a second fits in that second, on its own thread.
         assertThat(h2[0]).as("H2's batch of %,d rows, ms", NODES).isLessThan(1_000);
     }

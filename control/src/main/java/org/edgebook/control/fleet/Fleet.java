@@ -57,6 +57,8 @@ public final class Fleet implements FleetView, AutoCloseable {
     private final AtomicLongArray byState = new AtomicLongArray(NodeState.values().length);
     private volatile long intervalMs;
     private volatile long flushedAt;
+    /** A batch is being written: the next waits, and the changes meanwhile coalesce (the last of each node). */
+    private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
     // Only on the writer thread:
     private final Map<String, Member> dirty = new LinkedHashMap<>();
     private List<NodeStore.Event> events = new ArrayList<>();
@@ -199,13 +201,19 @@ public final class Fleet implements FleetView, AutoCloseable {
         }, writer);
     }
 
-    /** Runs a sweep and a write behind now, and waits for both (tests; the server does both each second). */
+    /** Runs a sweep and a write behind now, and waits until what it wrote is in the store (tests). */
     public void sweepAndFlushNow() {
-        CompletableFuture.runAsync(() -> {
-            sweep();
-            flush();
-        }, writer).join();
-        CompletableFuture.runAsync(() -> {}, storeThread).join();
+        CompletableFuture.runAsync(this::sweep, writer).join();
+        drain();
+    }
+
+    /** Writes behind until what the fleet held when called is in the store (a batch in flight first finishes). */
+    private void drain() {
+        for (int i = 0; i < 2; i++) {
+            CompletableFuture.runAsync(this::flush, writer).join();
+            CompletableFuture.runAsync(() -> {}, storeThread).join();
+            CompletableFuture.runAsync(() -> {}, writer).join(); // a failed batch is merged back on the writer
+        }
     }
 
     private void onHeartbeat(final Heartbeat h, final long toldIntervalMs) {
@@ -278,9 +286,12 @@ public final class Fleet implements FleetView, AutoCloseable {
         }
     }
 
-    /** Hands this second's changes to the store thread; a batch that fails is merged into the next. */
+    /**
+     * Hands this second's changes to the store thread, unless it is still writing the last batch: then they wait and
+     * coalesce, so a slow store makes batches later, never a queue of them. A batch that fails is merged into the next.
+     */
     private void flush() {
-        if (dirty.isEmpty() && events.isEmpty()) {
+        if (dirty.isEmpty() && events.isEmpty() || !writing.compareAndSet(false, true)) {
             return;
         }
         final List<Member> changed = new ArrayList<>(dirty.values());
@@ -298,10 +309,12 @@ public final class Fleet implements FleetView, AutoCloseable {
             try {
                 store.write(changes, batch);
                 flushedAt = now;
+                writing.set(false);
             } catch (final SQLException | RuntimeException e) {
                 System.err.println("control: writing " + changes.size() + " nodes and " + batch.size()
                         + " events failed, retried with the next batch: " + e.getMessage());
                 writer.execute(() -> {
+                    writing.set(false);
                     for (final Member m : changed) {
                         dirty.putIfAbsent(m.node().id(), members.get(m.node().id()));
                     }
@@ -317,8 +330,8 @@ public final class Fleet implements FleetView, AutoCloseable {
     @Override
     public void close() {
         try {
-            CompletableFuture.runAsync(this::flush, writer).get(10, TimeUnit.SECONDS);
-        } catch (final Exception e) {
+            drain();
+        } catch (final RuntimeException e) {
             System.err.println("control: last write behind failed: " + e);
         }
         writer.shutdown();
