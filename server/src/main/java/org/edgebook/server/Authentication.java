@@ -3,6 +3,7 @@ package org.edgebook.server;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.edgebook.http.ReplayGuard;
 import org.edgebook.http.RequestSignature;
 
 /**

@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import org.edgebook.codec.Ed25519Key;
 import org.edgebook.codec.SignedRequest;
+import org.edgebook.http.ReplayGuard;
 
 /**
  * Authenticates a request signed by an edge node's key (docs/transaction-path.md, "Signed requests"): {@code EB-NODE}

@@ -1,4 +1,4 @@
-package org.edgebook.server;
+package org.edgebook.http;
 
 import java.util.Map;
 import java.util.Set;
@@ -17,25 +17,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * Threading: thread-safe; called from every event loop.
  */
-final class ReplayGuard {
+public final class ReplayGuard {
     private final long windowMillis;
     private final Map<Long, Set<Long>> bySecond = new ConcurrentHashMap<>();
     private volatile long forgottenBelow = Long.MIN_VALUE;
     private final long startedMillis;
 
     /** A guard that remembers nothing from before {@code startedMillis}: refuse what was signed earlier. */
-    ReplayGuard(final long windowMillis, final long startedMillis) {
+    public ReplayGuard(final long windowMillis, final long startedMillis) {
         this.windowMillis = windowMillis;
         this.startedMillis = startedMillis;
     }
 
     /** When this guard began remembering: a signature older than this may have been used before a restart. */
-    long startedMillis() {
+    public long startedMillis() {
         return startedMillis;
     }
 
     /** Whether a verified signature was accepted before (a read: see {@link #firstUse} to record one). */
-    boolean usedBefore(final long timestampMillis, final String signature) {
+    public boolean usedBefore(final long timestampMillis, final String signature) {
         final Set<Long> bucket = bySecond.get(Math.floorDiv(timestampMillis, 1000));
         return bucket != null && bucket.contains(Long.parseUnsignedLong(signature, 0, 16, 16));
     }
@@ -44,7 +44,7 @@ final class ReplayGuard {
      * Records a verified signature; {@code false} if it was used before. Call only for a request whose signature
      * and clock window were checked, with {@code signature} in the canonical lower-case hex that verification takes.
      */
-    boolean firstUse(final long timestampMillis, final String signature, final long nowMillis) {
+    public boolean firstUse(final long timestampMillis, final String signature, final long nowMillis) {
         forgetOld(nowMillis);
         final long second = Math.floorDiv(timestampMillis, 1000);
         final long id = Long.parseUnsignedLong(signature, 0, 16, 16);
@@ -52,7 +52,7 @@ final class ReplayGuard {
     }
 
     /** Signatures remembered now: for tests and metrics. */
-    int remembered() {
+    public int remembered() {
         return bySecond.values().stream().mapToInt(Set::size).sum();
     }
 
