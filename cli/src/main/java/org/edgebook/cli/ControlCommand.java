@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.edgebook.control.ControlConfig;
+import org.edgebook.control.ControlPlane;
 import org.edgebook.control.ControlServer;
 import org.edgebook.control.store.OperatorKeys;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,16 +50,15 @@ final class ControlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (data != null && db != null) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "give --data or --db, not both");
-        }
-        final Path dir = db == null ? (data == null ? Path.of("control-data") : data) : null;
+        // With --db the store is there and --data (if given) only keeps the operator key's file.
+        final Path dir = db == null ? (data == null ? Path.of("control-data") : data) : data;
         final ControlConfig config = new ControlConfig(host, port, dir, db, settlement, settlementKey,
-                intervalSeconds * 1000, maxPerSecond, 2, 16L * 1024 * 1024, 30_000, true, 1_000);
-        final ControlServer server = ControlServer.start(config, System::currentTimeMillis);
+                intervalSeconds * 1000, maxPerSecond, 2, ControlConfig.MODULE_BODY_BYTES, 30_000, true, 1_000);
+        final ControlPlane plane = ControlPlane.start(config, System::currentTimeMillis);
+        final ControlServer server = plane.server();
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            plane.close();
             stopped.countDown();
         }));
         System.out.println("control plane on " + server.url() + " (store: " + (db == null ? "embedded, " + dir

@@ -29,6 +29,8 @@ public record ControlConfig(String host, int port, Path dataDir, String dbUrl, U
                             long fleetTickMillis) {
     public static final long DEFAULT_INTERVAL_MILLIS = 10_000;
     public static final int DEFAULT_MAX_HEARTBEATS_PER_SECOND = 10_000;
+    /** The body limit of operator routes: a 16 MiB module is 22.4 MB in base64, with its manifest and signature. */
+    public static final long MODULE_BODY_BYTES = 24L * 1024 * 1024;
 
     public ControlConfig {
         if (dataDir == null && dbUrl == null) {
@@ -56,7 +58,7 @@ public record ControlConfig(String host, int port, Path dataDir, String dbUrl, U
     /** The defaults: an embedded store in {@code dataDir}, no settlement, signatures verified on workers. */
     public static ControlConfig of(final String host, final int port, final Path dataDir) {
         return new ControlConfig(host, port, dataDir, null, null, null, DEFAULT_INTERVAL_MILLIS,
-                DEFAULT_MAX_HEARTBEATS_PER_SECOND, 2, 16L * 1024 * 1024, 30_000, true, 1_000);
+                DEFAULT_MAX_HEARTBEATS_PER_SECOND, 2, MODULE_BODY_BYTES, 30_000, true, 1_000);
     }
 
     public ControlConfig withDb(final String url) {

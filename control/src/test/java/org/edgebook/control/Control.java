@@ -45,11 +45,26 @@ final class Control implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final OperatorKeys.Key operator;
 
+    /** The whole control plane when the test started it ({@link #startPlane}), else null. */
+    final ControlPlane plane;
+
     private Control(final Store store, final AtomicLong clock, final ControlServer server) {
+        this(store, clock, server, null);
+    }
+
+    private Control(final Store store, final AtomicLong clock, final ControlServer server, final ControlPlane plane) {
         this.store = store;
         this.clock = clock;
         this.server = server;
+        this.plane = plane;
         this.operator = server.operatorKey();
+    }
+
+    /** The whole control plane (modules and rollouts too), its rollouts ticking every 100 ms. */
+    static Control startPlane(final Store store, final AtomicLong clock) throws Exception {
+        final ControlPlane plane = ControlPlane.start(store.config(), clock::get,
+                new org.edgebook.control.rollout.RolloutEngine.Options(100, 100));
+        return new Control(store, clock, plane.server(), plane);
     }
 
     static Control start(final Store store) throws Exception {
@@ -170,6 +185,10 @@ final class Control implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        if (plane != null) {
+            plane.close();
+        } else {
+            server.close();
+        }
     }
 }
