@@ -155,6 +155,7 @@ final class Heartbeats implements AutoCloseable {
             client.signed(request, body, lane).onComplete(done -> {
                 if (done.failed()) {
                     stats.failed.increment();
+                    failures.forEach(node::addLoadFailure); // not reported yet: the next heartbeat carries them
                     return;
                 }
                 final ControlClient.Answer answer = done.result();
@@ -173,6 +174,7 @@ final class Heartbeats implements AutoCloseable {
                     }
                 } else {
                     stats.failed.increment();
+                    failures.forEach(node::addLoadFailure);
                 }
             });
         }

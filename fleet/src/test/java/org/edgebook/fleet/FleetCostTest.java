@@ -78,4 +78,35 @@ final class FleetCostTest {
             server.destroy();
         }
     }
+
+    /** One thread writing and signing heartbeats, no network: the scheduler thread's ceiling. */
+    @Test
+    @Tag("slow")
+    void writeAndSign() {
+        final long seed = System.nanoTime();
+        final SimNode node = new SimNode(1, NodeKey.generate(1)[0], "eu-west", seed);
+        node.intervalMillis = 10_000;
+        node.routes = new Route[] {new Route("/wasm/transform", "transform", "1.2.0", "ab".repeat(32), null)};
+        final HeartbeatWriter writer = new HeartbeatWriter(seed, java.util.Set.of(), 0, FleetOptions.PPM);
+        final ByteSink sink = new ByteSink();
+        long bytes = 0;
+        for (int round = 0; round < 3; round++) {
+            final int n = 20_000;
+            final long t0 = System.nanoTime();
+            long writeNanos = 0;
+            for (int i = 0; i < n; i++) {
+                final long w0 = System.nanoTime();
+                sink.reset();
+                sink.writeAscii(org.edgebook.codec.SignedRequest.PREFIX + System.currentTimeMillis()
+                        + "\nPOST\n/v1/node/heartbeat\n");
+                writer.write(node, i, java.util.List.of(), sink);
+                writeNanos += System.nanoTime() - w0;
+                bytes += node.key.sign(sink.array(), 0, sink.size())[0];
+            }
+            final double micros = (System.nanoTime() - t0) / 1e3 / n;
+            System.out.printf("fleet cost: write and sign a heartbeat (%d bytes): %.1f µs (write %.1f µs), %.0f a "
+                    + "second on one core%n", sink.size(), micros, writeNanos / 1e3 / n, 1e6 / micros);
+        }
+        assertThat(bytes).isNotNull();
+    }
 }
