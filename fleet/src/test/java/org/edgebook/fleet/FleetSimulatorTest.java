@@ -253,8 +253,20 @@ final class FleetSimulatorTest {
         final Map<String, Object> v150 = module("1.5.0", wasm("1.5.0"), next);
         server.desire(List.of(route(v150, null)), publishers);
         await("every node runs 1.5.0, signed by the endorsed key", 10_000, () -> allRun("1.5.0"));
+
+        // the rotated key is revoked: what it signs is refused, whatever the endorsement
+        publishers.set(2, next.listed("revoked", "pk-1", ModuleSignature.endorse(acme.key(), "acme",
+                next.publicBase64())));
+        final Map<String, Object> v160 = module("1.6.0", wasm("1.6.0"), next);
+        server.desire(List.of(route(v160, null)), publishers);
+        await("every node reports the revoked key", 10_000, () -> server.nodes.values().stream()
+                .allMatch(s -> failures(s).stream().anyMatch(f -> String.valueOf(f.get("reason")).contains(
+                        "key pk-2 of acme is revoked"))));
+        assertThat(allRun("1.5.0")).isTrue();
         assertThat(server.badSignatures).hasValue(0);
-        assertThat(fleet.stats().loadFailures()).isEqualTo(2L * NODES);
+        assertThat(fleet.stats().loadFailures()).isEqualTo(3L * NODES);
+        assertThat(server.moduleGets.values()).as("each hash downloaded once").allSatisfy(n -> assertThat(n)
+                .hasValue(1));
     }
 
     @Test
