@@ -17,8 +17,9 @@ import org.edgebook.codec.SignedRequest;
 import org.edgebook.http.RequestSignature;
 
 /**
- * The simulator's HTTP client of the control plane: one Vert.x {@link HttpClient} pool of keep-alive HTTP/1.1
- * connections (pipelined when asked), shared by every simulated node. A request is signed by the caller (a node's
+ * An HTTP client of the control plane for the simulator: one Vert.x {@link HttpClient} pool of keep-alive HTTP/1.1
+ * connections (pipelined when asked), shared by every simulated node (the simulator has two: one for heartbeats, one
+ * for enrollment, desired states and modules). A request is signed by the caller (a node's
  * Ed25519 signature, or the operator's HMAC, {@link #operator}); every request has a deadline, and every future
  * completes, with the answer's status and body or with the failure.
  * <p>

@@ -21,6 +21,7 @@ public final class Fleet implements AutoCloseable {
     private final FleetStats stats = new FleetStats();
     private final Vertx vertx;
     private final ControlClient client;
+    private final ControlClient heartbeatClient;
     private final DesiredStates desired;
     private final Heartbeats heartbeats;
     private final Reporter reporter;
@@ -31,10 +32,13 @@ public final class Fleet implements AutoCloseable {
         this.options = options;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.min(2, Runtime.getRuntime()
                 .availableProcessors())));
-        this.client = new ControlClient(vertx, options.control(), options.connections(), options.pipelining(),
-                options.timeoutMillis(), 2);
+        // heartbeats have their own pool, so that enrollment and desired-state fetches never queue behind them
+        this.heartbeatClient = new ControlClient(vertx, options.control(), options.connections(),
+                options.pipelining(), options.timeoutMillis(), 2);
+        this.client = new ControlClient(vertx, options.control(), Math.max(options.enrollConcurrency(),
+                options.desiredConcurrency()), 1, options.timeoutMillis(), 2);
         this.desired = new DesiredStates(client, stats, options);
-        this.heartbeats = new Heartbeats(client, stats, desired, options);
+        this.heartbeats = new Heartbeats(heartbeatClient, stats, desired, options);
         this.reporter = new Reporter(stats, options.out());
     }
 
@@ -95,6 +99,7 @@ public final class Fleet implements AutoCloseable {
     public void close() {
         timer.cancel();
         heartbeats.close();
+        heartbeatClient.close();
         client.close();
         vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
                 .exceptionally(e -> null).join();

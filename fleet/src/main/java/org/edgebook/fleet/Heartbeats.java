@@ -27,6 +27,11 @@ import org.edgebook.codec.SignedRequest;
  * node's key and hands the request to the {@link ControlClient}. The answer (on an event loop) records the latency,
  * takes the interval, starts a desired-state fetch when {@code desired} changed, and stops a node answered 403.
  * <p>
+ * At most {@code connections × pipelining × 16} (at least 256) heartbeats are unanswered at once: past that the
+ * schedulers wait, and the late heartbeats keep their intended send time, so an overloaded control plane is charged
+ * for the wait (coordinated omission corrected) while the simulator's queue and memory stay bounded and a signature's
+ * timestamp is never stale by the time it is sent.
+ * <p>
  * Threading: {@link #add} from any thread; each scheduler thread owns its heap, buffer and writer.
  */
 final class Heartbeats implements AutoCloseable {
@@ -40,6 +45,9 @@ final class Heartbeats implements AutoCloseable {
     private final Scheduler[] schedulers;
     private final long startNanos = System.nanoTime();
     private final AtomicLong active = new AtomicLong();
+    /** Heartbeats sent and not answered; a scheduler waits while {@link #maxInFlight} are. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final int maxInFlight;
     private volatile boolean running = true;
 
     Heartbeats(final ControlClient client, final FleetStats stats, final DesiredStates desired,
@@ -48,6 +56,7 @@ final class Heartbeats implements AutoCloseable {
         this.stats = stats;
         this.desired = desired;
         this.options = options;
+        this.maxInFlight = Math.max(256, options.connections() * options.pipelining() * 16);
         this.schedulers = new Scheduler[options.schedulers()];
         for (int i = 0; i < schedulers.length; i++) {
             schedulers[i] = new Scheduler(i);
@@ -121,6 +130,11 @@ final class Heartbeats implements AutoCloseable {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(due - now, 50)));
                     continue;
                 }
+                if (inFlight.get() >= maxInFlight) {
+                    // the control plane (or the network) is behind: wait, the heartbeat keeps its intended time
+                    LockSupport.parkNanos(200_000);
+                    continue;
+                }
                 heap.pop();
                 final SimNode node = nodes[ScheduleHeap.node(top)];
                 if (node.revoked) {
@@ -152,7 +166,9 @@ final class Heartbeats implements AutoCloseable {
                     .putHeader(SignedRequest.SIGNATURE_HEADER, Base64.getEncoder().encodeToString(signature));
             final long sentNanos = System.nanoTime();
             stats.sent.increment();
+            inFlight.incrementAndGet();
             client.signed(request, body, lane).onComplete(done -> {
+                inFlight.decrementAndGet();
                 if (done.failed()) {
                     stats.failed.increment();
                     failures.forEach(node::addLoadFailure); // not reported yet: the next heartbeat carries them

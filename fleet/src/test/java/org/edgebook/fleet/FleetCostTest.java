@@ -3,9 +3,7 @@ package org.edgebook.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +27,7 @@ final class FleetCostTest {
         final long seconds = Long.getLong("fleet.seconds", 20);
         final int pipelining = Integer.getInteger("fleet.pipelining", 1);
         final int connections = Integer.getInteger("fleet.connections", 64);
+        final int schedulers = Integer.getInteger("fleet.schedulers", 1);
         final Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseParallelGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 TrivialControl.class.getName(), "0", Long.toString(interval)).redirectErrorStream(true).start();
@@ -36,10 +35,9 @@ final class FleetCostTest {
             final int port = Integer.parseInt(new BufferedReader(new InputStreamReader(server.getInputStream(),
                     StandardCharsets.UTF_8)).readLine().strip());
             final long seed = System.nanoTime();
-            final ByteArrayOutputStream printed = new ByteArrayOutputStream();
             final FleetOptions options = FleetOptions.of(URI.create("http://127.0.0.1:" + port), new OperatorKey("op",
-                    "secret"), nodes).withSeed(seed).withConcurrency(connections, pipelining, 64, 32, 1)
-                    .withOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+                    "secret"), nodes).withSeed(seed).withConcurrency(connections, pipelining, 64, 32, schedulers)
+                    .withOut(System.out);
             final var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             try (Fleet fleet = new Fleet(options)) {
                 final long k0 = os.getProcessCpuTime();
@@ -67,10 +65,11 @@ final class FleetCostTest {
                 fleet.report();
                 final Path report = Files.createTempFile("fleet-report", ".json");
                 fleet.writeReport(report);
-                System.out.print(printed.toString(StandardCharsets.UTF_8));
-                System.out.printf("fleet cost: %d nodes every %d ms, connections %d, pipelining %d: %.0f "
-                        + "heartbeats/s sent, %.0f ok/s; simulator CPU %.2f cores, %.1f µs a heartbeat (%.0f "
-                        + "heartbeats/s per core); report %s%n", nodes, interval, connections, pipelining, sent / wall,
+                System.out.printf(
+                        "fleet cost: %d nodes every %d ms, connections %d, pipelining %d, schedulers %d: %.0f "
+                                + "heartbeats/s sent, %.0f ok/s; simulator CPU %.2f cores, %.1f µs a heartbeat (%.0f "
+                                + "heartbeats/s per core); report %s%n", nodes, interval, connections, pipelining,
+                        schedulers, sent / wall,
                         ok / wall, cpu / wall, cpu / sent * 1e6, sent / cpu, report);
                 assertThat(ok).isPositive();
             }
