@@ -36,6 +36,8 @@ final class ContractServer implements AutoCloseable {
         final String region;
         final Map<String, Object> labels;
         final List<Long> arrivals = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Each heartbeat's EB-TIMESTAMP: when the simulator signed and sent it. */
+        final List<Long> stamps = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<Map<String, Object>> heartbeats = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Seen(final String region, final Map<String, Object> labels) {
@@ -127,6 +129,7 @@ final class ContractServer implements AutoCloseable {
             if (path.equals("/v1/node/heartbeat")) {
                 final Seen seen = nodes.get(node);
                 seen.arrivals.add(System.nanoTime());
+                seen.stamps.add(Long.parseLong(ts));
                 seen.heartbeats.add(CanonicalJson.parseObject(body, 0, body.length));
                 answer(r, 200, "{\"intervalMs\":" + intervalMs + ",\"desired\":\"" + desiredHash
                         + "\",\"state\":\"up\"}");

@@ -78,7 +78,7 @@ final class FleetSimulatorTest {
         final FleetOptions options = FleetOptions.of(URI.create("http://127.0.0.1:" + server.port()),
                 new OperatorKey(ContractServer.OPERATOR_ID, ContractServer.OPERATOR_SECRET), NODES)
                 .withLabels(Map.of("tier", "edge")).withBad(bad, 200_000, 4 * FleetOptions.PPM, failsLoad)
-                .withTrust(trust).withSeed(seed).withConcurrency(8, 1, 16, 8, 1)
+                .withTrust(trust).withSeed(seed).withConcurrency(32, 1, 16, 8, 1)
                 .withOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         fleet = new Fleet(options);
         assertThat(fleet.start(1000)).as("nodes refused at enrollment").isZero();
@@ -178,35 +178,27 @@ final class FleetSimulatorTest {
         assertThat(server.nodes.values().stream().map(s -> s.region).distinct())
                 .containsExactlyInAnyOrder("eu-west", "us-east", "ap-south");
         assertThat(server.nodes.values()).allSatisfy(s -> assertThat(s.labels).containsEntry("tier", "edge"));
-        await("every node sends 8 heartbeats", 10_000, () -> server.nodes.values().stream()
-                .allMatch(s -> s.arrivals.size() >= 8));
+        await("every node sends 10 heartbeats (the JIT warms up)", 15_000, () -> server.nodes.values().stream()
+                .allMatch(s -> s.arrivals.size() >= 10));
         assertThat(server.badSignatures).hasValue(0);
+        checkInterval(INTERVAL);
         for (final ContractServer.Seen s : server.nodes.values()) {
-            final List<Long> a;
-            synchronized (s.arrivals) {
-                a = List.copyOf(s.arrivals);
+            final List<Long> seqs;
+            synchronized (s.heartbeats) {
+                seqs = s.heartbeats.stream().map(h -> (Long) h.get("seq")).sorted().toList();
             }
-            final double meanMillis = (a.get(a.size() - 1) - a.get(0)) / 1e6 / (a.size() - 1);
-            assertThat(meanMillis).as("mean interval, seed " + seed).isBetween(INTERVAL * 0.85, INTERVAL * 1.15);
-            final List<Long> seqs = s.heartbeats.stream().map(h -> (Long) h.get("seq")).toList();
-            assertThat(seqs).isSorted().doesNotHaveDuplicates();
+            assertThat(seqs).as("sequence numbers 1, 2, 3…").doesNotHaveDuplicates().startsWith(1L, 2L, 3L);
             final Map<String, Object> telemetry = (Map<String, Object>) s.last().get("telemetry");
             assertThat((Long) telemetry.get("heapUsedBytes")).isPositive();
             assertThat(s.last().get("health")).isEqualTo("ok");
         }
         // the told interval changes: the schedule follows it
-        server.intervalMs = 100;
+        server.intervalMs = INTERVAL / 2;
         final Map<String, Integer> told = new java.util.HashMap<>();
         server.nodes.forEach((id, s) -> told.put(id, s.arrivals.size()));
         await("every node is answered twice after the change", 5_000, () -> server.nodes.entrySet().stream()
                 .allMatch(e -> e.getValue().arrivals.size() >= told.get(e.getKey()) + 2));
-        final Map<String, Integer> before = new java.util.HashMap<>();
-        final long t0 = System.nanoTime();
-        server.nodes.forEach((id, s) -> before.put(id, s.arrivals.size()));
-        await("two seconds pass", 5_000, () -> System.nanoTime() - t0 > 2_000_000_000L);
-        final double perNodePerSecond = server.nodes.entrySet().stream().mapToInt(e -> e.getValue().arrivals.size()
-                - before.get(e.getKey())).average().orElse(0) / ((System.nanoTime() - t0) / 1e9);
-        assertThat(perNodePerSecond).as("heartbeats a node a second at 100 ms").isBetween(8.0, 11.0);
+        checkInterval(INTERVAL / 2);
         assertThat(fleet.stats().failed()).isZero();
     }
 
@@ -313,6 +305,29 @@ final class FleetSimulatorTest {
         await("the others heartbeat 5 more times", 5_000, () -> server.nodes.get("n-8").arrivals.size() > others + 5);
         assertThat(server.nodes.get("n-7").arrivals).hasSize(count);
         assertThat(fleet.active()).isEqualTo(NODES - 1);
+    }
+
+    /**
+     * Counts each node's heartbeats sent (by their signed {@code EB-TIMESTAMP}) in a window of 12 intervals, once they
+     * have all arrived: as a late heartbeat keeps its intended time, a pause (GC, a busy machine) moves heartbeats
+     * across the window's edges but does not change the rate, so each node has 12 ± 3 and the fleet 12 a node ± 10%.
+     * (Arrival times are not checked: on a loaded machine they measure the machine and the client's pool.)
+     */
+    private void checkInterval(final long interval) throws Exception {
+        final long from = System.currentTimeMillis();
+        final long to = from + interval * 12;
+        await("12 intervals and a second pass", 10_000, () -> System.currentTimeMillis() > to + 1000);
+        final List<Integer> counts = new ArrayList<>();
+        for (final ContractServer.Seen s : server.nodes.values()) {
+            synchronized (s.stamps) {
+                counts.add((int) s.stamps.stream().filter(t -> t >= from && t < to).count());
+            }
+        }
+        assertThat(counts).as("heartbeats of each node in 12 intervals of %d ms, seed %d", interval, seed)
+                .allSatisfy(c -> assertThat(c).isBetween(9, 15));
+        final double mean = counts.stream().mapToInt(Integer::intValue).average().orElse(0);
+        assertThat(mean).as("the fleet's heartbeats a node in 12 intervals of %d ms, seed %d", interval, seed)
+                .isBetween(12 * 0.9, 12 * 1.1);
     }
 
     /** {requests, errors} over every heartbeat that reports {@code version}. */
