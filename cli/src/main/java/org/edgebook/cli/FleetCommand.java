@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
  * {@code edgebook fleet}: the fleet simulator (docs/control-plane.md section 9) against a running control plane. A thin
  * layer over {@link Fleet}: parses the options, runs for {@code --duration} seconds (or until interrupted), writes the
  * report.
+ * <p>
+ * Threading: picocli's thread runs it and waits; the simulator runs on its own threads.
  */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
         description = {"Simulates a fleet of edge nodes against a control plane: enrolls N nodes, each with its own",

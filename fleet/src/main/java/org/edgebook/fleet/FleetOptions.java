@@ -9,6 +9,8 @@ import java.util.Set;
 
 /**
  * What a simulator run is told (the {@code edgebook fleet} options). Ratios and factors are parts per million.
+ * <p>
+ * Threading: immutable (the collections are copied).
  *
  * @param control the control plane's base URL
  * @param operator the operator key that makes the enrollment token
