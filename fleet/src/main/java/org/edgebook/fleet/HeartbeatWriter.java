@@ -18,6 +18,8 @@ import java.util.Set;
  */
 final class HeartbeatWriter {
     static final String AGENT = "edgebook-fleet/0.1.0";
+    /** The contract's most routes in a heartbeat (section 4). */
+    static final int MAX_ROUTES = 64;
     private static final JsonFactory JSON = new JsonFactory();
 
     private final long seed;
@@ -49,7 +51,7 @@ final class HeartbeatWriter {
             final long interval = Math.max(1, node.intervalMillis);
             long transactions = 0;
             final Route[] routes = node.routes;
-            for (int r = 0; r < routes.length; r++) {
+            for (int r = 0; r < Math.min(routes.length, MAX_ROUTES); r++) {
                 transactions += route(g, node, seq, r, routes[r], interval);
             }
             g.writeEndArray();
