@@ -53,12 +53,18 @@ final class DesiredStates {
     private final Map<String, Future<Plan>> plans = new ConcurrentHashMap<>();
     private final Map<String, Future<Download>> modules = new ConcurrentHashMap<>();
     private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<SimNode, ControlClient.Answer> onRevoked = (n, a) -> {};
 
     DesiredStates(final ControlClient client, final FleetStats stats, final FleetOptions options) {
         this.client = client;
         this.stats = stats;
         this.options = options;
         this.trust = new Trust(options.trust());
+    }
+
+    /** What to do with a node answered 403 (revoked) here. */
+    void onRevoked(final java.util.function.BiConsumer<SimNode, ControlClient.Answer> handler) {
+        this.onRevoked = handler;
     }
 
     /** Queues a fetch of the node's desired state, unless one is queued or running. */
@@ -99,6 +105,9 @@ final class DesiredStates {
     private Future<Void> fetch(final SimNode node) {
         return client.node(node, HttpMethod.GET, "/v1/node/desired", new byte[0]).compose(answer -> {
             stats.desiredFetched.increment();
+            if (answer.status() == 403) {
+                onRevoked.accept(node, answer);
+            }
             if (answer.status() != 200) {
                 return Future.failedFuture("GET /v1/node/desired: status " + answer.status() + " " + answer.text());
             }

@@ -39,6 +39,7 @@ public final class Fleet implements AutoCloseable {
                 options.desiredConcurrency()), 1, options.timeoutMillis(), 2);
         this.desired = new DesiredStates(client, stats, options);
         this.heartbeats = new Heartbeats(heartbeatClient, stats, desired, options);
+        desired.onRevoked(heartbeats::revoked);
         this.reporter = new Reporter(stats, options.out());
     }
 

@@ -181,19 +181,26 @@ final class Heartbeats implements AutoCloseable {
                     answered(node, answer.body());
                 } else if (answer.status() == 403) {
                     stats.failed.increment();
-                    if (!node.revoked) {
-                        node.revoked = true;
-                        stats.revoked.increment();
-                        active.decrementAndGet();
-                        options.out().println("fleet: node " + node.id + " revoked (403 " + answer.text()
-                                + "): its heartbeats stop");
-                    }
+                    revoked(node, answer);
                 } else {
                     stats.failed.increment();
                     failures.forEach(node::addLoadFailure);
                 }
             });
         }
+    }
+
+    /** A node answered 403 (revoked): counted and printed once; its heartbeats stop. */
+    void revoked(final SimNode node, final ControlClient.Answer answer) {
+        synchronized (node) {
+            if (node.revoked) {
+                return;
+            }
+            node.revoked = true;
+        }
+        stats.revoked.increment();
+        active.decrementAndGet();
+        options.out().println("fleet: node " + node.id + " revoked (403 " + answer.text() + "): its heartbeats stop");
     }
 
     /** Takes a 200 answer: {@code {"intervalMs":…,"desired":"…","state":"up"}}. */
