@@ -26,10 +26,10 @@ import picocli.CommandLine.Spec;
  * Threading: picocli's thread runs it and waits; the simulator runs on its own threads.
  */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
-        description = {"Simulates a fleet of edge nodes against a control plane: enrolls N nodes, each with its own",
-                "Ed25519 key, heartbeats on the told interval with believable telemetry, applies desired",
-                "states (modules downloaded and verified once per hash), misbehaves on --bad-version, and",
-                "prints heartbeat latency percentiles every period."})
+        description = "Simulates a fleet of edge nodes against a control plane: enrolls N nodes, each with its own "
+                + "Ed25519 key, heartbeats on the told interval with believable telemetry, applies desired states "
+                + "(modules downloaded and verified once per hash), misbehaves on --bad-version, and prints heartbeat "
+                + "latency percentiles every period.")
 final class FleetCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
