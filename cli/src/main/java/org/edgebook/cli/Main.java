@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "edgebook", mixinStandardHelpOptions = true, version = "edgebook 0.1.0",
         description = "Fintech edge stack: settlement engine, edge runtime, control plane.",
         subcommands = {DemoCommand.class, UpCommand.class, LoadCommand.class, ReplayCommand.class, JournalCommand.class,
-                ReportCommand.class, EdgeCommand.class, ControlCommand.class, BenchCommand.class, SignCommand.class})
+                ReportCommand.class, EdgeCommand.class, ControlCommand.class, BenchCommand.class, SignCommand.class,
+                FleetCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
