@@ -3,6 +3,7 @@ package org.edgebook.control.fleet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,13 @@ public final class Fleet implements FleetView, AutoCloseable {
     /** How many intervals of silence make a node late, and down. */
     public static final int LATE_INTERVALS = 2;
     public static final int DOWN_INTERVALS = 5;
+    /**
+     * How often a node's heartbeat is written when nothing that matters in it changed (its routes and versions, its
+     * health, its applied desired state, its state): the store then takes a sixth of the heartbeats at 10 s intervals.
+     * Measured: writing every heartbeat cost H2 most of a core at 10,000 heartbeats/s (BENCHMARKS.md, "The control
+     * plane").
+     */
+    public static final long PERSIST_EVERY_MILLIS = 60_000;
 
     private final ConcurrentSkipListMap<String, Member> members = new ConcurrentSkipListMap<>(NodeIds.ORDER);
     private final List<FleetListener> listeners = new CopyOnWriteArrayList<>();
@@ -61,6 +69,8 @@ public final class Fleet implements FleetView, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
     // Only on the writer thread:
     private final Map<String, Member> dirty = new LinkedHashMap<>();
+    /** Per node, when its heartbeat was last handed to the store and the shape of it then ({@link #shape}). */
+    private final Map<String, long[]> persisted = new HashMap<>();
     private List<NodeStore.Event> events = new ArrayList<>();
     private int live;
     private long beats;
@@ -78,6 +88,7 @@ public final class Fleet implements FleetView, AutoCloseable {
     public static Fleet load(final NodeStore store, final LongSupplier clock, final long baseIntervalMs,
                              final int maxPerSecond) throws SQLException {
         final Fleet fleet = new Fleet(store, clock, baseIntervalMs, maxPerSecond);
+        final long loadedAt = clock.getAsLong();
         for (final NodeStore.Row row : store.loadAll()) {
             final Heartbeat last;
             try {
@@ -90,9 +101,18 @@ public final class Fleet implements FleetView, AutoCloseable {
             final NodeState state = NodeState.valueOf(row.state().toUpperCase(java.util.Locale.ROOT));
             final Node node = new Node(row.id(), row.name(), row.region(), Labels.parse(row.labels()), state,
                     row.enrolledAt(), last);
+            // A heartbeat is written at least every PERSIST_EVERY_MILLIS, so the stored one may be that old: a node
+            // that is not down counts as seen one interval before the restart at the latest, so the living ones do not
+            // all turn late (and rollouts' down gates fail) before they can heartbeat, and the silent ones still go
+            // late, then down.
+            final long stored = row.lastHeartbeatAt() == null ? row.enrolledAt() : row.lastHeartbeatAt();
+            final long seen = state == NodeState.UP || state == NodeState.LATE ? Math.max(stored, loadedAt - row
+                    .intervalMs()) : stored;
             fleet.members.put(row.id(), new Member(node, Ed25519Key.Public.of(Base64.getDecoder().decode(
-                    row.publicKey())), row.lastHeartbeatAt() == null ? row.enrolledAt() : row.lastHeartbeatAt(),
-                    row.intervalMs()));
+                    row.publicKey())), seen, row.intervalMs()));
+            if (last != null) {
+                fleet.persisted.put(row.id(), new long[] {last.receivedAt(), shape(last)});
+            }
             if (state != NodeState.REVOKED) {
                 fleet.live++;
             }
@@ -201,14 +221,36 @@ public final class Fleet implements FleetView, AutoCloseable {
         }, writer);
     }
 
+    /** Runs one tick's sweep and write behind now, and waits until its batch is in the store (tests). */
+    public void tickNow() {
+        CompletableFuture.runAsync(() -> {
+            sweep();
+            flush();
+        }, writer).join();
+        CompletableFuture.runAsync(() -> {}, storeThread).join();
+        CompletableFuture.runAsync(() -> {}, writer).join();
+    }
+
     /** Runs a sweep and a write behind now, and waits until what it wrote is in the store (tests). */
     public void sweepAndFlushNow() {
         CompletableFuture.runAsync(this::sweep, writer).join();
         drain();
     }
 
-    /** Writes behind until what the fleet held when called is in the store (a batch in flight first finishes). */
+    /**
+     * Writes behind until what the fleet held when called is in the store (a batch in flight first finishes),
+     * including the heartbeats that were not written because nothing in them mattered.
+     */
     private void drain() {
+        CompletableFuture.runAsync(() -> {
+            for (final Member m : members.values()) {
+                final long[] written = persisted.get(m.node().id());
+                if (m.node().last() != null && (written == null || written[0] < m.node().last().receivedAt())) {
+                    dirty.put(m.node().id(), m);
+                    persisted.put(m.node().id(), new long[] {m.node().last().receivedAt(), shape(m.node().last())});
+                }
+            }
+        }, writer).join();
         for (int i = 0; i < 2; i++) {
             CompletableFuture.runAsync(this::flush, writer).join();
             CompletableFuture.runAsync(() -> {}, storeThread).join();
@@ -225,7 +267,13 @@ public final class Fleet implements FleetView, AutoCloseable {
         final Member updated = new Member(new Node(old.id(), old.name(), old.region(), old.labels(), NodeState.UP,
                 old.enrolledAt(), h), m.key(), h.receivedAt(), toldIntervalMs);
         members.put(old.id(), updated);
-        dirty.put(old.id(), updated);
+        final long shape = shape(h);
+        final long[] written = persisted.get(old.id());
+        if (old.state() != NodeState.UP || written == null || written[1] != shape || h.receivedAt()
+                - written[0] >= PERSIST_EVERY_MILLIS || dirty.containsKey(old.id())) {
+            dirty.put(old.id(), updated);
+            persisted.put(old.id(), new long[] {h.receivedAt(), shape});
+        }
         beats++;
         if (old.state() != NodeState.UP) {
             changed(old.id(), old.state(), NodeState.UP, h.receivedAt(), "heartbeat " + h.seq());
@@ -240,6 +288,16 @@ public final class Fleet implements FleetView, AutoCloseable {
         for (final FleetListener l : listeners) {
             l.onHeartbeat(h);
         }
+    }
+
+    /** What in a heartbeat makes it worth writing at once: its routes, versions, shadows, health, applied state. */
+    private static long shape(final Heartbeat h) {
+        long shape = java.util.Objects.hash(h.health(), h.applied(), h.agent(), h.versions());
+        for (final Heartbeat.Route r : h.routes()) {
+            shape = shape * 31 + java.util.Objects.hash(r.path(), r.module(), r.version(), r.sha256(), r
+                    .shadow() == null ? null : r.shadow().sha256());
+        }
+        return shape;
     }
 
     /** Late after 2 told intervals of silence, down after 5; never back up but by a heartbeat. */
