@@ -53,6 +53,12 @@ public final class Fleet implements FleetView, AutoCloseable {
     public static final long PERSIST_EVERY_MILLIS = 60_000;
 
     private final ConcurrentSkipListMap<String, Member> members = new ConcurrentSkipListMap<>(NodeIds.ORDER);
+    /**
+     * The same members by id, for lookups: every signed request and heartbeat finds its node, and the ordered map's
+     * string comparisons were 3% of the control plane's CPU at 60,000 nodes (a JFR profile).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Member> byId =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final List<FleetListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("control-fleet").daemon().unstarted(r));
@@ -108,7 +114,7 @@ public final class Fleet implements FleetView, AutoCloseable {
             final long stored = row.lastHeartbeatAt() == null ? row.enrolledAt() : row.lastHeartbeatAt();
             final long seen = state == NodeState.UP || state == NodeState.LATE ? Math.max(stored, loadedAt - row
                     .intervalMs()) : stored;
-            fleet.members.put(row.id(), new Member(node, Ed25519Key.Public.of(Base64.getDecoder().decode(
+            fleet.put(row.id(), new Member(node, Ed25519Key.Public.of(Base64.getDecoder().decode(
                     row.publicKey())), seen, row.intervalMs()));
             if (last != null) {
                 fleet.persisted.put(row.id(), new long[] {last.receivedAt(), shape(last)});
@@ -149,7 +155,7 @@ public final class Fleet implements FleetView, AutoCloseable {
 
     /** The node, with its key, or null. */
     public Member member(final String id) {
-        return members.get(id);
+        return byId.get(id);
     }
 
     /** Nodes after {@code afterId} (null: from the first), in id order. */
@@ -174,7 +180,7 @@ public final class Fleet implements FleetView, AutoCloseable {
 
     @Override
     public Node node(final String id) {
-        final Member m = members.get(id);
+        final Member m = byId.get(id);
         return m == null ? null : m.node();
     }
 
@@ -198,7 +204,7 @@ public final class Fleet implements FleetView, AutoCloseable {
     /** Adds a node whose enrollment was committed (its {@code node.enrolled} event with it). */
     public CompletableFuture<Void> enrolled(final Member member) {
         return CompletableFuture.runAsync(() -> {
-            members.put(member.node().id(), member);
+            put(member.node().id(), member);
             live++;
             intervalMs = interval(live);
         }, writer);
@@ -207,11 +213,11 @@ public final class Fleet implements FleetView, AutoCloseable {
     /** Marks a node revoked whose revocation was committed (its event with it). */
     public CompletableFuture<Void> revoked(final String id, final long at) {
         return CompletableFuture.runAsync(() -> {
-            final Member m = members.get(id);
+            final Member m = byId.get(id);
             if (m == null || m.node().state() == NodeState.REVOKED) {
                 return;
             }
-            members.put(id, m.with(NodeState.REVOKED));
+            put(id, m.with(NodeState.REVOKED));
             dirty.remove(id);
             live--;
             intervalMs = interval(live);
@@ -259,14 +265,14 @@ public final class Fleet implements FleetView, AutoCloseable {
     }
 
     private void onHeartbeat(final Heartbeat h, final long toldIntervalMs) {
-        final Member m = members.get(h.nodeId());
+        final Member m = byId.get(h.nodeId());
         if (m == null || m.node().state() == NodeState.REVOKED) {
             return;
         }
         final Node old = m.node();
         final Member updated = new Member(new Node(old.id(), old.name(), old.region(), old.labels(), NodeState.UP,
                 old.enrolledAt(), h), m.key(), h.receivedAt(), toldIntervalMs);
-        members.put(old.id(), updated);
+        put(old.id(), updated);
         final long shape = shape(h);
         final long[] written = persisted.get(old.id());
         if (old.state() != NodeState.UP || written == null || written[1] != shape || h.receivedAt()
@@ -300,6 +306,12 @@ public final class Fleet implements FleetView, AutoCloseable {
         return shape;
     }
 
+    /** Keeps {@code member} in both maps (the writer thread, or loading before it starts). */
+    private void put(final String id, final Member member) {
+        members.put(id, member);
+        byId.put(id, member);
+    }
+
     /** Late after 2 told intervals of silence, down after 5; never back up but by a heartbeat. */
     private void sweep() {
         final long now = clock.getAsLong();
@@ -313,7 +325,7 @@ public final class Fleet implements FleetView, AutoCloseable {
                     : silent > LATE_INTERVALS * m.intervalMs() ? NodeState.LATE : NodeState.UP;
             if (target.ordinal() > state.ordinal()) {
                 final Member updated = m.with(target);
-                members.put(m.node().id(), updated);
+                put(m.node().id(), updated);
                 dirty.put(m.node().id(), updated);
                 changed(m.node().id(), state, target, now, "silent " + silent + " ms, interval " + m.intervalMs()
                         + " ms");
@@ -374,7 +386,7 @@ public final class Fleet implements FleetView, AutoCloseable {
                 writer.execute(() -> {
                     writing.set(false);
                     for (final Member m : changed) {
-                        dirty.putIfAbsent(m.node().id(), members.get(m.node().id()));
+                        dirty.putIfAbsent(m.node().id(), byId.get(m.node().id()));
                     }
                     final List<NodeStore.Event> merged = new ArrayList<>(batch);
                     merged.addAll(events);
