@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Fintech edge stack: settlement engine, edge runtime, control plane.",
         subcommands = {DemoCommand.class, UpCommand.class, LoadCommand.class, ReplayCommand.class, JournalCommand.class,
                 ReportCommand.class, EdgeCommand.class, ControlCommand.class, BenchCommand.class, SignCommand.class,
-                FleetCommand.class})
+                FleetCommand.class, PublishCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.edgebook.codec.CanonicalJson;
 import org.edgebook.codec.ModuleSignature;
+import org.edgebook.control.ControlJson;
 import org.edgebook.control.store.Database;
 
 /**
@@ -217,7 +218,7 @@ public final class DesiredStates implements DesiredStateSource {
             // The hash covers the keys too: a revoked or rotated key changes it, so every node fetches it again.
             final String hash = ModuleSignature.sha256Hex(CanonicalJson.bytes(Map.of("routes", routes, "publishers",
                     publishers)));
-            return new Desired(hash, ModuleJson.object(json -> {
+            return new Desired(hash, ControlJson.object(json -> {
                 json.writeStringField("hash", hash);
                 json.writeFieldName("routes");
                 ModuleJson.value(json, routes);

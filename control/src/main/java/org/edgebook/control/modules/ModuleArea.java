@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.edgebook.control.ControlArea;
+import org.edgebook.control.ControlJson;
 import org.edgebook.control.ControlRouting;
 import org.edgebook.control.store.Database;
 import org.edgebook.control.store.Records;
@@ -64,11 +65,11 @@ public final class ModuleArea implements ControlArea {
             final PublisherKey k = modules.keys().create(c, JsonBody.string(body, "publisher", "publisher", true),
                     JsonBody.string(body, "publicKey", "publicKey", true), now);
             Records.audit(c, now, op, "publisher.create", k.publisher(), keyDetail(k));
-            return Answer.json(201, ModuleJson.object(json -> ModuleJson.key(json, k)));
+            return Answer.json(201, ControlJson.object(json -> ModuleJson.key(json, k)));
         }));
         routing.operator(HttpMethod.GET, "/v1/publishers", ctx -> read(ctx, () -> {
             final List<PublisherKey> keys = db.inTransaction(c -> modules.keys().list(c));
-            return Answer.json(200, ModuleJson.object(json -> {
+            return Answer.json(200, ControlJson.object(json -> {
                 json.writeArrayFieldStart("publishers");
                 for (final PublisherKey k : keys) {
                     json.writeStartObject();
@@ -85,24 +86,24 @@ public final class ModuleArea implements ControlArea {
                     "publicKey", "publicKey", true), JsonBody.string(body, "endorsedBy", "endorsedBy", false),
                     JsonBody.string(body, "endorsement", "endorsement", false), now);
             Records.audit(c, now, op, "publisher.key.add", k.publisher(), keyDetail(k));
-            return Answer.json(201, ModuleJson.object(json -> ModuleJson.key(json, k)));
+            return Answer.json(201, ControlJson.object(json -> ModuleJson.key(json, k)));
         }));
         routing.operator(HttpMethod.DELETE, "/v1/publishers/:publisher/keys/:keyId", ctx -> change(ctx, (c, body,
                                                                                                          now, op) -> {
             final PublisherKey k = modules.keys().revoke(c, ctx.pathParam("publisher"), ctx.pathParam("keyId"), now);
             Records.audit(c, now, op, "publisher.key.revoke", k.publisher(), keyDetail(k));
-            return Answer.json(200, ModuleJson.object(json -> ModuleJson.key(json, k)));
+            return Answer.json(200, ControlJson.object(json -> ModuleJson.key(json, k)));
         }));
         routing.operator(HttpMethod.POST, "/v1/modules", ctx -> change(ctx, (c, body, now, op) -> {
             final ModuleRegistry.Uploaded up = modules.registry().upload(c, body, now);
             final ModuleVersion m = up.module();
-            Records.audit(c, now, op, "module.upload", m.manifest().ref(), ModuleJson.text(json -> {
+            Records.audit(c, now, op, "module.upload", m.manifest().ref(), ControlJson.text(json -> {
                 json.writeStringField("sha256", m.sha256());
                 json.writeStringField("keyId", m.keyId());
                 json.writeNumberField("size", m.size());
                 json.writeBooleanField("created", up.created());
             }));
-            return Answer.json(up.created() ? 201 : 200, ModuleJson.object(json -> {
+            return Answer.json(up.created() ? 201 : 200, ControlJson.object(json -> {
                 json.writeStringField("name", m.name());
                 json.writeStringField("version", m.version());
                 json.writeStringField("sha256", m.sha256());
@@ -112,7 +113,7 @@ public final class ModuleArea implements ControlArea {
         }));
         routing.operator(HttpMethod.GET, "/v1/modules", ctx -> read(ctx, () -> {
             final List<ModuleVersion> all = db.inTransaction(c -> modules.registry().list(c));
-            return Answer.json(200, ModuleJson.object(json -> {
+            return Answer.json(200, ControlJson.object(json -> {
                 json.writeArrayFieldStart("modules");
                 for (final ModuleVersion m : all) {
                     json.writeStartObject();
@@ -130,11 +131,11 @@ public final class ModuleArea implements ControlArea {
                 throw new Refusal(404, "module_unknown", "no module " + Manifest.clip(name) + "@" + Manifest.clip(
                         version));
             }
-            return Answer.json(200, ModuleJson.object(json -> ModuleJson.module(json, m)));
+            return Answer.json(200, ControlJson.object(json -> ModuleJson.module(json, m)));
         }));
         routing.operator(HttpMethod.PUT, "/v1/groups/:name", ctx -> change(ctx, (c, body, now, op) -> {
             final Group g = modules.groups().put(c, ctx.pathParam("name"), body, now);
-            final byte[] answer = ModuleJson.object(json -> ModuleJson.group(json, g));
+            final byte[] answer = ControlJson.object(json -> ModuleJson.group(json, g));
             Records.audit(c, now, op, "group.put", g.name(), new String(answer,
                     java.nio.charset.StandardCharsets.UTF_8));
             return Answer.json(200, answer);
@@ -142,7 +143,7 @@ public final class ModuleArea implements ControlArea {
         routing.operator(HttpMethod.GET, "/v1/groups", ctx -> read(ctx, () -> {
             final List<Group> groups = modules.desired().groups();
             final Map<String, int[]> counts = modules.drift().counts();
-            return Answer.json(200, ModuleJson.object(json -> {
+            return Answer.json(200, ControlJson.object(json -> {
                 json.writeArrayFieldStart("groups");
                 for (final Group g : groups) {
                     final int[] n = counts.getOrDefault(g.name(), new int[3]);
@@ -164,7 +165,7 @@ public final class ModuleArea implements ControlArea {
             }
             final int limit = limit(ctx);
             final Drift.GroupDrift d = modules.drift().group(name, limit, ctx.queryParams().get("after"));
-            return Answer.json(200, ModuleJson.object(json -> {
+            return Answer.json(200, ControlJson.object(json -> {
                 ModuleJson.group(json, g);
                 json.writeNumberField("nodes", d.nodes());
                 json.writeNumberField("inSync", d.inSync());
@@ -214,12 +215,12 @@ public final class ModuleArea implements ControlArea {
             if (result.succeeded()) {
                 respond(ctx, result.result());
             } else if (result.cause() instanceof Refusal r) {
-                respond(ctx, Answer.json(r.status(), ModuleJson.error(r.code(), r.getMessage())));
+                respond(ctx, Answer.json(r.status(), ControlJson.error(r.code(), r.getMessage())));
             } else if (result.cause() instanceof SQLException e && UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                respond(ctx, Answer.json(409, ModuleJson.error("conflict", "a concurrent request added the same "
+                respond(ctx, Answer.json(409, ControlJson.error("conflict", "a concurrent request added the same "
                         + "publisher, key or module version; nothing of this one was kept: send it again")));
             } else {
-                respond(ctx, Answer.json(500, ModuleJson.error("internal", String.valueOf(result.cause()
+                respond(ctx, Answer.json(500, ControlJson.error("internal", String.valueOf(result.cause()
                         .getMessage()))));
             }
         });
@@ -249,7 +250,7 @@ public final class ModuleArea implements ControlArea {
     }
 
     private static String keyDetail(final PublisherKey k) {
-        return ModuleJson.text(json -> {
+        return ControlJson.text(json -> {
             json.writeStringField("keyId", k.keyId());
             json.writeStringField("publicKey", k.publicKey());
             json.writeStringField("state", k.state());

@@ -1,55 +1,19 @@
 package org.edgebook.control.modules;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.edgebook.codec.CanonicalJson;
 
 /**
- * The JSON this area answers, written with Jackson's generator: every value escaped by it, never pasted into text.
+ * The JSON this area answers, written with Jackson's generator ({@link org.edgebook.control.ControlJson#object}): every
+ * value escaped by it, never pasted into text.
  * <p>
  * Threading: stateless and thread-safe.
  */
 public final class ModuleJson {
-    private static final JsonFactory JSON = new JsonFactory();
-
     private ModuleJson() {
-    }
-
-    /** The members of one JSON object. */
-    @FunctionalInterface
-    public interface Fields {
-        void write(JsonGenerator json) throws IOException;
-    }
-
-    /** A JSON object's UTF-8 bytes. */
-    public static byte[] object(final Fields fields) {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            fields.write(json);
-            json.writeEndObject();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    /** A JSON object's text (an audit record's detail). */
-    public static String text(final Fields fields) {
-        return new String(object(fields), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    /** {@code {"error":…,"message":…}}. */
-    public static byte[] error(final String code, final String message) {
-        return object(json -> {
-            json.writeStringField("error", code);
-            json.writeStringField("message", message);
-        });
     }
 
     /** A value of {@link CanonicalJson}'s kinds: maps, lists, strings, integers, booleans, {@code NULL}. */

@@ -50,6 +50,10 @@ final class Rollout {
     String reason;
     final Map<String, Baseline> assigned = new HashMap<>();
     final Set<String> shadows = new HashSet<>();
+    /** Per wave: {wave, nodes assigned, when}; held here so that answering never reads the store. */
+    final List<long[]> waves = new ArrayList<>();
+    /** Completed, but the catalog has not yet read the group's new version: its overrides stay until it has. */
+    boolean catalogStale;
 
     // Observed, not kept.
     long observedSince;

@@ -1,11 +1,8 @@
 package org.edgebook.control.rollout;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.edgebook.control.ControlJson;
 import org.edgebook.control.fleet.FleetListener;
 import org.edgebook.control.fleet.FleetView;
 import org.edgebook.control.fleet.Heartbeat;
@@ -53,8 +51,11 @@ import org.edgebook.control.store.Records;
  */
 public final class RolloutEngine implements FleetListener, RouteOverrides, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("edgebook.control.rollout");
-    private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_SAMPLES = 10;
+    /** The most a count may reach (per heartbeat, and summed): far past any fleet's, far below overflow. */
+    private static final long MAX_COUNT = 1L << 40;
+    /** Intervals an updated node has to report the new version (it learns it in one, reports it in the next). */
+    private static final int STALL_INTERVALS = 5;
 
     /** What an operator can do to a rollout. */
     public enum Action {
@@ -194,8 +195,8 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
             });
             final Rollout r = made[0];
             for (final Rollout old : superseded) {
-                old.assigned.clear();
                 unpublish(old);
+                old.assigned.clear();
             }
             apply(r, assigned[0], shadowNodes, now);
             rollouts.put(r.id, r);
@@ -246,7 +247,7 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
                         Records.event(c, now, "rollout.aborted", id, "{}");
                         return null;
                     });
-                    r.shadows.clear();
+                    unpublishShadows(r);
                     publish(r);
                 }
                 case ROLLBACK -> {
@@ -274,7 +275,7 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
     public CompletableFuture<Answer> list() {
         return run(() -> {
             final ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (JsonGenerator g = JSON.createGenerator(out)) {
+            try (JsonGenerator g = ControlJson.JSON.createGenerator(out)) {
                 g.writeStartObject();
                 g.writeArrayFieldStart("rollouts");
                 final List<Rollout> all = new ArrayList<>(rollouts.values());
@@ -311,7 +312,7 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
 
     @java.lang.Override
     public void close() {
-        thread.shutdownNow();
+        thread.shutdown(); // not shutdownNow: an interrupt could break a transaction in flight
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (final InterruptedException e) {
@@ -336,6 +337,7 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
      * are built aside and swapped in whole, so a reader never sees them half made.
      */
     private void reload() throws SQLException {
+        targets.versionCommitted(); // the catalog first: a completed rollout's group must name its version
         final List<Rollout> loaded = db.inTransaction(RolloutStore::loadAll);
         final long now = clock.getAsLong();
         final ConcurrentHashMap<String, Map<String, RouteOverrides.Override>> building = new ConcurrentHashMap<>();
@@ -362,10 +364,13 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
     private void tickNow() throws SQLException {
         final long now = clock.getAsLong();
         for (final Rollout r : new ArrayList<>(rollouts.values())) {
+            if (r.catalogStale) {
+                catalogCaughtUp(r);
+            }
             if (!r.state.active()) {
                 continue;
             }
-            final GateFigures figures = figures(r);
+            final GateFigures figures = figures(r, now);
             r.lastFigures = figures;
             if (figures.failed() != null) {
                 rollBack(r, now, "rollout:" + r.id, "rollout.gate_failed", gateReason(figures));
@@ -404,24 +409,31 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
             if (updated) {
                 if (r.toVersion.equals(route.version())) {
                     final long[] f = r.updatedFigures.computeIfAbsent(hb.nodeId(), k -> new long[4]);
-                    f[0] += route.requests();
-                    f[1] += route.errors();
-                    f[2] = route.p99Micros();
+                    final long requests = clamp(route.requests());
+                    f[0] = Math.min(MAX_COUNT, f[0] + requests);
+                    f[1] = Math.min(f[0], f[1] + Math.min(requests, clamp(route.errors())));
+                    if (requests > 0) {
+                        f[2] = clamp(route.p99Micros()); // an interval with no requests has no p99 to keep
+                    }
                     f[3] = hb.receivedAt();
                 }
                 continue;
             }
             if (route.version().equals(r.fromVersion)) {
-                r.othersRequests += route.requests();
-                r.othersErrors += route.errors();
-                if (route.requests() > 0) {
-                    r.othersP99.put(hb.nodeId(), route.p99Micros());
+                final long requests = clamp(route.requests());
+                r.othersRequests = Math.min(MAX_COUNT, r.othersRequests + requests);
+                r.othersErrors = Math.min(r.othersRequests, r.othersErrors + Math.min(requests, clamp(route
+                        .errors())));
+                if (requests > 0) {
+                    r.othersP99.put(hb.nodeId(), clamp(route.p99Micros()));
                 }
             }
             if (shadow && route.shadow() != null && r.toVersion.equals(route.shadow().version())) {
                 r.shadowReported.add(hb.nodeId());
-                r.shadowCompared += route.shadow().compared();
-                r.shadowMismatches += route.shadow().mismatches();
+                final long compared = clamp(route.shadow().compared());
+                r.shadowCompared = Math.min(MAX_COUNT, r.shadowCompared + compared);
+                r.shadowMismatches = Math.min(r.shadowCompared, r.shadowMismatches + Math.min(compared, clamp(route
+                        .shadow().mismatches())));
                 for (final Heartbeat.Sample s : route.shadow().samples()) {
                     if (r.samples.size() < MAX_SAMPLES) {
                         r.samples.add(s);
@@ -431,7 +443,12 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
         }
     }
 
-    private GateFigures figures(final Rollout r) {
+    /** A node's figure for one interval, held to 0..MAX_COUNT so that no sum of them can overflow. */
+    private static long clamp(final long value) {
+        return Math.max(0, Math.min(MAX_COUNT, value));
+    }
+
+    private GateFigures figures(final Rollout r, final long now) {
         long requests = 0;
         long errors = 0;
         long baseRequests = 0;
@@ -463,9 +480,11 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
                 baseP99s.add(b.p99Micros());
             }
         }
-        for (final String s : r.shadows) {
-            if (!r.assigned.containsKey(s) && isDown(s)) {
-                down++;
+        if (r.state == Rollout.State.SHADOW) {
+            for (final String s : r.shadows) {
+                if (!r.assigned.containsKey(s) && isDown(s)) {
+                    down++;
+                }
             }
         }
         final long errorRate = requests == 0 ? -1 : Ratio.of(errors, requests);
@@ -485,6 +504,13 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
         } else if (down > spec.maxDown()) {
             failed = "down";
             why = down + " updated node(s) down (at most " + spec.maxDown() + ")";
+        } else if (r.state == Rollout.State.WAVE && now > Math.max(r.phaseStarted, r.observedSince) + STALL_INTERVALS
+                * intervalMillis.getAsLong() && stalled(r) > 0) {
+            // A node that neither runs the new version nor went down in five intervals: it may have refused the
+            // module before a restart made the engine forget it; waiting would hang the rollout.
+            failed = "stalled";
+            why = stalled(r) + " updated node(s) alive but not running " + r.module + "@" + r.toVersion + " "
+                    + STALL_INTERVALS + " heartbeat intervals after they were told";
         } else if (mismatchRate > spec.maxMismatchRatePpm()) {
             failed = "shadow_mismatch";
             why = "the shadow's answers differed from the served ones in " + r.shadowMismatches + " of "
@@ -536,15 +562,27 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
             }
             return true;
         }
-        // Every updated node that is alive has reported the new version since the phase (or the restart) began.
+        // Every updated node that is alive and did not refuse the version (within maxFailedLoads) has reported it
+        // since the phase (or the restart) began.
+        if (stalled(r) > 0) {
+            return false;
+        }
+        // The error-rate and p99 gates judge once the updated nodes served minRequests; a fleet too quiet to reach it
+        // moves on after five fresh intervals, never on figures from before a restart.
+        return figures.requests() >= options.minRequests() || figures.updatedNodes() == 0 || now >= Math.max(
+                r.phaseStarted + soak, r.observedSince + 5 * interval);
+    }
+
+    /** The updated nodes, alive and not among the failed loads, that have not reported the new version lately. */
+    private int stalled(final Rollout r) {
+        int stalled = 0;
         for (final String n : r.assigned.keySet()) {
             final long[] f = r.updatedFigures.get(n);
-            if ((f == null || f[3] < r.observedSince) && !isDown(n) && !revoked(n)) {
-                return false;
+            if ((f == null || f[3] < r.observedSince) && !r.failedLoads.contains(n) && !isDown(n) && !revoked(n)) {
+                stalled++;
             }
         }
-        return figures.requests() >= options.minRequests() || figures.updatedNodes() == 0 || now >= r.phaseStarted
-                + soak + 5 * interval;
+        return stalled;
     }
 
     private boolean revoked(final String nodeId) {
@@ -567,8 +605,7 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
                 Records.event(c, now, "rollout.completed", r.id, detail);
                 return null;
             });
-            targets.versionCommitted();
-            unpublish(r);
+            catalogCaughtUp(r);
             LOG.log(System.Logger.Level.INFO, "rollout {0}: completed; group {1} runs {2}@{3} on {4}", r.id, r.spec
                     .group(), r.module, r.toVersion, r.spec.path());
             return;
@@ -587,7 +624,7 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
             startPhase(c, r, now, assigned, shadowNodes);
             return null;
         });
-        r.shadows.clear();
+        unpublishShadows(r);
         apply(r, assigned[0], shadowNodes, now);
     }
 
@@ -596,8 +633,11 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
                             final Map<String, Rollout.Baseline>[] assigned, final List<String> shadowNodes)
             throws SQLException {
         final List<FleetView.Node> group = new ArrayList<>();
+        // Down nodes are not assigned (the down gate counts nodes that go down once updated); one that comes back
+        // runs the group's version, the new one once the rollout completes.
         fleet.forEach(n -> {
-            if (n.state() != NodeState.REVOKED && targets.inGroup(n, r.spec.group())) {
+            if (n.state() != NodeState.REVOKED && n.state() != NodeState.DOWN && targets.inGroup(n, r.spec
+                    .group())) {
                 group.add(n);
             }
         });
@@ -658,6 +698,9 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
                        final long now) {
         r.assigned.putAll(assigned);
         r.shadows.addAll(shadowNodes);
+        if (!assigned.isEmpty()) {
+            r.waves.add(new long[] {r.wave, assigned.size(), now});
+        }
         r.startObserving(now);
         publish(r);
     }
@@ -701,6 +744,32 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
                 }
             }
         }
+    }
+
+    /**
+     * After a completion committed: once the catalog has read the group's new version, the overrides (which name it
+     * too) go; until then they stay, so that no node is told the old version in between.
+     */
+    private void catalogCaughtUp(final Rollout r) {
+        try {
+            targets.versionCommitted();
+            r.catalogStale = false;
+            unpublish(r);
+        } catch (final SQLException | RuntimeException e) {
+            r.catalogStale = true;
+            LOG.log(System.Logger.Level.ERROR, "rollout " + r.id + ": completed, but the catalog could not read the "
+                    + "group's new version; its nodes keep their overrides and the next tick tries again", e);
+        }
+    }
+
+    /** Withdraws the shadow stage's overrides (its nodes not assigned since) and forgets its nodes. */
+    private void unpublishShadows(final Rollout r) {
+        for (final String n : r.shadows) {
+            if (!r.assigned.containsKey(n)) {
+                remove(overrides, n, r.spec.path());
+            }
+        }
+        r.shadows.clear();
     }
 
     private void unpublish(final Rollout r) {
@@ -800,21 +869,8 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
         T run() throws Exception;
     }
 
-    @FunctionalInterface
-    private interface Fields {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static String detail(final Fields fields) {
-        final StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+    private static String detail(final ControlJson.Fields fields) {
+        return ControlJson.text(fields);
     }
 
     private static String reasonText(final String why) {
@@ -838,10 +894,7 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
     }
 
     static Answer error(final int status, final String code, final String message) {
-        return new Answer(status, detail(g -> {
-            g.writeStringField("error", code);
-            g.writeStringField("message", message);
-        }).getBytes(StandardCharsets.UTF_8));
+        return new Answer(status, ControlJson.error(code, message));
     }
 
     private void summary(final JsonGenerator g, final Rollout r) throws IOException {
@@ -866,10 +919,10 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
         }
     }
 
-    private byte[] describe(final Rollout r) throws IOException, SQLException {
-        final List<long[]> waves = db.inTransaction(c -> RolloutStore.waves(c, r.id));
+    private byte[] describe(final Rollout r) throws IOException {
+        final List<long[]> waves = r.waves;
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = ControlJson.JSON.createGenerator(out)) {
             summary(g, r);
             g.writeFieldName("spec");
             r.spec.write(g);

@@ -1,6 +1,5 @@
 package org.edgebook.control.rollout;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -123,7 +122,7 @@ public record RolloutSpec(String group, String path, String toVersion, List<Inte
     /** The spec as the canonical request it stands for (kept in the store, shown by {@code GET}). */
     public String json() {
         final StringWriter out = new StringWriter();
-        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+        try (JsonGenerator g = org.edgebook.control.ControlJson.JSON.createGenerator(out)) {
             write(g);
         } catch (final IOException e) {
             throw new UncheckedIOException(e);

@@ -123,6 +123,7 @@ final class RolloutStore {
             }
         }
         for (final Rollout rollout : byId.values()) {
+            rollout.waves.addAll(waves(c, rollout.id));
             if (!rollout.state.active() && rollout.state != Rollout.State.ABORTED) {
                 continue;
             }
@@ -135,6 +136,9 @@ final class RolloutStore {
                                 .getLong(4), r.getLong(5), r.getLong(6)));
                     }
                 }
+            }
+            if (rollout.state != Rollout.State.SHADOW) {
+                continue; // the shadow stage's nodes matter only while it runs
             }
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT node_id FROM rollout_shadows WHERE rollout_id = ?")) {

@@ -193,6 +193,94 @@ class RolloutEngineTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Database.Kind.class)
+    void nodesAlreadyDownAreNotAssignedAndToleratedRefusalsDoNotHoldTheRolloutUp(final Database.Kind kind)
+            throws Exception {
+        fleet.nodes(100);
+        fleet.states.put("n-7", NodeState.DOWN);
+        fleet.states.put("n-8", NodeState.DOWN);
+        fleet.refusing.add("n-9");
+        try (Database db = TestStores.open(kind, dir); RolloutEngine engine = engine(db)) {
+            engine.start();
+            final String id = answer(engine.create(RolloutSpec.parse(spec("\"soakSeconds\":2,\"shadow\":null,"
+                    + "\"waves\":[50,100],\"gates\":{\"maxFailedLoads\":1}")), "op-test").join(), 201).get("id")
+                    .asText();
+            int steps = 0;
+            while (!answer(engine.get(id).join(), 200).get("state").asText().equals("completed") && steps++ < 30) {
+                step(engine, "1.3.0", false);
+            }
+            assertThat(answer(engine.get(id).join(), 200).get("state").asText()).isEqualTo("completed");
+            assertThat(waves(db, id)).hasSize(98).doesNotContainKeys("n-7", "n-8");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.Kind.class)
+    void aRefusalForgottenInARestartEndsAsAStalledRolloutNotAHungOne(final Database.Kind kind) throws Exception {
+        fleet.nodes(100);
+        fleet.refusing.add("n-3");
+        fleet.refusing.add("n-4");
+        final Database first = TestStores.open(kind, dir);
+        final String id;
+        try (first; RolloutEngine engine = engine(first)) {
+            engine.start();
+            id = answer(engine.create(RolloutSpec.parse(spec("\"soakSeconds\":2,\"shadow\":null,\"waves\":[100],"
+                    + "\"gates\":{\"maxFailedLoads\":5}")), "op-test").join(), 201).get("id").asText();
+            step(engine, "1.3.0", false); // n-3 and n-4 refuse, once
+        }
+        try (Database db = TestStores.reopen(first, dir); RolloutEngine engine = engine(db)) {
+            engine.start(); // the refusals are forgotten; the nodes will never report 1.3.0
+            String state = "wave";
+            int steps = 0;
+            while (state.equals("wave") && steps++ < 12) {
+                step(engine, "1.3.0", false);
+                state = answer(engine.get(id).join(), 200).get("state").asText();
+            }
+            final JsonNode r = answer(engine.get(id).join(), 200);
+            assertThat(state).isEqualTo("rolled_back");
+            assertThat(r.get("reason").get("gate").asText()).isEqualTo("stalled");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.Kind.class)
+    void anAbortedRolloutKeepsItsNodesUntilANewOneSupersedesItAndShadowsEndWithTheirStage(final Database.Kind kind)
+            throws Exception {
+        fleet.nodes(100);
+        try (Database db = TestStores.open(kind, dir); RolloutEngine engine = engine(db)) {
+            engine.start();
+            final String first = answer(engine.create(RolloutSpec.parse(spec("\"soakSeconds\":1,"
+                    + "\"shadow\":{\"nodes\":2,\"seconds\":1}")), "op-test").join(), 201).get("id").asText();
+            assertThat(shadows(engine)).isEqualTo(2);
+            while (answer(engine.get(first).join(), 200).get("wave").asInt() < 2) {
+                step(engine, "1.3.0", false);
+            }
+            assertThat(shadows(engine)).as("the shadow stage's overrides end with it").isZero();
+            answer(engine.act(first, RolloutEngine.Action.ABORT, "op-test").join(), 200);
+            assertThat(updated(engine)).as("an aborted rollout's nodes keep the new version").isEqualTo(10);
+            final JsonNode second = answer(engine.create(RolloutSpec.parse(("{\"group\":\"edge\",\"path\":\""
+                    + PATH + "\",\"to\":\"1.3.0\",\"shadow\":null,\"waves\":[1,100]}").getBytes(
+                            StandardCharsets.UTF_8)), "op-test").join(), 201);
+            assertThat(answer(engine.get(first).join(), 200).get("state").asText()).isEqualTo("superseded");
+            assertThat(updated(engine)).as("the superseded rollout's overrides are gone; the new one's 1% stays")
+                    .isEqualTo(1);
+            answer(engine.act(second.get("id").asText(), RolloutEngine.Action.ROLLBACK, "op-test").join(), 200);
+            assertThat(updated(engine)).isZero();
+        }
+    }
+
+    private int shadows(final RolloutEngine engine) {
+        int count = 0;
+        for (final String id : fleet.sims.keySet()) {
+            final RouteOverrides.Override o = engine.override(id, PATH);
+            if (o != null && o.shadow() != null) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     // ---- the small fleet: each node runs its group's version unless the engine's override says otherwise ----
 
     private RolloutEngine engine(final Database db) {
@@ -204,11 +292,16 @@ class RolloutEngineTest {
     private void step(final RolloutEngine engine, final String badOrNewVersion, final boolean bad) {
         final long now = clock.addAndGet(INTERVAL);
         for (final SimNode n : fleet.sims.values()) {
+            if (fleet.states.getOrDefault(n.id, NodeState.UP) == NodeState.DOWN) {
+                continue;
+            }
             final RouteOverrides.Override o = engine.override(n.id, PATH);
             final String desired = o != null && o.version() != null ? o.version() : targets.version;
             final List<Heartbeat.LoadFailure> failures;
-            if (desired.equals(badOrNewVersion) && fleet.failLoads) {
-                failures = List.of(new Heartbeat.LoadFailure(PATH, "sha-" + desired, "the module traps at start"));
+            if (desired.equals(badOrNewVersion) && (fleet.failLoads || fleet.refusing.contains(n.id))) {
+                // As the real agent: a refusal is reported once, then the node keeps what it ran.
+                failures = n.refused.add(desired) ? List.of(new Heartbeat.LoadFailure(PATH, "sha-" + desired,
+                        "signature: untrusted key")) : List.of();
             } else {
                 n.version = desired;
                 failures = List.of();
@@ -291,6 +384,7 @@ class RolloutEngineTest {
     private static final class SimNode {
         final String id;
         String version = "1.2.0";
+        final java.util.Set<String> refused = new java.util.HashSet<>();
 
         SimNode(final String id) {
             this.id = id;
@@ -301,6 +395,8 @@ class RolloutEngineTest {
     private static final class Fleet implements FleetView {
         final Map<String, SimNode> sims = new TreeMap<>();
         final Map<String, Heartbeat> last = new ConcurrentHashMap<>();
+        final Map<String, NodeState> states = new ConcurrentHashMap<>();
+        final java.util.Set<String> refusing = ConcurrentHashMap.newKeySet();
         volatile boolean failLoads;
 
         void nodes(final int count) {
@@ -316,8 +412,8 @@ class RolloutEngineTest {
 
         @java.lang.Override
         public Node node(final String id) {
-            return sims.containsKey(id) ? new Node(id, id, "eu-west", Map.of("tier", "edge"), NodeState.UP, 0, last
-                    .get(id)) : null;
+            return sims.containsKey(id) ? new Node(id, id, "eu-west", Map.of("tier", "edge"), states.getOrDefault(id,
+                    NodeState.UP), 0, last.get(id)) : null;
         }
 
         @java.lang.Override
