@@ -188,6 +188,10 @@ class ControlPlaneTest {
             // SIGKILL mid-rollout: started again, the control plane finishes it; no node is assigned twice.
             id = rollout("\"to\":\"1.4.0\",\"soakSeconds\":4,\"shadow\":null,\"waves\":[10,50,100]");
             final String rolloutId = id;
+            // A group is not changed by hand while a rollout moves it.
+            assertThat(ok(operator("PUT", "/v1/groups/edge", "{\"selector\":{\"tier\":\"edge\"},\"priority\":0,"
+                    + "\"routes\":[{\"path\":\"" + PATH + "\",\"module\":\"transform\",\"version\":\"1.0.0\"}]}"),
+                    409).get("error").asText()).isEqualTo("rollout_active");
             await("the second wave", 60, () -> rolloutJson(rolloutId).get("wave").asInt() >= 2);
             controlProcess.destroyForcibly();
             assertThat(controlProcess.waitFor(30, TimeUnit.SECONDS)).isTrue();

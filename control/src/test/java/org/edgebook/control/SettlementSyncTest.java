@@ -63,6 +63,53 @@ class SettlementSyncTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Database.Kind.class)
+    void anIdSettlementHoldsWithAnotherKeyIsNotTakenAsRegistered(final Database.Kind kind) throws Exception {
+        final int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        final SettlementServer settlement = SettlementServer.start(new SettlementServer.Config("127.0.0.1", port,
+                dir.resolve("settlement"), dir.resolve("master.key"), 1000), false, w -> {});
+        try {
+            final String[] parts = settlement.describeKeys().stream().filter(l -> l.startsWith("admin")).findFirst()
+                    .orElseThrow().trim().split("\\s+");
+            final Path keyFile = dir.resolve("settlement-key");
+            Files.writeString(keyFile, parts[2] + " " + parts[4] + "\n");
+            // Settlement already holds n-1, with another machine's key (a control plane started on a fresh store).
+            final String other = java.util.Base64.getEncoder().encodeToString(Control.newKey().publicRaw());
+            final byte[] body = ("{\"node\":\"n-1\",\"publicKey\":\"" + other + "\"}").getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8);
+            final String ts = Long.toString(System.currentTimeMillis());
+            assertThat(java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + port + "/v1/admin/nodes")).header(
+                            org.edgebook.http.RequestSignature.KEY_HEADER, parts[2]).header(
+                                    org.edgebook.http.RequestSignature.TIMESTAMP_HEADER, ts).header(
+                                            org.edgebook.http.RequestSignature.SIGNATURE_HEADER,
+                                            org.edgebook.http.RequestSignature.sign(parts[4].getBytes(
+                                                    java.nio.charset.StandardCharsets.US_ASCII), ts, "POST",
+                                                    "/v1/admin/nodes", body)).POST(HttpRequest.BodyPublishers
+                                                            .ofByteArray(body)).build(), HttpResponse.BodyHandlers
+                                                                    .ofString()).statusCode()).isEqualTo(201);
+            try (Control c = Control.start(Control.Store.fresh(kind, dir.resolve("control")), new AtomicLong(System
+                    .currentTimeMillis()), config -> config.withSettlement(URI.create("http://127.0.0.1:" + port),
+                            keyFile).withSettlementRetryMax(200))) {
+                final Control.Node node = c.enroll(c.token(null), null, null);
+                assertThat(node.id).isEqualTo("n-1");
+                // Tried several times (the retry wait is at most 200 ms), and never taken as done.
+                final long until = System.nanoTime() + 2_000_000_000L;
+                while (System.nanoTime() < until) {
+                    assertThat(pending(c)).as("the registration stays pending").isEqualTo(1);
+                    Thread.sleep(100);
+                }
+                assertThat(atSettlement(c, node, port).statusCode()).isEqualTo(401);
+            }
+        } finally {
+            settlement.close();
+        }
+    }
+
     /** The node's own signed request to settlement, on the real clock. */
     private static HttpResponse<String> atSettlement(final Control c, final Control.Node node, final int port)
             throws Exception {

@@ -48,6 +48,11 @@ public final class DesiredStates implements DesiredStateSource {
     }
 
     /** Sets the rollouts' hook (before the server listens, or any time: it is read on each call). */
+    /** The rollouts' hook, or {@link RouteOverrides#NONE}. */
+    public RouteOverrides overrides() {
+        return overrides;
+    }
+
     public void overrides(final RouteOverrides hook) {
         this.overrides = hook == null ? RouteOverrides.NONE : hook;
     }

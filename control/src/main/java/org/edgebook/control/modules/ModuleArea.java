@@ -134,6 +134,12 @@ public final class ModuleArea implements ControlArea {
             return Answer.json(200, ControlJson.object(json -> ModuleJson.module(json, m)));
         }));
         routing.operator(HttpMethod.PUT, "/v1/groups/:name", ctx -> change(ctx, (c, body, now, op) -> {
+            final String moving = modules.desired().overrides().movingGroup(ctx.pathParam("name"));
+            if (moving != null) {
+                throw new Refusal(409, "rollout_active", "rollout " + moving + " is moving group " + ctx.pathParam(
+                        "name") + "; pause and roll it back or abort it, or let it complete, before changing the "
+                        + "group");
+            }
             final Group g = modules.groups().put(c, ctx.pathParam("name"), body, now);
             final byte[] answer = ControlJson.object(json -> ModuleJson.group(json, g));
             Records.audit(c, now, op, "group.put", g.name(), new String(answer,

@@ -29,4 +29,12 @@ public interface RouteOverrides {
      * not changed after it is returned (the desired state caches by it).
      */
     Map<String, Override> forNode(String nodeId, String group);
+
+    /**
+     * The id of the active rollout moving {@code group}, or null: a group is not changed by hand while a rollout
+     * moves it (the rollout would overwrite the change when it completes).
+     */
+    default String movingGroup(final String group) {
+        return null;
+    }
 }

@@ -87,6 +87,8 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
     private volatile ConcurrentHashMap<String, Map<String, RouteOverrides.Override>> overrides =
             new ConcurrentHashMap<>();
     private volatile boolean anyActive;
+    /** Group -> the active rollout moving it; replaced whole by the engine's thread, read from any. */
+    private volatile Map<String, String> movingGroups = Map.of();
 
     /**
      * @param intervalMillis the heartbeat interval nodes are told now: a phase needs at least one of fresh data
@@ -807,10 +809,20 @@ public final class RolloutEngine implements FleetListener, RouteOverrides, AutoC
 
     private void refreshActive() {
         boolean any = false;
+        final Map<String, String> moving = new HashMap<>();
         for (final Rollout r : rollouts.values()) {
             any |= r.state.active();
+            if (r.state.active()) {
+                moving.put(r.spec.group(), r.id);
+            }
         }
         anyActive = any;
+        movingGroups = Map.copyOf(moving);
+    }
+
+    @java.lang.Override
+    public String movingGroup(final String group) {
+        return movingGroups.get(group);
     }
 
     private static Heartbeat.Route routeOf(final Heartbeat hb, final String path) {

@@ -133,7 +133,10 @@ public final class SettlementSync implements AutoCloseable {
             final HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString(
                     StandardCharsets.UTF_8));
             final int status = answer.statusCode();
-            if (status / 100 == 2 || register && status == 409 || !register && status == 404) {
+            if (register && status == 409) {
+                return sameKeyAtSettlement(row);
+            }
+            if (status / 100 == 2 || !register && status == 404) {
                 return true;
             }
             System.err.println("control: settlement answered " + method + " " + path + " with " + status + ": "
@@ -145,6 +148,51 @@ public final class SettlementSync implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * A 409 to a registration is done only when settlement holds this very key for the id (an earlier attempt whose
+     * answer was lost); another key under the id (a control plane started on a fresh store handing out an id again)
+     * is not: it is said loudly and tried again, so the node cannot settle until an operator sorts it out.
+     */
+    private boolean sameKeyAtSettlement(final Row row) throws java.io.IOException, InterruptedException {
+        final String path = "/v1/admin/nodes";
+        final String timestamp = Long.toString(System.currentTimeMillis());
+        final HttpResponse<String> list = http.send(HttpRequest.newBuilder(settlement.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .header(RequestSignature.KEY_HEADER, key.id())
+                .header(RequestSignature.TIMESTAMP_HEADER, timestamp)
+                .header(RequestSignature.SIGNATURE_HEADER, RequestSignature.sign(key.secretBytes(), timestamp, "GET",
+                        path, new byte[0]))
+                .GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (list.statusCode() != 200) {
+            return false;
+        }
+        try (com.fasterxml.jackson.core.JsonParser p = ControlJson.JSON.createParser(list.body())) {
+            String node = null;
+            String publicKey = null;
+            for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    node = null;
+                    publicKey = null;
+                } else if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                    if ("node".equals(p.currentName())) {
+                        node = p.getText();
+                    } else if ("publicKey".equals(p.currentName())) {
+                        publicKey = p.getText();
+                    }
+                } else if (t == com.fasterxml.jackson.core.JsonToken.END_OBJECT && row.nodeId().equals(node)) {
+                    if (row.publicKey().equals(publicKey)) {
+                        return true;
+                    }
+                    System.err.println("control: settlement holds another key for node " + row.nodeId()
+                            + "; it is not registered there until an operator revokes or removes that one (was the "
+                            + "control plane started on a fresh store?)");
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     @Override

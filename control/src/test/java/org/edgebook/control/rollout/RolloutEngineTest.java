@@ -56,6 +56,7 @@ class RolloutEngineTest {
                     + "\"shadow\":{\"nodes\":3,\"seconds\":3}")), "op-test").join(), 201);
             final String id = created.get("id").asText();
             assertThat(created.get("state").asText()).isEqualTo("shadow");
+            assertThat(engine.movingGroup("edge")).as("the group is held while it moves").isEqualTo(id);
 
             final Map<Integer, Integer> updatedAtWave = new TreeMap<>();
             int steps = 0;
@@ -75,6 +76,7 @@ class RolloutEngineTest {
             assertThat(assignedRows(db, id)).isEqualTo(200);
             assertThat(targets.version).isEqualTo("1.3.0");
             assertThat(updated(engine)).as("overrides are gone: the group itself runs the new version").isZero();
+            assertThat(engine.movingGroup("edge")).isNull();
             assertThat(audit(db, id)).contains("rollout.create", "rollout.shadow", "rollout.shadow_passed",
                     "rollout.wave", "rollout.wave_passed", "rollout.complete");
         }
